@@ -1,0 +1,13 @@
+using IWouldArgue.Diagnostics;
+using IWouldArgue.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddDiagnostics();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.MapDiagnostics();
+app.MapGet("/", () => "IWouldArgue is running. gRPC (HTTP/2): see Kestrel:Endpoints:Grpc; gRPC-Web (HTTP/1.1): this address.");
+
+app.Run();

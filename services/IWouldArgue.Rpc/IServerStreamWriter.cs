@@ -1,0 +1,8 @@
+namespace IWouldArgue.Rpc;
+
+/// <summary>Writes the messages of a server's response stream; each is sent to the peer as it is written.</summary>
+public interface IServerStreamWriter<in T>
+{
+    /// <summary>Writes one message and flushes it. Only one write may be in progress at a time.</summary>
+    Task WriteAsync(T message, CancellationToken cancellationToken = default);
+}

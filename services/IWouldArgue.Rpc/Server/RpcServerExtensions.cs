@@ -1,0 +1,105 @@
+using IWouldArgue.Rpc.Health;
+using IWouldArgue.Rpc.Protocol;
+using IWouldArgue.Rpc.Reflection;
+using IWouldArgue.Rpc.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Rpc;
+
+/// <summary>Registers and maps gRPC services on ASP.NET Core.</summary>
+public static class RpcServerExtensions
+{
+    /// <summary>Adds the RPC server, its options (from the "Rpc" section when given), health and reflection.</summary>
+    public static IServiceCollection AddRpcServer(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        var options = services.AddOptions<RpcServerOptions>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration.GetSection(RpcServerOptions.SectionName));
+        }
+        services.AddSingleton<RpcServiceRegistry>();
+        services.AddSingleton<HealthStatusStore>();
+        services.AddCors();
+        services.AddSingleton<IConfigureOptions<CorsOptions>, RpcCors>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps every RPC of <typeparamref name="TService"/> (a class derived from a generated ServiceBase).
+    /// The instance comes from DI when registered there, else is created per call.
+    /// </summary>
+    public static IEndpointConventionBuilder MapRpcService<TService>(this IEndpointRouteBuilder endpoints)
+        where TService : class, IRpcService
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        var registry = services.GetRequiredService<RpcServiceRegistry>();
+        if (!registry.Add(TService.Descriptor))
+        {
+            throw new InvalidOperationException($"Service {TService.Descriptor.FullName} is mapped twice.");
+        }
+        var limits = services.GetRequiredService<IOptions<RpcServerOptions>>().Value.LimitsFor(TService.Descriptor.FullName);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("IWouldArgue.Rpc.Server");
+        var factory = ActivatorUtilities.CreateFactory(typeof(TService), Type.EmptyTypes);
+        object Activate(HttpContext context) =>
+            context.RequestServices.GetService(typeof(TService)) ?? factory(context.RequestServices, null);
+
+        var binder = new RpcServiceBinder(endpoints, TService.Descriptor, new ServerCallHandlers(Activate, limits, logger));
+        TService.Bind(binder);
+        MapUnimplementedFallback(endpoints, registry, logger);
+        services.GetRequiredService<HealthStatusStore>().SetStatus(TService.Descriptor.FullName, Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        return new CompositeConventionBuilder(binder.Mapped);
+    }
+
+    /// <summary>Maps <c>grpc.health.v1.Health</c> and server reflection (v1 and v1alpha).</summary>
+    public static IEndpointRouteBuilder MapRpcHealthAndReflection(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapRpcService<HealthService>();
+        endpoints.MapRpcService<ReflectionService>();
+        endpoints.MapRpcService<ReflectionV1AlphaService>();
+        return endpoints;
+    }
+
+    // Any other POST to "/{service}/{method}" with a gRPC content type is answered UNIMPLEMENTED, as the spec asks.
+    private static void MapUnimplementedFallback(IEndpointRouteBuilder endpoints, RpcServiceRegistry registry, ILogger logger)
+    {
+        if (registry.FallbackMapped)
+        {
+            return;
+        }
+        registry.FallbackMapped = true;
+        endpoints.MapPost("/{service}/{method}", (HttpContext context, string service) =>
+        {
+            if (GrpcProtocol.FormatOf(context.Request.ContentType) is not { } format)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            ServerLog.Unimplemented(logger, context.Request.Path.Value ?? "");
+            var detail = registry.Contains(service) ? "Method is unimplemented." : "Service is unimplemented.";
+            return ServerCall.RespondWithStatusAsync(context, format, new Status(StatusCode.Unimplemented, detail));
+        })
+        .WithDisplayName("gRPC unimplemented")
+        .WithMetadata(new HttpMethodMetadata(["POST"], acceptCorsPreflight: true))
+        .RequireCors(RpcCors.PolicyName)
+        .Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
+    }
+
+    private sealed class CompositeConventionBuilder(IReadOnlyList<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder
+    {
+        public void Add(Action<EndpointBuilder> convention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Add(convention);
+            }
+        }
+    }
+}

@@ -1,0 +1,364 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+using Google.Protobuf;
+using IWouldArgue.Rpc.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Rpc.Server;
+
+/// <summary>
+/// One RPC on the server: reads framed requests, writes framed responses, and ends the call with a
+/// status in HTTP/2 trailers (gRPC) or in a final trailers frame (gRPC-Web), or in the headers when
+/// nothing else was sent (trailers-only). Writes and the deadline's completion are serialized by a lock.
+/// </summary>
+internal sealed class ServerCall : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _callCts;
+    private readonly WireProtocol _format;
+    private readonly RpcMessageLimits _limits;
+    private readonly ILogger _logger;
+    private readonly FrameReader _requests;
+    private CancellationTokenSource? _deadlineCts;
+    private CancellationTokenRegistration _deadlineRegistration;
+    private Task _deadlineCompletion = Task.CompletedTask;
+    private volatile bool _deadlineExpired;
+    private bool _responseStarted;
+    private bool _completed;
+
+    private ServerCall(HttpContext httpContext, WireProtocol format, RpcMessageLimits limits, ILogger logger)
+    {
+        HttpContext = httpContext;
+        _format = format;
+        _limits = limits;
+        _logger = logger;
+        _callCts = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        var body = format == WireProtocol.GrpcWebText
+            ? PipeReader.Create(new Base64TextReadStream(httpContext.Request.Body))
+            : httpContext.Request.BodyReader;
+        _requests = new FrameReader(body, limits.MaxReceiveMessageSize!.Value);
+        Context = null!;
+    }
+
+    public HttpContext HttpContext { get; }
+
+    public ServerCallContext Context { get; private set; }
+
+    /// <summary>Checks the request against the protocol; answers it and returns null when it is not a call we can serve.</summary>
+    public static async Task<ServerCall?> TryStartAsync(HttpContext httpContext, string method, MethodType type, RpcMessageLimits limits, ILogger logger)
+    {
+        var request = httpContext.Request;
+        if (GrpcProtocol.FormatOf(request.ContentType) is not { } format)
+        {
+            await RejectAsync(httpContext, StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{request.ContentType}' is not supported.");
+            return null;
+        }
+        if (format == WireProtocol.Grpc && !HttpProtocol.IsHttp2(request.Protocol) && !HttpProtocol.IsHttp3(request.Protocol))
+        {
+            await RejectAsync(httpContext, StatusCodes.Status426UpgradeRequired, $"gRPC needs HTTP/2; {request.Protocol} carries only gRPC-Web.");
+            return null;
+        }
+        var call = new ServerCall(httpContext, format, limits, logger);
+        if (type is MethodType.ClientStreaming or MethodType.DuplexStreaming)
+        {
+            // Request streams may idle and run long; Kestrel's body rate and size limits are for uploads, not streams.
+            httpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>()?.MinDataRate = null;
+            if (httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = null;
+            }
+        }
+        var encoding = request.Headers[GrpcProtocol.EncodingHeader].ToString();
+        if (encoding.Length > 0 && encoding != GrpcProtocol.IdentityEncoding)
+        {
+            call.Context = new ServerCallContext(call, method, new Metadata(), DateTime.MaxValue, call._callCts.Token);
+            await call.CompleteAsync(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: identity"));
+            return null;
+        }
+        var timeout = GrpcTimeout.Parse(request.Headers[GrpcProtocol.TimeoutHeader]);
+        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
+        call.Context = new ServerCallContext(call, method, RequestMetadata.From(request.Headers), deadline, call._callCts.Token);
+        if (timeout is { } due)
+        {
+            call._deadlineCts = new CancellationTokenSource(due);
+            call._deadlineRegistration = call._deadlineCts.Token.Register(static state => ((ServerCall)state!).OnDeadline(), call);
+        }
+        return call;
+    }
+
+    /// <summary>Runs the method's body, then ends the call with the status its outcome calls for.</summary>
+    public async Task RunAsync(Func<ServerCall, Task> body)
+    {
+        try
+        {
+            await body(this);
+            await CompleteAsync(Status.Ok);
+        }
+        catch (RpcException ex)
+        {
+            await CompleteAsync(ex.Status, ex.Trailers);
+        }
+        catch (Exception) when (_callCts.IsCancellationRequested)
+        {
+            // The deadline passed or the caller went away; either way the handler stopped because we asked it to.
+            await CompleteAsync(_deadlineExpired
+                ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded")
+                : new Status(StatusCode.Cancelled, "Call cancelled by the client."));
+        }
+        catch (Exception ex)
+        {
+            ServerLog.HandlerFailed(_logger, Context.Method, ex);
+            await CompleteAsync(new Status(StatusCode.Internal, "Exception was thrown by handler."));
+        }
+    }
+
+    public ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken = default)
+        where T : class, IMessage<T>
+    {
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : _callCts.Token;
+        return _requests.ReadMessageAsync(parser, token);
+    }
+
+    /// <summary>Reads the one request message of a unary or server-streaming call.</summary>
+    public async Task<T> ReadSingleMessageAsync<T>(MessageParser<T> parser)
+        where T : class, IMessage<T>
+    {
+        var message = await ReadMessageAsync(parser)
+            ?? throw new RpcException(StatusCode.Internal, "The request ended without a message.");
+        return await ReadMessageAsync(parser) is null
+            ? message
+            : throw new RpcException(StatusCode.Internal, "The request has more than one message for a method that takes one.");
+    }
+
+    /// <summary>Sends one message and flushes it, so the peer sees it now rather than at the end of the call.</summary>
+    public async Task WriteMessageAsync(IMessage message, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_completed)
+            {
+                throw new InvalidOperationException("The call is complete; no more messages can be written.");
+            }
+            StartHeaders();
+            var writer = HttpContext.Response.BodyWriter;
+            if (_format == WireProtocol.GrpcWebText)
+            {
+                WriteBase64(writer, MessageFraming.ToArray(message, _limits.MaxSendMessageSize!.Value));
+            }
+            else
+            {
+                MessageFraming.WriteMessage(writer, message, _limits.MaxSendMessageSize!.Value);
+            }
+            var flushed = await writer.FlushAsync(_callCts.Token);
+            if (flushed.IsCompleted)
+            {
+                throw new RpcException(StatusCode.Cancelled, "The caller is no longer reading the response.");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Sends the response headers now (ServerCallContext.WriteResponseHeadersAsync).</summary>
+    public async Task StartResponseAsync()
+    {
+        await _writeLock.WaitAsync(_callCts.Token);
+        try
+        {
+            if (!_responseStarted && !_completed)
+            {
+                StartHeaders();
+                await HttpContext.Response.BodyWriter.FlushAsync(_callCts.Token);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Ends the call with a status. The first completion wins; later ones do nothing.</summary>
+    public async Task CompleteAsync(Status status, Metadata? trailers = null)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_completed)
+            {
+                return;
+            }
+            _completed = true;
+            if (HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+            var response = HttpContext.Response;
+            var allTrailers = Context.ResponseTrailers.Concat(trailers ?? Enumerable.Empty<Metadata.Entry>());
+            if (!_responseStarted)
+            {
+                // Trailers-only: the status travels in the response headers and there is no body.
+                SetCommonHeaders(response, _format);
+                foreach (var entry in Context.ResponseHeaders)
+                {
+                    response.Headers.Append(entry.Key, HeaderValue(entry));
+                }
+                SetStatusHeaders(response.Headers, status, allTrailers);
+            }
+            else if (_format == WireProtocol.Grpc)
+            {
+                response.AppendTrailer(GrpcProtocol.StatusTrailer, StatusText(status.Code));
+                if (status.Detail.Length > 0)
+                {
+                    response.AppendTrailer(GrpcProtocol.MessageTrailer, PercentEncoding.Encode(status.Detail));
+                }
+                foreach (var entry in allTrailers)
+                {
+                    response.AppendTrailer(entry.Key, HeaderValue(entry));
+                }
+            }
+            else
+            {
+                WriteWebTrailersFrame(response.BodyWriter, status, allTrailers);
+            }
+            await response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            ServerLog.StatusNotDelivered(_logger, Context.Method, status.Code, ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Disposing the registration waits for a running deadline callback, so the completion it started is seen here.
+        await _deadlineRegistration.DisposeAsync();
+        await _deadlineCompletion;
+        _deadlineCts?.Dispose();
+        _callCts.Dispose();
+        _writeLock.Dispose();
+    }
+
+    /// <summary>Answers a request that is not a gRPC call we can serve, with an HTTP status and a gRPC status in headers.</summary>
+    public static Task RejectAsync(HttpContext httpContext, int httpStatus, string message)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = httpStatus;
+        response.Headers[GrpcProtocol.StatusTrailer] = StatusText(StatusCode.Internal);
+        response.Headers[GrpcProtocol.MessageTrailer] = PercentEncoding.Encode(message);
+        return response.CompleteAsync();
+    }
+
+    /// <summary>Answers a well-formed call with a status and no messages (trailers-only).</summary>
+    public static Task RespondWithStatusAsync(HttpContext httpContext, WireProtocol format, Status status)
+    {
+        SetCommonHeaders(httpContext.Response, format);
+        SetStatusHeaders(httpContext.Response.Headers, status, []);
+        return httpContext.Response.CompleteAsync();
+    }
+
+    private void OnDeadline()
+    {
+        _deadlineExpired = true;
+        ServerLog.DeadlineExceeded(_logger, Context.Method);
+        _deadlineCompletion = CompleteOnDeadlineAsync();
+    }
+
+    private async Task CompleteOnDeadlineAsync()
+    {
+        // Cancel first: a handler blocked in a write releases the lock, then the status goes out at once.
+        await _callCts.CancelAsync();
+        await CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
+    }
+
+    private void StartHeaders()
+    {
+        if (_responseStarted)
+        {
+            return;
+        }
+        _responseStarted = true;
+        var response = HttpContext.Response;
+        SetCommonHeaders(response, _format);
+        foreach (var entry in Context.ResponseHeaders)
+        {
+            response.Headers.Append(entry.Key, HeaderValue(entry));
+        }
+    }
+
+    private static void SetCommonHeaders(HttpResponse response, WireProtocol format)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = format switch
+        {
+            WireProtocol.Grpc => GrpcProtocol.GrpcContentType,
+            WireProtocol.GrpcWeb => GrpcProtocol.GrpcWebContentType + "+proto",
+            _ => GrpcProtocol.GrpcWebTextContentType + "+proto",
+        };
+        response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.IdentityEncoding;
+    }
+
+    private static void SetStatusHeaders(IHeaderDictionary headers, Status status, IEnumerable<Metadata.Entry> trailers)
+    {
+        headers[GrpcProtocol.StatusTrailer] = StatusText(status.Code);
+        if (status.Detail.Length > 0)
+        {
+            headers[GrpcProtocol.MessageTrailer] = PercentEncoding.Encode(status.Detail);
+        }
+        foreach (var entry in trailers)
+        {
+            headers.Append(entry.Key, HeaderValue(entry));
+        }
+    }
+
+    private void WriteWebTrailersFrame(PipeWriter writer, Status status, IEnumerable<Metadata.Entry> trailers)
+    {
+        var text = new StringBuilder();
+        text.Append(GrpcProtocol.StatusTrailer).Append(':').Append(StatusText(status.Code)).Append("\r\n");
+        if (status.Detail.Length > 0)
+        {
+            text.Append(GrpcProtocol.MessageTrailer).Append(':').Append(PercentEncoding.Encode(status.Detail)).Append("\r\n");
+        }
+        foreach (var entry in trailers)
+        {
+            text.Append(entry.Key).Append(':').Append(HeaderValue(entry)).Append("\r\n");
+        }
+        var payload = Encoding.ASCII.GetBytes(text.ToString());
+        var frame = new byte[MessageFraming.HeaderSize + payload.Length];
+        MessageFraming.WriteHeader(frame, MessageFraming.TrailersFlag, payload.Length);
+        payload.CopyTo(frame, MessageFraming.HeaderSize);
+        if (_format == WireProtocol.GrpcWebText)
+        {
+            WriteBase64(writer, frame);
+        }
+        else
+        {
+            writer.Write(frame);
+        }
+    }
+
+    // Each frame is encoded on its own, padded; gRPC-Web text clients decode group by group.
+    private static void WriteBase64(PipeWriter writer, ReadOnlySpan<byte> bytes)
+    {
+        var span = writer.GetSpan(Base64.GetMaxEncodedToUtf8Length(bytes.Length));
+        Base64.EncodeToUtf8(bytes, span, out _, out var written);
+        writer.Advance(written);
+    }
+
+    private static string StatusText(StatusCode code) => ((int)code).ToString(CultureInfo.InvariantCulture);
+
+    private static string HeaderValue(Metadata.Entry entry) =>
+        entry.IsBinary ? Convert.ToBase64String(entry.ValueBytes).TrimEnd('=') : entry.Value;
+}
