@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using IWouldArgue.Diagnostics;
+using IWouldArgue.Hosting;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Rpc.Tests.Infrastructure;
+
+/// <summary>
+/// The product's host wiring (service defaults + diagnostics) on real loopback sockets: one HTTP/2
+/// cleartext port for gRPC and one HTTP/1.1 port for browsers' gRPC-Web.
+/// </summary>
+public sealed class RpcTestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RpcTestHost(WebApplication app, int grpcPort, int webPort, LogSink logs)
+    {
+        _app = app;
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
+        WebAddress = new Uri($"http://127.0.0.1:{webPort}");
+        Logs = logs;
+        Channel = RpcChannel.ForAddress(GrpcAddress);
+    }
+
+    /// <summary>gRPC over HTTP/2 with prior knowledge (also serves gRPC-Web over HTTP/2).</summary>
+    public Uri GrpcAddress { get; }
+
+    /// <summary>HTTP/1.1: gRPC-Web for browsers.</summary>
+    public Uri WebAddress { get; }
+
+    public RpcChannel Channel { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public LogSink Logs { get; }
+
+    public static async Task<RpcTestHost> StartAsync(Action<WebApplication>? map = null, IDictionary<string, string?>? settings = null)
+    {
+        var grpcPort = FreePort();
+        var webPort = FreePort();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
+        });
+        builder.AddServiceDefaults();
+        builder.Logging.ClearProviders();
+        var logs = new LogSink();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddDiagnostics();
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        if (map is null)
+        {
+            app.MapDiagnostics();
+        }
+        else
+        {
+            map(app);
+        }
+        await app.StartAsync();
+        return new RpcTestHost(app, grpcPort, webPort, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Keeps what the server logged, so tests can check what it noticed.</summary>
+    public sealed class LogSink : ILoggerProvider
+    {
+        public const string ServerCategory = "IWouldArgue.Rpc.Server";
+
+        public ConcurrentQueue<(string Category, EventId Id, string Message)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        public async Task<bool> WaitForAsync(int eventId, TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < until)
+            {
+                if (Entries.Any(e => e.Id.Id == eventId && e.Category == ServerCategory))
+                {
+                    return true;
+                }
+                await Task.Delay(20);
+            }
+            return false;
+        }
+
+        private sealed class Logger(LogSink sink, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                sink.Entries.Enqueue((category, eventId, formatter(state, exception) + (exception is null ? "" : " | " + exception)));
+        }
+    }
+}

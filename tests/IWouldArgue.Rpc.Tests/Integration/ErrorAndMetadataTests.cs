@@ -1,0 +1,79 @@
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc.Tests.Infrastructure;
+
+namespace IWouldArgue.Rpc.Tests.Integration;
+
+public class ErrorAndMetadataTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture>
+{
+    private readonly DiagnosticsService.Client _client = new(fixture.Host.Channel);
+
+    [Fact]
+    public async Task Error_WithMessageAndTrailers_ReachesTheClient()
+    {
+        var headers = new Metadata { { "echo-reason", "testing" } };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _client.EchoAsync(
+            new EchoRequest { FailWithCode = (int)StatusCode.FailedPrecondition, FailWithMessage = "Discussion ended: 100% over ☕" },
+            new CallOptions(headers)));
+
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        Assert.Equal("Discussion ended: 100% over ☕", ex.Status.Detail);
+        Assert.Equal("testing", ex.Trailers.GetValue("echo-reason"));
+    }
+
+    [Fact]
+    public async Task InvalidArgument_CarriesTheFieldInStatusDetails()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = _client.EchoStream(new EchoStreamRequest { Repeat = 0 });
+            await call.ResponseStream.MoveNext();
+        });
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var details = RpcErrors.DetailsOf(ex);
+        Assert.NotNull(details);
+        Assert.Equal("repeat", details.Details.Single().Unpack<FieldViolation>().Field);
+    }
+
+    [Fact]
+    public async Task BinaryMetadata_RoundTripsInHeadersAndTrailers()
+    {
+        var blob = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var headers = new Metadata { { "echo-blob-bin", blob }, { "echo-text", "plain" } };
+
+        using var call = _client.EchoAsync(new EchoRequest { Message = "x" }, new CallOptions(headers));
+        await call;
+        var responseHeaders = await call.ResponseHeadersAsync();
+
+        Assert.Equal(blob, responseHeaders.GetValueBytes("echo-blob-bin"));
+        Assert.Equal("plain", responseHeaders.GetValue("echo-text"));
+        Assert.Equal(blob, call.GetTrailers().GetValueBytes("echo-blob-bin"));
+    }
+
+    [Fact]
+    public async Task UnknownMethodAndService_AreUnimplemented()
+    {
+        var missingMethod = new Method<EchoRequest, EchoResponse>(DiagnosticsService.ServiceName, "Nope", MethodType.Unary, EchoRequest.Parser, EchoResponse.Parser);
+        var missingService = new Method<EchoRequest, EchoResponse>("iwouldargue.v1.NoSuchService", "Echo", MethodType.Unary, EchoRequest.Parser, EchoResponse.Parser);
+
+        var method = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Host.Channel.Unary(missingMethod, new EchoRequest(), default));
+        var service = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Host.Channel.Unary(missingService, new EchoRequest(), default));
+
+        Assert.Equal(StatusCode.Unimplemented, method.StatusCode);
+        Assert.Equal("Method is unimplemented.", method.Status.Detail);
+        Assert.Equal(StatusCode.Unimplemented, service.StatusCode);
+        Assert.Equal("Service is unimplemented.", service.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Unavailable_WhenNothingListens()
+    {
+        using var channel = RpcChannel.ForAddress($"http://127.0.0.1:{RpcTestHost.FreePort()}");
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await new DiagnosticsService.Client(channel).EchoAsync(new EchoRequest()));
+
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+    }
+}
