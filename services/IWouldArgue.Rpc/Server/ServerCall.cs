@@ -19,6 +19,7 @@ namespace IWouldArgue.Rpc.Server;
 /// </summary>
 internal sealed class ServerCall : IAsyncDisposable
 {
+    private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(100);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _callCts;
     private readonly WireProtocol _format;
@@ -107,9 +108,20 @@ internal sealed class ServerCall : IAsyncDisposable
         catch (Exception) when (_callCts.IsCancellationRequested)
         {
             // The deadline passed or the caller went away; either way the handler stopped because we asked it to.
-            await CompleteAsync(_deadlineExpired
-                ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded")
-                : new Status(StatusCode.Cancelled, "Call cancelled by the client."));
+            // A client resets the stream at its own deadline, which is our deadline less the network latency,
+            // so a reset that lands just before our timer fires is a deadline expiry too.
+            if (_deadlineExpired || DateTime.UtcNow + DeadlineTolerance >= Context.Deadline)
+            {
+                if (!_deadlineExpired)
+                {
+                    ServerLog.DeadlineExceeded(_logger, Context.Method);
+                }
+                await CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
+            }
+            else
+            {
+                await CompleteAsync(new Status(StatusCode.Cancelled, "Call cancelled by the client."));
+            }
         }
         catch (Exception ex)
         {
@@ -272,7 +284,6 @@ internal sealed class ServerCall : IAsyncDisposable
     private void OnDeadline()
     {
         _deadlineExpired = true;
-        ServerLog.DeadlineExceeded(_logger, Context.Method);
         _deadlineCompletion = CompleteOnDeadlineAsync();
     }
 
@@ -280,6 +291,7 @@ internal sealed class ServerCall : IAsyncDisposable
     {
         // Cancel first: a handler blocked in a write releases the lock, then the status goes out at once.
         await _callCts.CancelAsync();
+        ServerLog.DeadlineExceeded(_logger, Context.Method);
         await CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
     }
 
