@@ -27,7 +27,7 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
             {
                 throw RpcErrors.InvalidArgument("fail_with_code", "is not a gRPC status code.");
             }
-            throw new RpcException((StatusCode)request.FailWithCode, request.FailWithMessage, context.ResponseTrailers);
+            throw new RpcException((StatusCode)request.FailWithCode, request.FailWithMessage);
         }
         return new EchoResponse { Message = request.Message, Payload = request.Payload };
     }

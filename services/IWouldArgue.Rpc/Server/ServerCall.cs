@@ -217,13 +217,11 @@ internal sealed class ServerCall : IAsyncDisposable
             var allTrailers = Context.ResponseTrailers.Concat(trailers ?? Enumerable.Empty<Metadata.Entry>());
             if (!_responseStarted)
             {
-                // Trailers-only: the status travels in the response headers and there is no body.
+                // Trailers-only: the status travels in the response headers and there is no body. Headers and
+                // trailers become one block, so an entry set in both is sent once.
                 SetCommonHeaders(response, _format);
-                foreach (var entry in Context.ResponseHeaders)
-                {
-                    response.Headers.Append(entry.Key, HeaderValue(entry));
-                }
-                SetStatusHeaders(response.Headers, status, allTrailers);
+                var block = Context.ResponseHeaders.Concat(allTrailers).DistinctBy(e => (e.Key, e.Value));
+                SetStatusHeaders(response.Headers, status, block);
             }
             else if (_format == WireProtocol.Grpc)
             {
