@@ -30,7 +30,8 @@ public sealed class NodeProcess : IDisposable
 
     public static NodeProcess Start(string program, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo(program)
+        // A relative program path (node_modules/.bin/buf) is relative to tests/interop, like the scripts.
+        var info = new ProcessStartInfo(program.Contains('/', StringComparison.Ordinal) ? Path.Combine(InteropDirectory, program) : program)
         {
             WorkingDirectory = InteropDirectory,
             RedirectStandardOutput = true,

@@ -1,0 +1,82 @@
+using IWouldArgue.Rpc.Tests.Infrastructure;
+
+namespace IWouldArgue.Rpc.Tests.Interop;
+
+/// <summary>The buf CLI (from npm) as an independent client: lint, breaking-change check, reflection and gRPC-Web calls.</summary>
+[Trait("Category", "Interop")]
+public class BufCliTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture>
+{
+    private const string Buf = "node_modules/.bin/buf";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task Lint_PublicProtos_AreClean()
+    {
+        var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "lint", "../../protos");
+
+        Assert.True(exit == 0, string.Join('\n', output) + errors);
+    }
+
+    [Fact]
+    public async Task Breaking_AgainstMainBranch_FindsNoBreakingChange()
+    {
+        var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "breaking", "../../protos", "--against", "../../.git#branch=main,subdir=protos");
+
+        Assert.True(exit == 0, string.Join('\n', output) + errors);
+    }
+
+    [Fact]
+    public async Task ListMethods_ThroughReflection_ShowsEveryService()
+    {
+        var (exit, output, errors) = await Curl("--list-methods", Grpc(""));
+
+        Assert.True(exit == 0, errors);
+        Assert.Contains("iwouldargue.v1.DiagnosticsService/EchoChat", output);
+        Assert.Contains("grpc.health.v1.Health/Watch", output);
+    }
+
+    [Fact]
+    public async Task ListServices_ThroughReflectionV1Alpha_Works()
+    {
+        var (exit, output, errors) = await Curl("--reflect-protocol", "grpc-v1alpha", "--list-services", Grpc(""));
+
+        Assert.True(exit == 0, errors);
+        Assert.Contains("iwouldargue.v1.DiagnosticsService", output);
+    }
+
+    [Fact]
+    public async Task Call_Echo_WithSchemaFromReflection_Answers()
+    {
+        var (exit, output, errors) = await Curl("-d", """{"message":"via buf"}""", Grpc("/iwouldargue.v1.DiagnosticsService/Echo"));
+
+        Assert.True(exit == 0, errors);
+        Assert.Contains("\"message\": \"via buf\"", string.Join('\n', output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GrpcWeb_ServerStreamOverHttp1_DeliversEachMessage()
+    {
+        var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "curl", "--schema", "../../protos", "--protocol", "grpcweb",
+            "-d", """{"message":"web","repeat":3}""", new Uri(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/EchoStream").ToString());
+
+        Assert.True(exit == 0, errors);
+        Assert.Equal(3, output.Count(l => l.Contains("\"index\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task GrpcWeb_ErrorStatus_ReachesBuf()
+    {
+        var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "curl", "--schema", "../../protos", "--protocol", "grpcweb",
+            "-d", """{"fail_with_code":5,"fail_with_message":"no such discussion"}""", new Uri(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo").ToString());
+
+        Assert.NotEqual(0, exit);
+        var all = string.Join('\n', output) + errors;
+        Assert.Contains("not_found", all, StringComparison.Ordinal);
+        Assert.Contains("no such discussion", all, StringComparison.Ordinal);
+    }
+
+    private string Grpc(string path) => fixture.Host.GrpcAddress + path.TrimStart('/');
+
+    private static Task<(int, IReadOnlyList<string>, string)> Curl(params string[] args) =>
+        NodeProcess.RunAsync(Timeout, Buf, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", .. args]);
+}
