@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using IWouldArgue.Diagnostics;
 using IWouldArgue.Hosting;
 using IWouldArgue.Rpc;
@@ -21,9 +22,10 @@ public sealed class RpcTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private RpcTestHost(WebApplication app, int grpcPort, int webPort, LogSink logs)
+    private RpcTestHost(WebApplication app, int grpcPort, int webPort, LogSink logs, int? tlsPort)
     {
         _app = app;
+        TlsAddress = tlsPort is { } port ? new Uri($"https://127.0.0.1:{port}") : null;
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
         WebAddress = new Uri($"http://127.0.0.1:{webPort}");
         Logs = logs;
@@ -32,6 +34,9 @@ public sealed class RpcTestHost : IAsyncDisposable
 
     /// <summary>gRPC over HTTP/2 with prior knowledge (also serves gRPC-Web over HTTP/2).</summary>
     public Uri GrpcAddress { get; }
+
+    /// <summary>HTTP/2 and HTTP/1.1 over TLS, when the host was started with a certificate.</summary>
+    public Uri? TlsAddress { get; }
 
     /// <summary>HTTP/1.1: gRPC-Web for browsers.</summary>
     public Uri WebAddress { get; }
@@ -42,16 +47,28 @@ public sealed class RpcTestHost : IAsyncDisposable
 
     public LogSink Logs { get; }
 
-    public static async Task<RpcTestHost> StartAsync(Action<WebApplication>? map = null, IDictionary<string, string?>? settings = null)
+    public static async Task<RpcTestHost> StartAsync(
+        Action<WebApplication>? map = null,
+        IDictionary<string, string?>? settings = null,
+        X509Certificate2? tlsCertificate = null)
     {
         var grpcPort = FreePort();
         var webPort = FreePort();
+        int? tlsPort = tlsCertificate is null ? null : FreePort();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
+            if (tlsPort is { } port)
+            {
+                kestrel.Listen(IPAddress.Loopback, port, o =>
+                {
+                    o.Protocols = HttpProtocols.Http1AndHttp2;
+                    o.UseHttps(tlsCertificate!);
+                });
+            }
         });
         builder.AddServiceDefaults();
         builder.Logging.ClearProviders();
@@ -70,7 +87,7 @@ public sealed class RpcTestHost : IAsyncDisposable
             map(app);
         }
         await app.StartAsync();
-        return new RpcTestHost(app, grpcPort, webPort, logs);
+        return new RpcTestHost(app, grpcPort, webPort, logs, tlsPort);
     }
 
     public async ValueTask DisposeAsync()
