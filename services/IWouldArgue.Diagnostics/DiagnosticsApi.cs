@@ -20,7 +20,10 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
             throw RpcErrors.InvalidArgument("delay_ms", $"must be at most {MaxDelayMs}.");
         }
         EchoMetadata(context);
-        await Task.Delay(TimeSpan.FromMilliseconds(request.DelayMs), context.CancellationToken);
+        if (request.DelayMs > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(request.DelayMs), context.CancellationToken);
+        }
         if (request.FailWithCode != 0)
         {
             if (!System.Enum.IsDefined((StatusCode)request.FailWithCode))
@@ -77,10 +80,13 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
 
     private static void EchoMetadata(ServerCallContext context)
     {
-        foreach (var entry in context.RequestHeaders.Where(e => e.Key.StartsWith(EchoPrefix, StringComparison.Ordinal)))
+        foreach (var entry in context.RequestHeaders)
         {
-            context.ResponseHeaders.Add(entry);
-            context.ResponseTrailers.Add(entry);
+            if (entry.Key.StartsWith(EchoPrefix, StringComparison.Ordinal))
+            {
+                context.ResponseHeaders.Add(entry);
+                context.ResponseTrailers.Add(entry);
+            }
         }
     }
 }

@@ -71,6 +71,9 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
         /// <summary>The binary value; for text entries, their ASCII bytes.</summary>
         public byte[] ValueBytes => _bytes ?? System.Text.Encoding.ASCII.GetBytes(_text!);
 
+        // For the protocol's own headers (grpc-*), which applications may not set.
+        internal static Entry Protocol(string key, string value) => new(key, value, null);
+
         internal static Entry Text(string key, string value)
         {
             var k = ValidKey(key);

@@ -21,9 +21,17 @@ internal static class GrpcProtocol
     /// <summary>Which wire protocol a request's content-type asks for, or null when it is not gRPC at all.</summary>
     public static WireProtocol? FormatOf(string? contentType)
     {
-        if (contentType is null)
+        switch (contentType)
         {
-            return null;
+            // The exact values clients send, matched without allocating.
+            case null:
+                return null;
+            case GrpcContentType:
+                return WireProtocol.Grpc;
+            case "application/grpc-web+proto":
+                return WireProtocol.GrpcWeb;
+            case "application/grpc-web-text":
+                return WireProtocol.GrpcWebText;
         }
         // "application/grpc-web-text+proto; charset=..." and the like: compare the media type only.
         var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Rpc.Server;
@@ -7,6 +10,19 @@ namespace IWouldArgue.Rpc.Server;
 internal sealed class RpcCors(IOptions<RpcServerOptions> rpc) : IConfigureOptions<CorsOptions>
 {
     public const string PolicyName = "grpc-web";
+
+    /// <summary>
+    /// Gives an endpoint the gRPC-Web CORS policy when cross-origin callers are configured. Without them
+    /// the endpoint carries no CORS metadata, so it costs nothing and needs no CORS middleware.
+    /// </summary>
+    public static void Apply(IEndpointConventionBuilder endpoint, bool crossOrigin)
+    {
+        if (crossOrigin)
+        {
+            // Browsers send a CORS preflight (OPTIONS) before a cross-origin gRPC-Web POST.
+            endpoint.WithMetadata(new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)).RequireCors(PolicyName);
+        }
+    }
 
     public void Configure(CorsOptions options) => options.AddPolicy(PolicyName, policy =>
     {

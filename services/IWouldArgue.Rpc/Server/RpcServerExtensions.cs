@@ -33,7 +33,10 @@ public static class RpcServerExtensions
 
     /// <summary>
     /// Maps every RPC of <typeparamref name="TService"/> (a class derived from a generated ServiceBase).
-    /// The instance comes from DI when registered there, else is created per call.
+    /// One instance serves every call, so it must be thread-safe: the one registered in DI, or else one
+    /// created on first use with its constructor dependencies from DI. Per-request services are at hand
+    /// through <c>context.HttpContext.RequestServices</c>. When <c>Rpc:CorsOrigins</c> is set, the host must call
+    /// <c>UseCors()</c> (the shared <c>MapServiceDefaults</c> does).
     /// </summary>
     public static IEndpointConventionBuilder MapRpcService<TService>(this IEndpointRouteBuilder endpoints)
         where TService : class, IRpcService
@@ -45,15 +48,17 @@ public static class RpcServerExtensions
         {
             throw new InvalidOperationException($"Service {TService.Descriptor.FullName} is mapped twice.");
         }
-        var limits = services.GetRequiredService<IOptions<RpcServerOptions>>().Value.LimitsFor(TService.Descriptor.FullName);
+        var options = services.GetRequiredService<IOptions<RpcServerOptions>>().Value;
+        var limits = options.LimitsFor(TService.Descriptor.FullName);
+        var crossOrigin = options.CorsOrigins.Count > 0;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("IWouldArgue.Rpc.Server");
-        var factory = ActivatorUtilities.CreateFactory(typeof(TService), Type.EmptyTypes);
-        object Activate(HttpContext context) =>
-            context.RequestServices.GetService(typeof(TService)) ?? factory(context.RequestServices, null);
+        // Resolved on first call, not here: the service may depend on things registered after mapping.
+        var instance = new Lazy<TService>(() => ActivatorUtilities.GetServiceOrCreateInstance<TService>(services));
+        object Activate(HttpContext context) => instance.Value;
 
-        var binder = new RpcServiceBinder(endpoints, TService.Descriptor, new ServerCallHandlers(Activate, limits, logger));
+        var binder = new RpcServiceBinder(endpoints, TService.Descriptor, new ServerCallHandlers(Activate, limits, logger), crossOrigin);
         TService.Bind(binder);
-        MapUnimplementedFallback(endpoints, registry, logger);
+        MapUnimplementedFallback(endpoints, registry, logger, crossOrigin);
         services.GetRequiredService<HealthStatusStore>().SetStatus(TService.Descriptor.FullName, Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         return new CompositeConventionBuilder(binder.Mapped);
     }
@@ -68,14 +73,14 @@ public static class RpcServerExtensions
     }
 
     // Any other POST to "/{service}/{method}" with a gRPC content type is answered UNIMPLEMENTED, as the spec asks.
-    private static void MapUnimplementedFallback(IEndpointRouteBuilder endpoints, RpcServiceRegistry registry, ILogger logger)
+    private static void MapUnimplementedFallback(IEndpointRouteBuilder endpoints, RpcServiceRegistry registry, ILogger logger, bool crossOrigin)
     {
         if (registry.FallbackMapped)
         {
             return;
         }
         registry.FallbackMapped = true;
-        endpoints.MapPost("/{service}/{method}", (HttpContext context, string service) =>
+        var fallback = endpoints.MapPost("/{service}/{method}", (HttpContext context, string service) =>
         {
             if (GrpcProtocol.FormatOf(context.Request.ContentType) is not { } format)
             {
@@ -86,10 +91,9 @@ public static class RpcServerExtensions
             var detail = registry.Contains(service) ? "Method is unimplemented." : "Service is unimplemented.";
             return ServerCall.RespondWithStatusAsync(context, format, new Status(StatusCode.Unimplemented, detail));
         })
-        .WithDisplayName("gRPC unimplemented")
-        .WithMetadata(new HttpMethodMetadata(["POST"], acceptCorsPreflight: true))
-        .RequireCors(RpcCors.PolicyName)
-        .Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
+        .WithDisplayName("gRPC unimplemented");
+        fallback.Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
+        RpcCors.Apply(fallback, crossOrigin);
     }
 
     private sealed class CompositeConventionBuilder(IReadOnlyList<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder

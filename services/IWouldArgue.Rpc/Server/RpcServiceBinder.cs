@@ -2,7 +2,6 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using IWouldArgue.Rpc.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -15,10 +14,13 @@ public sealed class RpcServiceBinder
     private readonly ServerCallHandlers _handlers;
     private readonly List<IEndpointConventionBuilder> _mapped = [];
 
-    internal RpcServiceBinder(IEndpointRouteBuilder endpoints, ServiceDescriptor service, ServerCallHandlers handlers)
+    private readonly bool _crossOrigin;
+
+    internal RpcServiceBinder(IEndpointRouteBuilder endpoints, ServiceDescriptor service, ServerCallHandlers handlers, bool crossOrigin)
     {
         _endpoints = endpoints;
         _handlers = handlers;
+        _crossOrigin = crossOrigin;
         Service = service;
     }
 
@@ -53,11 +55,8 @@ public sealed class RpcServiceBinder
 
     private void Map(string path, RequestDelegate handler)
     {
-        var endpoint = _endpoints.MapPost(path, handler)
-            .WithDisplayName("gRPC " + path)
-            // Browsers send a CORS preflight (OPTIONS) before a cross-origin gRPC-Web POST.
-            .WithMetadata(new HttpMethodMetadata(["POST"], acceptCorsPreflight: true))
-            .RequireCors(RpcCors.PolicyName);
+        var endpoint = _endpoints.MapPost(path, handler).WithDisplayName("gRPC " + path);
+        RpcCors.Apply(endpoint, _crossOrigin);
         _mapped.Add(endpoint);
     }
 }

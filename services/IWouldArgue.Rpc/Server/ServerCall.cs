@@ -20,8 +20,9 @@ namespace IWouldArgue.Rpc.Server;
 internal sealed class ServerCall : IAsyncDisposable
 {
     private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(100);
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly CancellationTokenSource _callCts;
+    // Writes race only with the deadline's completion, so only calls with a deadline get a lock.
+    private SemaphoreSlim? _writeLock;
+    private CancellationTokenSource? _callCts;
     private readonly WireProtocol _format;
     private readonly RpcMessageLimits _limits;
     private readonly ILogger _logger;
@@ -39,7 +40,6 @@ internal sealed class ServerCall : IAsyncDisposable
         _format = format;
         _limits = limits;
         _logger = logger;
-        _callCts = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
         var body = format == WireProtocol.GrpcWebText
             ? PipeReader.Create(new Base64TextReadStream(httpContext.Request.Body))
             : httpContext.Request.BodyReader;
@@ -48,6 +48,8 @@ internal sealed class ServerCall : IAsyncDisposable
     }
 
     public HttpContext HttpContext { get; }
+
+    private bool CallAborted => Context.CancellationToken.IsCancellationRequested;
 
     public ServerCallContext Context { get; private set; }
 
@@ -78,34 +80,38 @@ internal sealed class ServerCall : IAsyncDisposable
         var encoding = request.Headers[GrpcProtocol.EncodingHeader].ToString();
         if (encoding.Length > 0 && encoding != GrpcProtocol.IdentityEncoding)
         {
-            call.Context = new ServerCallContext(call, method, new Metadata(), DateTime.MaxValue, call._callCts.Token);
+            call.Context = new ServerCallContext(call, method, DateTime.MaxValue, httpContext.RequestAborted);
+            call.Context.ResponseTrailers.Add(Metadata.Entry.Protocol(GrpcProtocol.AcceptEncodingHeader, GrpcProtocol.IdentityEncoding));
             await call.CompleteAsync(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: identity"));
             return null;
         }
-        var timeout = GrpcTimeout.Parse(request.Headers[GrpcProtocol.TimeoutHeader]);
-        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
-        call.Context = new ServerCallContext(call, method, RequestMetadata.From(request.Headers), deadline, call._callCts.Token);
-        if (timeout is { } due)
+        if (GrpcTimeout.Parse(request.Headers[GrpcProtocol.TimeoutHeader]) is not { } timeout)
         {
-            call._deadlineCts = new CancellationTokenSource(due);
-            call._deadlineRegistration = call._deadlineCts.Token.Register(static state => ((ServerCall)state!).OnDeadline(), call);
+            // Without a deadline the call ends only when the caller goes away: RequestAborted says so.
+            call.Context = new ServerCallContext(call, method, DateTime.MaxValue, httpContext.RequestAborted);
+            return call;
         }
+        call._callCts = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        call.Context = new ServerCallContext(call, method, DateTime.UtcNow + timeout, call._callCts.Token);
+        call._writeLock = new SemaphoreSlim(1, 1);
+        call._deadlineCts = new CancellationTokenSource(timeout);
+        call._deadlineRegistration = call._deadlineCts.Token.Register(static state => ((ServerCall)state!).OnDeadline(), call);
         return call;
     }
 
-    /// <summary>Runs the method's body, then ends the call with the status its outcome calls for.</summary>
-    public async Task RunAsync(Func<ServerCall, Task> body)
+    /// <summary>Runs the method's body on the service instance, then ends the call with the status its outcome calls for.</summary>
+    public async Task RunAsync(Func<ServerCall, object, Task> body, Func<HttpContext, object> activate)
     {
         try
         {
-            await body(this);
+            await body(this, activate(HttpContext));
             await CompleteAsync(Status.Ok);
         }
         catch (RpcException ex)
         {
             await CompleteAsync(ex.Status, ex.Trailers);
         }
-        catch (Exception) when (_callCts.IsCancellationRequested)
+        catch (Exception) when (CallAborted)
         {
             // The deadline passed or the caller went away; either way the handler stopped because we asked it to.
             // A client resets the stream at its own deadline, which is our deadline less the network latency,
@@ -133,7 +139,7 @@ internal sealed class ServerCall : IAsyncDisposable
     public ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken = default)
         where T : class, IMessage<T>
     {
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : _callCts.Token;
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : Context.CancellationToken;
         return _requests.ReadMessageAsync(parser, token);
     }
 
@@ -148,10 +154,13 @@ internal sealed class ServerCall : IAsyncDisposable
             : throw new RpcException(StatusCode.Internal, "The request has more than one message for a method that takes one.");
     }
 
-    /// <summary>Sends one message and flushes it, so the peer sees it now rather than at the end of the call.</summary>
-    public async Task WriteMessageAsync(IMessage message, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends one message. Streamed messages are flushed so the peer sees each one now; the single response
+    /// of a unary call is not, so that it leaves together with the trailers.
+    /// </summary>
+    public async Task WriteMessageAsync(IMessage message, bool flush, CancellationToken cancellationToken = default)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        await EnterAsync(cancellationToken);
         try
         {
             if (_completed)
@@ -168,40 +177,39 @@ internal sealed class ServerCall : IAsyncDisposable
             {
                 MessageFraming.WriteMessage(writer, message, _limits.MaxSendMessageSize!.Value);
             }
-            var flushed = await writer.FlushAsync(_callCts.Token);
-            if (flushed.IsCompleted)
+            if (flush && (await writer.FlushAsync(Context.CancellationToken)).IsCompleted)
             {
                 throw new RpcException(StatusCode.Cancelled, "The caller is no longer reading the response.");
             }
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
     /// <summary>Sends the response headers now (ServerCallContext.WriteResponseHeadersAsync).</summary>
     public async Task StartResponseAsync()
     {
-        await _writeLock.WaitAsync(_callCts.Token);
+        await EnterAsync(Context.CancellationToken);
         try
         {
             if (!_responseStarted && !_completed)
             {
                 StartHeaders();
-                await HttpContext.Response.BodyWriter.FlushAsync(_callCts.Token);
+                await HttpContext.Response.BodyWriter.FlushAsync(Context.CancellationToken);
             }
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
     /// <summary>Ends the call with a status. The first completion wins; later ones do nothing.</summary>
     public async Task CompleteAsync(Status status, Metadata? trailers = null)
     {
-        await _writeLock.WaitAsync();
+        await EnterAsync(CancellationToken.None);
         try
         {
             if (_completed)
@@ -214,13 +222,13 @@ internal sealed class ServerCall : IAsyncDisposable
                 return;
             }
             var response = HttpContext.Response;
-            var allTrailers = Context.ResponseTrailers.Concat(trailers ?? Enumerable.Empty<Metadata.Entry>());
+            var allTrailers = trailers is { Count: > 0 } ? Context.ResponseTrailersToSend.Concat(trailers) : Context.ResponseTrailersToSend;
             if (!_responseStarted)
             {
                 // Trailers-only: the status travels in the response headers and there is no body. Headers and
                 // trailers become one block, so an entry set in both is sent once.
                 SetCommonHeaders(response, _format);
-                var block = Context.ResponseHeaders.Concat(allTrailers).DistinctBy(e => (e.Key, e.Value));
+                var block = Context.ResponseHeadersToSend.Concat(allTrailers).DistinctBy(e => (e.Key, e.Value));
                 SetStatusHeaders(response.Headers, status, block);
             }
             else if (_format == WireProtocol.Grpc)
@@ -239,7 +247,7 @@ internal sealed class ServerCall : IAsyncDisposable
             {
                 WriteWebTrailersFrame(response.BodyWriter, status, allTrailers);
             }
-            await response.CompleteAsync();
+            // Nothing more to do: Kestrel ends the response, trailers and all, when the request delegate returns.
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
@@ -247,7 +255,7 @@ internal sealed class ServerCall : IAsyncDisposable
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
@@ -257,8 +265,8 @@ internal sealed class ServerCall : IAsyncDisposable
         await _deadlineRegistration.DisposeAsync();
         await _deadlineCompletion;
         _deadlineCts?.Dispose();
-        _callCts.Dispose();
-        _writeLock.Dispose();
+        _callCts?.Dispose();
+        _writeLock?.Dispose();
     }
 
     /// <summary>Answers a request that is not a gRPC call we can serve, with an HTTP status and a gRPC status in headers.</summary>
@@ -279,6 +287,8 @@ internal sealed class ServerCall : IAsyncDisposable
         return httpContext.Response.CompleteAsync();
     }
 
+    private Task EnterAsync(CancellationToken cancellationToken) => _writeLock?.WaitAsync(cancellationToken) ?? Task.CompletedTask;
+
     private void OnDeadline()
     {
         _deadlineExpired = true;
@@ -288,9 +298,12 @@ internal sealed class ServerCall : IAsyncDisposable
     private async Task CompleteOnDeadlineAsync()
     {
         // Cancel first: a handler blocked in a write releases the lock, then the status goes out at once.
-        await _callCts.CancelAsync();
+        await _callCts!.CancelAsync();
         ServerLog.DeadlineExceeded(_logger, Context.Method);
         await CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
+        // The handler may run on; end the response now so the caller gets its status at the deadline.
+        // Writers check the completed flag first, so none of ours touches the response after this.
+        await HttpContext.Response.CompleteAsync();
     }
 
     private void StartHeaders()
@@ -302,7 +315,7 @@ internal sealed class ServerCall : IAsyncDisposable
         _responseStarted = true;
         var response = HttpContext.Response;
         SetCommonHeaders(response, _format);
-        foreach (var entry in Context.ResponseHeaders)
+        foreach (var entry in Context.ResponseHeadersToSend)
         {
             response.Headers.Append(entry.Key, HeaderValue(entry));
         }
@@ -317,7 +330,6 @@ internal sealed class ServerCall : IAsyncDisposable
             WireProtocol.GrpcWeb => GrpcProtocol.GrpcWebContentType + "+proto",
             _ => GrpcProtocol.GrpcWebTextContentType + "+proto",
         };
-        response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.IdentityEncoding;
     }
 
     private static void SetStatusHeaders(IHeaderDictionary headers, Status status, IEnumerable<Metadata.Entry> trailers)

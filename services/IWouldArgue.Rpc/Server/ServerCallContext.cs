@@ -7,12 +7,14 @@ namespace IWouldArgue.Rpc;
 public sealed class ServerCallContext
 {
     private readonly ServerCall _call;
+    private Metadata? _requestHeaders;
+    private Metadata? _responseHeaders;
+    private Metadata? _responseTrailers;
 
-    internal ServerCallContext(ServerCall call, string method, Metadata requestHeaders, DateTime deadline, CancellationToken cancellationToken)
+    internal ServerCallContext(ServerCall call, string method, DateTime deadline, CancellationToken cancellationToken)
     {
         _call = call;
         Method = method;
-        RequestHeaders = requestHeaders;
         Deadline = deadline;
         CancellationToken = cancellationToken;
     }
@@ -20,8 +22,8 @@ public sealed class ServerCallContext
     /// <summary>The request path, "/{service}/{method}".</summary>
     public string Method { get; }
 
-    /// <summary>The caller's metadata.</summary>
-    public Metadata RequestHeaders { get; }
+    /// <summary>The caller's metadata, read from the request headers on first use.</summary>
+    public Metadata RequestHeaders => _requestHeaders ??= RequestMetadata.From(_call.HttpContext.Request.Headers);
 
     /// <summary>When the caller stops waiting, in UTC; <see cref="DateTime.MaxValue"/> without a deadline.</summary>
     public DateTime Deadline { get; }
@@ -30,13 +32,18 @@ public sealed class ServerCallContext
     public CancellationToken CancellationToken { get; }
 
     /// <summary>Metadata sent with the first response message (or with the status when there is none).</summary>
-    public Metadata ResponseHeaders { get; } = new();
+    public Metadata ResponseHeaders => _responseHeaders ??= new Metadata();
 
     /// <summary>Metadata sent with the status at the end of the call.</summary>
-    public Metadata ResponseTrailers { get; } = new();
+    public Metadata ResponseTrailers => _responseTrailers ??= new Metadata();
 
     /// <summary>The underlying HTTP request, for the caller's address or authentication.</summary>
     public HttpContext HttpContext => _call.HttpContext;
+
+    // What the runtime sends, without creating empty collections on the hot path.
+    internal IEnumerable<Metadata.Entry> ResponseHeadersToSend => _responseHeaders ?? Enumerable.Empty<Metadata.Entry>();
+
+    internal IEnumerable<Metadata.Entry> ResponseTrailersToSend => _responseTrailers ?? Enumerable.Empty<Metadata.Entry>();
 
     /// <summary>Sends the response headers now, before any message.</summary>
     public Task WriteResponseHeadersAsync() => _call.StartResponseAsync();

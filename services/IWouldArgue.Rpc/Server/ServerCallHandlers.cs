@@ -16,7 +16,7 @@ internal sealed class ServerCallHandlers(Func<HttpContext, object> activate, Rpc
         {
             var request = await call.ReadSingleMessageAsync(method.RequestParser);
             var response = await invoke((TService)service, request, call.Context);
-            await call.WriteMessageAsync(response);
+            await call.WriteMessageAsync(response, flush: false);
         });
 
     public RequestDelegate ServerStreaming<TService, TRequest, TResponse>(
@@ -39,7 +39,7 @@ internal sealed class ServerCallHandlers(Func<HttpContext, object> activate, Rpc
         {
             var requests = new RequestStreamReader<TRequest>(call, method.RequestParser);
             var response = await invoke((TService)service, requests, call.Context);
-            await call.WriteMessageAsync(response);
+            await call.WriteMessageAsync(response, flush: false);
         });
 
     public RequestDelegate DuplexStreaming<TService, TRequest, TResponse>(
@@ -65,7 +65,7 @@ internal sealed class ServerCallHandlers(Func<HttpContext, object> activate, Rpc
             }
             await using (call)
             {
-                await call.RunAsync(c => body(c, activate(httpContext)));
+                await call.RunAsync(body, activate);
             }
         };
 
@@ -89,6 +89,6 @@ internal sealed class ServerCallHandlers(Func<HttpContext, object> activate, Rpc
     private sealed class ResponseStreamWriter<T>(ServerCall call) : IServerStreamWriter<T>
         where T : class, IMessage<T>
     {
-        public Task WriteAsync(T message, CancellationToken cancellationToken = default) => call.WriteMessageAsync(message, cancellationToken);
+        public Task WriteAsync(T message, CancellationToken cancellationToken = default) => call.WriteMessageAsync(message, flush: true, cancellationToken);
     }
 }

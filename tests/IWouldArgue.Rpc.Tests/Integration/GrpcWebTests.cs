@@ -101,6 +101,20 @@ public class GrpcWebTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Fact]
+    public async Task CorsPreflight_WithNoConfiguredOrigins_AllowsNoOrigin()
+    {
+        await using var host = await RpcTestHost.StartAsync();
+        using var http = new HttpClient();
+        var preflight = new HttpRequestMessage(HttpMethod.Options, new Uri(host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo"));
+        preflight.Headers.Add("Origin", "http://allowed.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+
+        using var response = await http.SendAsync(preflight);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
     private static HttpRequestMessage WebRequest(Uri address, string path, byte[] frame, string contentType, bool text, Version version)
     {
         var content = text ? Encoding.ASCII.GetBytes(Convert.ToBase64String(frame)) : frame;

@@ -22,7 +22,7 @@ server.addService(Diagnostics.service, {
     watch(call, 'Echo');
     const metadata = echoed(call.metadata);
     call.sendMetadata(metadata);
-    setTimeout(() => {
+    const answer = () => {
       if (call.cancelled) return;
       const r = call.request;
       if (r.fail_with_code) {
@@ -30,17 +30,24 @@ server.addService(Diagnostics.service, {
       } else {
         callback(null, { message: r.message, payload: r.payload }, echoed(call.metadata));
       }
-    }, call.request.delay_ms);
+    };
+    if (call.request.delay_ms) setTimeout(answer, call.request.delay_ms);
+    else answer();
   },
   EchoStream(call) {
     watch(call, 'EchoStream');
+    const { message, repeat, interval_ms } = call.request;
     let index = 0;
+    // Writes as fast as the stream accepts (waiting for 'drain' when its buffer is full), or paced by interval_ms.
     const next = () => {
-      if (call.cancelled) return;
-      if (index === call.request.repeat) return call.end();
-      index += 1;
-      call.write({ message: call.request.message, index });
-      setTimeout(next, index === 1 ? 0 : call.request.interval_ms);
+      while (!call.cancelled && index < repeat) {
+        index += 1;
+        const now = Date.now();
+        const more = call.write({ message, index, sent_at: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 } });
+        if (interval_ms && index < repeat) return setTimeout(next, interval_ms);
+        if (!more) return call.once('drain', next);
+      }
+      if (!call.cancelled) call.end();
     };
     next();
   },

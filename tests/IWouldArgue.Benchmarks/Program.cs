@@ -1,0 +1,18 @@
+using IWouldArgue.Benchmarks;
+
+// bare <port>                 : bare Kestrel HTTP/2 endpoints answering with the same bytes as our Echo
+// runtime <port>              : our runtime with DiagnosticsService on the same slim host as "bare"
+// stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
+return args switch
+{
+    ["bare", var port] => await BareKestrel.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
+    ["runtime", var port] => await RuntimeOnly.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
+    ["stream", var address, var calls] => await StreamThroughput.RunAsync(address, int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bare <port> | stream <address> <calls>");
+    return 2;
+}
