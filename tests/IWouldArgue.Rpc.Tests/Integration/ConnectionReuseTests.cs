@@ -1,0 +1,50 @@
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc.Tests.Infrastructure;
+
+namespace IWouldArgue.Rpc.Tests.Integration;
+
+public class ConnectionReuseTests
+{
+    [Fact]
+    public async Task SequentialCalls_OnOneChannel_ShareOneConnection()
+    {
+        await using var host = await RpcTestHost.StartAsync(app => app.MapRpcService<ConnectionReporter>());
+        var client = new DiagnosticsService.Client(host.Channel);
+
+        var connections = new HashSet<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            connections.Add((await client.EchoAsync(new EchoRequest())).Message);
+        }
+
+        Assert.Single(connections);
+    }
+
+    [Fact]
+    public async Task ConcurrentStreams_OnOneChannel_AreMultiplexedOnFewConnections()
+    {
+        await using var host = await RpcTestHost.StartAsync(app => app.MapRpcService<ConnectionReporter>());
+        var client = new DiagnosticsService.Client(host.Channel);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ => (await client.EchoAsync(new EchoRequest())).Message));
+
+        // Kestrel allows 100 concurrent streams per connection, so 50 calls fit on one.
+        Assert.Single(ids.Distinct());
+    }
+
+    /// <summary>Answers Echo with the id of the HTTP connection the call came on.</summary>
+    private sealed class ConnectionReporter : DiagnosticsService.ServiceBase
+    {
+        public override Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context) =>
+            Task.FromResult(new EchoResponse { Message = context.HttpContext.Connection.Id });
+
+        public override Task EchoStream(EchoStreamRequest request, IServerStreamWriter<EchoStreamResponse> responseStream, ServerCallContext context) =>
+            throw new NotSupportedException();
+
+        public override Task<EchoCollectResponse> EchoCollect(IAsyncStreamReader<EchoCollectRequest> requestStream, ServerCallContext context) =>
+            throw new NotSupportedException();
+
+        public override Task EchoChat(IAsyncStreamReader<EchoChatRequest> requestStream, IServerStreamWriter<EchoChatResponse> responseStream, ServerCallContext context) =>
+            throw new NotSupportedException();
+    }
+}
