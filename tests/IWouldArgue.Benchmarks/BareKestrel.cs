@@ -1,7 +1,5 @@
-using System.Net;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -14,9 +12,7 @@ internal static class BareKestrel
 {
     public static async Task<int> RunAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        var builder = SlimHost.Create(port);
         var app = builder.Build();
 
         var echo = Frame(new EchoResponse { Message = "hello" });

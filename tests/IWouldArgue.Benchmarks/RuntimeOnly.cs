@@ -1,7 +1,5 @@
-using System.Net;
 using IWouldArgue.Diagnostics;
 using IWouldArgue.Rpc;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -10,9 +8,7 @@ internal static class RuntimeOnly
 {
     public static async Task<int> RunAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        var builder = SlimHost.Create(port);
         builder.Services.AddRpcServer();
         builder.Services.AddDiagnostics();
         var app = builder.Build();

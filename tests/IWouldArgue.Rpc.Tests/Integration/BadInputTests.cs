@@ -80,18 +80,9 @@ public class BadInputTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixtur
         Assert.Contains(host.Logs.Entries, e => e.Id.Id == 1 && e.Category == "IWouldArgue.Rpc.Server" && e.Message.Contains("connection string", StringComparison.Ordinal));
     }
 
-    private sealed class ThrowingDiagnostics : DiagnosticsService.ServiceBase
+    private sealed class ThrowingDiagnostics : EchoOnlyDiagnostics
     {
         public override Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context) =>
             throw new InvalidOperationException("secret connection string leaked");
-
-        public override Task EchoStream(EchoStreamRequest request, IServerStreamWriter<EchoStreamResponse> responseStream, ServerCallContext context) =>
-            throw new NotSupportedException();
-
-        public override Task<EchoCollectResponse> EchoCollect(IAsyncStreamReader<EchoCollectRequest> requestStream, ServerCallContext context) =>
-            throw new NotSupportedException();
-
-        public override Task EchoChat(IAsyncStreamReader<EchoChatRequest> requestStream, IServerStreamWriter<EchoChatResponse> responseStream, ServerCallContext context) =>
-            throw new NotSupportedException();
     }
 }

@@ -33,18 +33,9 @@ public class ConnectionReuseTests
     }
 
     /// <summary>Answers Echo with the id of the HTTP connection the call came on.</summary>
-    private sealed class ConnectionReporter : DiagnosticsService.ServiceBase
+    private sealed class ConnectionReporter : EchoOnlyDiagnostics
     {
         public override Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context) =>
             Task.FromResult(new EchoResponse { Message = context.HttpContext.Connection.Id });
-
-        public override Task EchoStream(EchoStreamRequest request, IServerStreamWriter<EchoStreamResponse> responseStream, ServerCallContext context) =>
-            throw new NotSupportedException();
-
-        public override Task<EchoCollectResponse> EchoCollect(IAsyncStreamReader<EchoCollectRequest> requestStream, ServerCallContext context) =>
-            throw new NotSupportedException();
-
-        public override Task EchoChat(IAsyncStreamReader<EchoChatRequest> requestStream, IServerStreamWriter<EchoChatResponse> responseStream, ServerCallContext context) =>
-            throw new NotSupportedException();
     }
 }
