@@ -74,6 +74,11 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
         // For the protocol's own headers (grpc-*), which applications may not set.
         internal static Entry Protocol(string key, string value) => new(key, value, null);
 
+        // For what arrived from a peer: kept as sent, since refusing it would fail the call over a header.
+        internal static Entry Received(string key, string value) => new(key, value, null);
+
+        internal static Entry Received(string key, byte[] value) => new(key, null, value);
+
         internal static Entry Text(string key, string value)
         {
             var k = ValidKey(key);

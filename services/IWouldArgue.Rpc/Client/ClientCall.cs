@@ -88,7 +88,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _callCts.Token);
         try
         {
-            var response = await GetResponseAsync();
+            var response = await _response;
             if (_finished.Task.IsCompleted)
             {
                 return null;
@@ -167,9 +167,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
         }
     }
 
-    private Task<HttpResponseMessage> GetResponseAsync() => _response;
-
-    private async Task<Metadata> ReadHeadersAsync() => ResponseMetadata.From((await GetResponseAsync()).Headers);
+    private async Task<Metadata> ReadHeadersAsync() => ResponseMetadata.From((await _response).Headers);
 
     // A non-200 answer or a status in the headers ends the call before any message.
     private void CheckResponse(HttpResponseMessage response)

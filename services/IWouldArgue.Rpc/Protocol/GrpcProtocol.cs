@@ -49,7 +49,7 @@ internal static class GrpcProtocol
     public static bool IsReservedHeader(string name) =>
         name.StartsWith(':')
         || name is "content-type" or "te" or "host" or "content-length" or "connection" or "transfer-encoding"
-            or "accept-encoding" or "user-agent" or "x-grpc-web" or "x-user-agent" or "accept"
+            or "accept-encoding" or "user-agent" or "x-grpc-web" or "x-user-agent" or "accept" or "date" or "server"
         || (name.StartsWith("grpc-", StringComparison.Ordinal) && name != StatusDetailsTrailer);
 }
 
