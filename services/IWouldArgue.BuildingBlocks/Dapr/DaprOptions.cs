@@ -1,0 +1,23 @@
+namespace IWouldArgue.BuildingBlocks.Dapr;
+
+/// <summary>How to reach the Dapr sidecar; bound from the "Dapr" configuration section.</summary>
+public sealed class DaprOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Dapr";
+
+    /// <summary>The sidecar's HTTP API. Default: http://127.0.0.1:$DAPR_HTTP_PORT, or port 3500.</summary>
+    public Uri HttpEndpoint { get; set; } = new($"http://127.0.0.1:{Environment.GetEnvironmentVariable("DAPR_HTTP_PORT") ?? "3500"}");
+
+    /// <summary>The token the sidecar expects in <c>dapr-api-token</c>. Default: $DAPR_API_TOKEN, or none.</summary>
+    public string? ApiToken { get; set; } = Environment.GetEnvironmentVariable("DAPR_API_TOKEN");
+
+    /// <summary>The CloudEvent <c>source</c> of published events: this app's id. Default: $APP_ID, or "iwouldargue".</summary>
+    public string AppId { get; set; } = Environment.GetEnvironmentVariable("APP_ID") ?? "iwouldargue";
+
+    /// <summary>The pub/sub component name. Default: "pubsub" (components/pubsub.yaml).</summary>
+    public string PubSubName { get; set; } = BuildingBlockNames.PubSub;
+
+    /// <summary>The state store component name. Default: "statestore" (components/statestore.yaml).</summary>
+    public string StateStoreName { get; set; } = BuildingBlockNames.StateStore;
+}

@@ -1,0 +1,33 @@
+using IWouldArgue.BuildingBlocks.Dapr;
+using IWouldArgue.BuildingBlocks.InProcess;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IWouldArgue.BuildingBlocks;
+
+/// <summary>Registers the pub/sub and state building blocks.</summary>
+public static class Extensions
+{
+    /// <summary>
+    /// In-process adapters by default; the Dapr adapters when <c>BuildingBlocks:Mode</c> is "dapr"
+    /// (then map <see cref="DaprEndpoints.MapDaprPubSub"/> too).
+    /// </summary>
+    public static IServiceCollection AddBuildingBlocks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        if (string.Equals(configuration["BuildingBlocks:Mode"], "dapr", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddOptions<DaprOptions>().Bind(configuration.GetSection(DaprOptions.SectionName));
+            services.AddHttpClient<DaprHttp>();
+            services.AddSingleton<DaprPubSub>();
+            services.AddSingleton<IPubSub>(sp => sp.GetRequiredService<DaprPubSub>());
+            services.AddSingleton<IStateStore, DaprStateStore>();
+        }
+        else
+        {
+            services.AddSingleton<IPubSub, InProcessPubSub>();
+            services.AddSingleton<IStateStore, InProcessStateStore>();
+        }
+        return services;
+    }
+}
