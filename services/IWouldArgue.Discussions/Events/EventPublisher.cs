@@ -1,0 +1,111 @@
+using System.Threading.Channels;
+using Google.Protobuf;
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Discussions.Events;
+
+/// <summary>
+/// Publishes committed events and marks them published: the log is the outbox. Fresh events go out at
+/// once; anything left unpublished (a broker outage, a crash between commit and publish) is swept from
+/// the log at start-up and every few seconds, with its original sequence number. Subscribers may see an
+/// event twice and must ignore sequence numbers they already have.
+/// </summary>
+public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSub, TimeProvider clock, ILogger<EventPublisher> logger) : BackgroundService
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    private readonly Channel<IReadOnlyList<DiscussionEvent>> _fresh = Channel.CreateUnbounded<IReadOnlyList<DiscussionEvent>>(new UnboundedChannelOptions { SingleReader = true });
+
+    internal void Enqueue(IReadOnlyList<DiscussionEvent> events) => _fresh.Writer.TryWrite(events);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Whatever a previous run committed but did not publish goes first.
+        await SweepAsync(olderThan: null, stoppingToken);
+        var nextSweep = clock.GetUtcNow() + SweepInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = nextSweep - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(wait);
+                try
+                {
+                    if (await _fresh.Reader.WaitToReadAsync(timeout.Token))
+                    {
+                        var batch = new List<DiscussionEvent>();
+                        while (_fresh.Reader.TryRead(out var events))
+                        {
+                            batch.AddRange(events);
+                        }
+                        await PublishAsync(batch, stoppingToken);
+                        continue;
+                    }
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Time for a sweep.
+                }
+            }
+            await SweepAsync(clock.GetUtcNow() - SweepInterval, stoppingToken);
+            nextSweep = clock.GetUtcNow() + SweepInterval;
+        }
+    }
+
+    private async Task SweepAsync(DateTimeOffset? olderThan, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var unpublished = await store.ListUnpublishedAsync(500, stoppingToken);
+                var due = olderThan is { } cutoff ? unpublished.Where(e => e.OccurredAt.ToDateTimeOffset() < cutoff).ToList() : unpublished;
+                if (due.Count == 0 || await PublishAsync(due, stoppingToken) < due.Count || unpublished.Count < 500)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SweepFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Publishes in order until one fails; marks what went out. Returns how many went out.</summary>
+    private async Task<int> PublishAsync(IReadOnlyList<DiscussionEvent> events, CancellationToken stoppingToken)
+    {
+        var published = new List<DiscussionEvent>(events.Count);
+        try
+        {
+            foreach (var e in events)
+            {
+                var message = new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray());
+                await pubSub.PublishAsync(DiscussionTopics.Events, message, stoppingToken);
+                published.Add(e);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PublishFailed(logger, events.Count - published.Count, ex);
+        }
+        if (published.Count > 0)
+        {
+            await store.MarkPublishedAsync(published, stoppingToken);
+        }
+        return published.Count;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Publishing failed; {Count} events stay in the outbox and will be published by the next sweep")]
+        public static partial void PublishFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The outbox sweep failed; it runs again shortly")]
+        public static partial void SweepFailed(ILogger logger, Exception exception);
+    }
+}

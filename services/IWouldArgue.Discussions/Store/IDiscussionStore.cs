@@ -1,0 +1,77 @@
+using IWouldArgue.Contracts.V1;
+
+namespace IWouldArgue.Discussions.Store;
+
+/// <summary>
+/// Durable discussion data. Every change is an event: <see cref="AppendAsync"/> numbers events densely
+/// per discussion and applies each one's effect on the read tables (comments, attendees, the discussion)
+/// in the same transaction, so the log and what is read from it never disagree.
+/// SQLite implements it here; schema.cql is the ScyllaDB design of the same queries.
+/// </summary>
+public interface IDiscussionStore
+{
+    /// <summary>Stores a new discussion (sequence 0, no events yet).</summary>
+    Task CreateDiscussionAsync(Discussion discussion, CancellationToken cancellationToken = default);
+
+    /// <summary>One discussion, or null.</summary>
+    Task<Discussion?> GetDiscussionAsync(string discussionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The discussion a live invite code opens, or null.</summary>
+    Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a discussion's invite code.</summary>
+    Task SetInviteCodeAsync(string discussionId, string inviteCode, CancellationToken cancellationToken = default);
+
+    /// <summary>Discussions by filter, newest first, one page at a time.</summary>
+    Task<IReadOnlyList<Discussion>> ListDiscussionsAsync(DiscussionQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Someone's membership in a discussion, or null when they never joined.</summary>
+    Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>The people present, hosts and speakers first.</summary>
+    Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>How many present people hold a speaking role (participant and above).</summary>
+    Task<int> CountSpeakersAsync(string discussionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the user is banned from the discussion.</summary>
+    Task<bool> IsBannedAsync(string discussionId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lets a banned user join again (a ban itself is the effect of an AttendeeLeft event).</summary>
+    Task UnbanAsync(string discussionId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>One comment, or null.</summary>
+    Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Comments in sequence order (or reversed), after a sequence cursor.</summary>
+    Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends events, giving each the next sequence number of its discussion (1, 2, 3, ... with no gap),
+    /// and applies their effects, all in one transaction. Returns the events as stored.
+    /// </summary>
+    Task<IReadOnlyList<DiscussionEvent>> AppendAsync(IReadOnlyList<DiscussionEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Events of a discussion after a sequence number, in order.</summary>
+    Task<IReadOnlyList<DiscussionEvent>> ListEventsAsync(string discussionId, ulong afterSeq, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Events not yet handed to pub/sub, oldest first (the outbox).</summary>
+    Task<IReadOnlyList<DiscussionEvent>> ListUnpublishedAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks events as handed to pub/sub.</summary>
+    Task MarkPublishedAsync(IEnumerable<DiscussionEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Live discussions whose maximum duration has passed.</summary>
+    Task<IReadOnlyList<string>> ListOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A membership as stored: the person, their role, and whether they are still in the room.</summary>
+public sealed record StoredAttendee(Attendee Attendee, bool Present);
+
+/// <summary>Which discussions to list.</summary>
+/// <param name="Filter">Live, hosted by the caller, or attended recently.</param>
+/// <param name="UserId">The caller, for MINE and RECENT.</param>
+/// <param name="Since">For RECENT: only discussions created after this.</param>
+/// <param name="Offset">How many to skip (the page token).</param>
+/// <param name="Limit">Page size.</param>
+public sealed record DiscussionQuery(DiscussionFilter Filter, string UserId, DateTimeOffset Since, int Offset, int Limit);

@@ -1,0 +1,238 @@
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Contracts.V1;
+using Microsoft.Data.Sqlite;
+
+namespace IWouldArgue.Discussions.Store;
+
+/// <summary>
+/// The discussion store on one SQLite file in WAL mode: readers never block the writer. Reads open a
+/// pooled connection each; appends come from one writer at a time (see <see cref="EventAppender"/>),
+/// and SQLite's write lock keeps sequence numbers unique even if another process writes too.
+/// </summary>
+public sealed partial class SqliteDiscussionStore(string connectionString) : IDiscussionStore
+{
+    private const string DiscussionColumns = """
+        discussion_id, host_id, host_name, title, description, state, invite_code, guests_may_comment,
+        max_duration_ms, created_at, scheduled_start_at, started_at, ended_at, last_seq, attendee_count
+        """;
+
+    /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        var path = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        await using var connection = await OpenAsync(cancellationToken);
+        await SqliteMigrations.ApplyAsync(connection, cancellationToken);
+    }
+
+    public async Task CreateDiscussionAsync(Discussion discussion, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"""
+            INSERT INTO discussions ({DiscussionColumns})
+            VALUES ($id, $host_id, $host_name, $title, $description, $state, $invite, $guests, $max_ms, $created,
+                    $scheduled, NULL, NULL, 0, 0)
+            """,
+            ("$id", discussion.DiscussionId), ("$host_id", discussion.Host.UserId), ("$host_name", discussion.Host.DisplayName),
+            ("$title", discussion.Title), ("$description", discussion.Description), ("$state", (int)discussion.State),
+            ("$invite", discussion.InviteCode), ("$guests", discussion.GuestsMayComment),
+            ("$max_ms", (long)discussion.MaxDuration.ToTimeSpan().TotalMilliseconds),
+            ("$created", Now()), ("$scheduled", Ms(discussion.ScheduledStartAt)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task<Discussion?> GetDiscussionAsync(string discussionId, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE discussion_id = $id", ReadDiscussion, cancellationToken, ("$id", discussionId));
+
+    public Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE invite_code = $code", ReadDiscussion, cancellationToken, ("$code", inviteCode));
+
+    public async Task SetInviteCodeAsync(string discussionId, string inviteCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "UPDATE discussions SET invite_code = $code WHERE discussion_id = $id", ("$code", inviteCode), ("$id", discussionId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task<IReadOnlyList<Discussion>> ListDiscussionsAsync(DiscussionQuery query, CancellationToken cancellationToken = default)
+    {
+        return query.Filter switch
+        {
+            DiscussionFilter.Mine => QueryAsync(
+                $"SELECT {DiscussionColumns} FROM discussions WHERE host_id = $user ORDER BY created_at DESC LIMIT $limit OFFSET $offset",
+                ReadDiscussion, cancellationToken, ("$user", query.UserId), ("$limit", query.Limit), ("$offset", query.Offset)),
+            DiscussionFilter.Recent => QueryAsync(
+                $"""
+                SELECT {Prefixed("d")} FROM discussions d JOIN attendees a ON a.discussion_id = d.discussion_id
+                WHERE a.user_id = $user AND d.created_at >= $since
+                ORDER BY d.created_at DESC LIMIT $limit OFFSET $offset
+                """,
+                ReadDiscussion, cancellationToken, ("$user", query.UserId), ("$since", query.Since.ToUnixTimeMilliseconds()), ("$limit", query.Limit), ("$offset", query.Offset)),
+            _ => QueryAsync(
+                $"SELECT {DiscussionColumns} FROM discussions WHERE state = $live ORDER BY created_at DESC LIMIT $limit OFFSET $offset",
+                ReadDiscussion, cancellationToken, ("$live", (int)DiscussionState.Live), ("$limit", query.Limit), ("$offset", query.Offset)),
+        };
+    }
+
+    public Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync(
+            "SELECT user_id, display_name, guest, role, muted, present FROM attendees WHERE discussion_id = $id AND user_id = $user",
+            r => new StoredAttendee(ReadAttendee(r), r.GetBoolean(5)), cancellationToken, ("$id", discussionId), ("$user", userId));
+
+    public Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            """
+            SELECT user_id, display_name, guest, role, muted FROM attendees
+            WHERE discussion_id = $id AND present = 1 ORDER BY role DESC, joined_at, user_id LIMIT $limit OFFSET $offset
+            """,
+            ReadAttendee, cancellationToken, ("$id", discussionId), ("$limit", limit), ("$offset", offset));
+
+    public async Task<int> CountSpeakersAsync(string discussionId, CancellationToken cancellationToken = default) =>
+        (await QuerySingleAsync(
+            "SELECT COUNT(*) FROM attendees WHERE discussion_id = $id AND present = 1 AND role >= $participant",
+            r => r.GetInt32(0), cancellationToken, ("$id", discussionId), ("$participant", (int)Role.Participant)));
+
+    public async Task<bool> IsBannedAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
+        await QuerySingleAsync("SELECT 1 FROM bans WHERE discussion_id = $id AND user_id = $user", _ => true, cancellationToken, ("$id", discussionId), ("$user", userId));
+
+    public async Task UnbanAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "DELETE FROM bans WHERE discussion_id = $id AND user_id = $user", ("$id", discussionId), ("$user", userId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync(
+            "SELECT comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments WHERE discussion_id = $id AND comment_id = $comment",
+            ReadComment, cancellationToken, ("$id", discussionId), ("$comment", commentId));
+
+    public Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        var (comparison, order) = newestFirst ? ("<", "DESC") : (">", "ASC");
+        var cursor = afterSeq is { } seq ? (long)seq : newestFirst ? long.MaxValue : 0;
+        return QueryAsync(
+            $"""
+            SELECT comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments
+            WHERE discussion_id = $id AND seq {comparison} $cursor ORDER BY seq {order} LIMIT $limit
+            """,
+            ReadComment, cancellationToken, ("$id", discussionId), ("$cursor", cursor), ("$limit", limit));
+    }
+
+    public Task<IReadOnlyList<DiscussionEvent>> ListEventsAsync(string discussionId, ulong afterSeq, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            "SELECT payload FROM events WHERE discussion_id = $id AND seq > $after ORDER BY seq LIMIT $limit",
+            ReadEvent, cancellationToken, ("$id", discussionId), ("$after", (long)afterSeq), ("$limit", limit));
+
+    public Task<IReadOnlyList<DiscussionEvent>> ListUnpublishedAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            "SELECT payload FROM events WHERE published = 0 ORDER BY occurred_at, discussion_id, seq LIMIT $limit",
+            ReadEvent, cancellationToken, ("$limit", limit));
+
+    public async Task MarkPublishedAsync(IEnumerable<DiscussionEvent> events, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        await using var command = Command(connection, "UPDATE events SET published = 1 WHERE discussion_id = $id AND seq = $seq", ("$id", ""), ("$seq", 0L));
+        command.Transaction = transaction;
+        foreach (var e in events)
+        {
+            command.Parameters["$id"].Value = e.DiscussionId;
+            command.Parameters["$seq"].Value = (long)e.Seq;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        transaction.Commit();
+    }
+
+    public Task<IReadOnlyList<string>> ListOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            "SELECT discussion_id FROM discussions WHERE state = $live AND ends_at <= $now",
+            r => r.GetString(0), cancellationToken, ("$live", (int)DiscussionState.Live), ("$now", now.ToUnixTimeMilliseconds()));
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // WAL is durable across a process crash with NORMAL; only a power loss may drop the last commits.
+        await using var pragma = Command(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
+    private async Task<T?> QuerySingleAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        (await QueryAsync(sql, read, cancellationToken, parameters)) is [var first, ..] ? first : default;
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    private static string Prefixed(string alias) =>
+        string.Join(", ", DiscussionColumns.Split(',', StringSplitOptions.TrimEntries).Select(c => $"{alias}.{c}"));
+
+    private static Discussion ReadDiscussion(SqliteDataReader r) => new()
+    {
+        DiscussionId = r.GetString(0),
+        Host = new UserRef { UserId = r.GetString(1), DisplayName = r.GetString(2) },
+        Title = r.GetString(3),
+        Description = r.GetString(4),
+        State = (DiscussionState)r.GetInt32(5),
+        InviteCode = r.GetString(6),
+        GuestsMayComment = r.GetBoolean(7),
+        MaxDuration = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(r.GetInt64(8))),
+        ScheduledStartAt = Time(r, 10),
+        StartedAt = Time(r, 11),
+        EndedAt = Time(r, 12),
+        LastSeq = (ulong)r.GetInt64(13),
+        AttendeeCount = (uint)r.GetInt64(14),
+    };
+
+    private static Attendee ReadAttendee(SqliteDataReader r) => new()
+    {
+        User = new UserRef { UserId = r.GetString(0), DisplayName = r.GetString(1), Guest = r.GetBoolean(2) },
+        Role = (Role)r.GetInt32(3),
+        Muted = r.GetBoolean(4),
+    };
+
+    private static Comment ReadComment(SqliteDataReader r) => new()
+    {
+        CommentId = r.GetString(0),
+        Seq = (ulong)r.GetInt64(1),
+        Author = new UserRef { UserId = r.GetString(2), DisplayName = r.GetString(3), Guest = r.GetBoolean(4) },
+        Text = r.GetString(5),
+        ReplyToCommentId = r.GetString(6),
+        PostedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7))),
+        Deleted = r.GetBoolean(8),
+    };
+
+    private static DiscussionEvent ReadEvent(SqliteDataReader r) => DiscussionEvent.Parser.ParseFrom((byte[])r[0]);
+
+    private static Timestamp? Time(SqliteDataReader r, int column) =>
+        r.IsDBNull(column) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(column)));
+
+    private static long? Ms(Timestamp? time) => time is null ? null : time.ToDateTimeOffset().ToUnixTimeMilliseconds();
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,118 @@
+using Microsoft.Data.Sqlite;
+
+namespace IWouldArgue.Discussions.Store;
+
+/// <summary>
+/// The SQLite schema, as numbered migrations applied in order at start-up. A migration, once shipped,
+/// never changes: add the next one. PRAGMA user_version holds the number applied.
+/// </summary>
+internal static class SqliteMigrations
+{
+    private static readonly string[] Steps =
+    [
+        // 1: discussions, people, comments and the event log (which doubles as the outbox).
+        """
+        CREATE TABLE discussions (
+            discussion_id TEXT PRIMARY KEY,
+            host_id TEXT NOT NULL,
+            host_name TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            invite_code TEXT NOT NULL UNIQUE,
+            guests_may_comment INTEGER NOT NULL,
+            max_duration_ms INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            scheduled_start_at INTEGER,
+            started_at INTEGER,
+            ends_at INTEGER,
+            ended_at INTEGER,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            attendee_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX discussions_by_host ON discussions (host_id, created_at DESC);
+        CREATE INDEX discussions_by_state ON discussions (state, created_at DESC);
+        CREATE INDEX discussions_overdue ON discussions (ends_at) WHERE state = 2;
+
+        CREATE TABLE attendees (
+            discussion_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            guest INTEGER NOT NULL,
+            role INTEGER NOT NULL,
+            muted INTEGER NOT NULL DEFAULT 0,
+            present INTEGER NOT NULL,
+            joined_at INTEGER NOT NULL,
+            PRIMARY KEY (discussion_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX attendees_by_user ON attendees (user_id, joined_at DESC);
+
+        CREATE TABLE bans (
+            discussion_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            banned_at INTEGER NOT NULL,
+            PRIMARY KEY (discussion_id, user_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE comments (
+            discussion_id TEXT NOT NULL,
+            comment_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            author_id TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            author_guest INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reply_to TEXT NOT NULL,
+            posted_at INTEGER NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (discussion_id, comment_id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX comments_by_seq ON comments (discussion_id, seq);
+
+        CREATE TABLE events (
+            discussion_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            published INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (discussion_id, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX events_unpublished ON events (occurred_at) WHERE published = 0;
+        """,
+    ];
+
+    /// <summary>The newest schema version this build knows.</summary>
+    public static int Latest => Steps.Length;
+
+    public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await Execute(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+        var current = Convert.ToInt32(await Scalar(connection, "PRAGMA user_version;", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > Latest)
+        {
+            throw new InvalidOperationException($"The database has schema version {current}, newer than this build's {Latest}; refusing to run against it.");
+        }
+        for (var version = current + 1; version <= Latest; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            await Execute(connection, Steps[version - 1], cancellationToken, transaction);
+            await Execute(connection, $"PRAGMA user_version = {version};", cancellationToken, transaction);
+            transaction.Commit();
+        }
+    }
+
+    private static async Task Execute(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> Scalar(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}
