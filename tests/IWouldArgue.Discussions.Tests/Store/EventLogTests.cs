@@ -1,0 +1,153 @@
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.BuildingBlocks.InProcess;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Discussions.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IWouldArgue.Discussions.Tests.Store;
+
+public class EventLogTests
+{
+    [Fact]
+    public async Task ConcurrentWriters_8x500_GetSequence1To4000_WithoutGapOrDuplicate()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await using var log = await RunningLog.StartAsync(store, new InProcessPubSub(NullLogger<InProcessPubSub>.Instance));
+
+        var seqs = await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
+        {
+            var mine = new List<ulong>();
+            for (var i = 0; i < 500; i++)
+            {
+                mine.Add((await log.Appender.AppendAsync(TempDatabase.Comment("d1", $"c{writer}-{i}"))).Seq);
+            }
+            return mine;
+        })));
+
+        var all = seqs.SelectMany(s => s).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 4000).Select(i => (ulong)i), all);
+        var stored = await store.ListEventsAsync("d1", 0, 5000);
+        Assert.Equal(Enumerable.Range(1, 4000).Select(i => (ulong)i), stored.Select(e => e.Seq));
+        Assert.Equal(4000UL, (await store.GetDiscussionAsync("d1"))!.LastSeq);
+    }
+
+    [Fact]
+    public async Task TwoStoresOnOneFile_LikeTwoProcesses_StillNumberDensely()
+    {
+        using var db = new TempDatabase();
+        var first = await db.OpenAsync();
+        var second = await db.OpenAsync();
+        await first.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+
+        await Task.WhenAll(new[] { first, second }.SelectMany((store, s) => Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await store.AppendAsync([TempDatabase.Comment("d1", $"s{s}-w{w}-{i}")]);
+            }
+        }))));
+
+        var stored = await first.ListEventsAsync("d1", 0, 1000);
+        Assert.Equal(Enumerable.Range(1, 800).Select(i => (ulong)i), stored.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task PublishFailure_EventStaysInTheOutbox_AndIsPublishedAfterRestartWithItsNumber()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await using (var broken = await RunningLog.StartAsync(store, new BrokenPubSub()))
+        {
+            await broken.Appender.AppendAsync(TempDatabase.Comment("d1", "c1", "first"));
+            await broken.Appender.AppendAsync(TempDatabase.Comment("d1", "c2", "second"));
+            await Task.Delay(200);
+        }
+        Assert.Equal(2, (await store.ListUnpublishedAsync(10)).Count);
+
+        // A new process: same file, a broker that works.
+        var restarted = await db.OpenAsync();
+        var received = new List<(string Id, ulong Seq)>();
+        var both = new TaskCompletionSource();
+        var pubSub = new InProcessPubSub(NullLogger<InProcessPubSub>.Instance);
+        using var _ = pubSub.Subscribe(DiscussionTopics.Events, (m, _) =>
+        {
+            var e = DiscussionEvent.Parser.ParseFrom(m.Data.Span);
+            lock (received)
+            {
+                received.Add((m.Id, e.Seq));
+                if (received.Count == 2)
+                {
+                    both.TrySetResult();
+                }
+            }
+            return Task.FromResult(DeliveryResult.Success);
+        });
+        await using (await RunningLog.StartAsync(restarted, pubSub))
+        {
+            await both.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(new[] { ("d1:1", 1UL), ("d1:2", 2UL) }, received.Order());
+        Assert.Empty(await restarted.ListUnpublishedAsync(10));
+    }
+
+    [Fact]
+    public async Task BadAppend_InABatch_FailsAlone()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await using var log = await RunningLog.StartAsync(store, new InProcessPubSub(NullLogger<InProcessPubSub>.Instance));
+
+        var good = Enumerable.Range(0, 20).Select(i => log.Appender.AppendAsync(TempDatabase.Comment("d1", $"c{i}"))).ToList();
+        var bad = log.Appender.AppendAsync(TempDatabase.Comment("no-such-discussion", "x"));
+
+        await Task.WhenAll(good);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bad);
+        Assert.Equal(20UL, (await store.GetDiscussionAsync("d1"))!.LastSeq);
+    }
+
+    private sealed class BrokenPubSub : IPubSub
+    {
+        public Task PublishAsync(string topic, PubSubMessage message, CancellationToken cancellationToken = default) =>
+            throw new PubSubException("broker down");
+
+        public IDisposable Subscribe(string topic, PubSubHandler handler) => throw new NotSupportedException();
+    }
+
+    /// <summary>The appender and publisher running as they do in the host.</summary>
+    private sealed class RunningLog : IAsyncDisposable
+    {
+        private readonly EventPublisher _publisher;
+
+        private RunningLog(EventAppender appender, EventPublisher publisher)
+        {
+            Appender = appender;
+            _publisher = publisher;
+        }
+
+        public EventAppender Appender { get; }
+
+        public static async Task<RunningLog> StartAsync(IDiscussionStore store, IPubSub pubSub)
+        {
+            var publisher = new EventPublisher(store, pubSub, TimeProvider.System, NullLogger<EventPublisher>.Instance);
+            var appender = new EventAppender(store, publisher);
+            await publisher.StartAsync(CancellationToken.None);
+            await appender.StartAsync(CancellationToken.None);
+            return new RunningLog(appender, publisher);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Appender.StopAsync(CancellationToken.None);
+            await _publisher.StopAsync(CancellationToken.None);
+            Appender.Dispose();
+            _publisher.Dispose();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using IWouldArgue.Contracts.V1;
+
+namespace IWouldArgue.Discussions.Tests.Store;
+
+public class ProjectionTests
+{
+    [Fact]
+    public async Task DeletedComment_TextIsGoneFromTheRowAndFromTheLog_TombstoneRemains()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await store.AppendAsync([TempDatabase.Comment("d1", "c1", "something regrettable")]);
+
+        await store.AppendAsync([new DiscussionEvent { DiscussionId = "d1", CommentDeleted = new CommentDeleted { CommentId = "c1" } }]);
+
+        var comment = (await store.GetCommentAsync("d1", "c1"))!;
+        Assert.True(comment.Deleted);
+        Assert.Equal("", comment.Text);
+        var log = await store.ListEventsAsync("d1", 0, 10);
+        Assert.Equal(2, log.Count);
+        Assert.Equal("", log[0].CommentPosted.Comment.Text);
+        Assert.Equal("c1", log[1].CommentDeleted.CommentId);
+    }
+
+    [Fact]
+    public async Task JoinAndLeave_CarryTheExactAttendeeCount_AndBanIsRecorded()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+
+        var joined = await store.AppendAsync([TempDatabase.Joined("d1", "a"), TempDatabase.Joined("d1", "b"), TempDatabase.Joined("d1", "a")]);
+        var left = await store.AppendAsync([new DiscussionEvent
+        {
+            DiscussionId = "d1",
+            AttendeeLeft = new AttendeeLeft { User = new UserRef { UserId = "b" }, Reason = LeaveReason.Banned },
+        }]);
+
+        Assert.Equal(new uint[] { 1, 2, 2 }, joined.Select(e => e.AttendeeJoined.AttendeeCount));
+        Assert.Equal(1u, left[0].AttendeeLeft.AttendeeCount);
+        Assert.True(await store.IsBannedAsync("d1", "b"));
+        Assert.Equal(1u, (await store.GetDiscussionAsync("d1"))!.AttendeeCount);
+    }
+
+    [Fact]
+    public async Task StartedDiscussion_IsOverdueOnlyAfterItsMaximumDuration()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+
+        await store.AppendAsync([new DiscussionEvent { DiscussionId = "d1", DiscussionStarted = new DiscussionStarted() }]);
+
+        Assert.Empty(await store.ListOverdueAsync(DateTimeOffset.UtcNow.AddHours(2)));
+        Assert.Equal(["d1"], await store.ListOverdueAsync(DateTimeOffset.UtcNow.AddHours(3).AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Comments_SurviveReopeningTheFile_InBothOrders()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await store.AppendAsync([.. Enumerable.Range(1, 5).Select(i => TempDatabase.Comment("d1", $"c{i}", $"text {i}"))]);
+
+        var reopened = await db.OpenAsync();
+        var oldest = await reopened.ListCommentsAsync("d1", newestFirst: false, afterSeq: null, limit: 3);
+        var newest = await reopened.ListCommentsAsync("d1", newestFirst: true, afterSeq: null, limit: 2);
+        var next = await reopened.ListCommentsAsync("d1", newestFirst: true, afterSeq: newest[^1].Seq, limit: 10);
+
+        Assert.Equal(["text 1", "text 2", "text 3"], oldest.Select(c => c.Text));
+        Assert.Equal(["text 5", "text 4"], newest.Select(c => c.Text));
+        Assert.Equal(["text 3", "text 2", "text 1"], next.Select(c => c.Text));
+    }
+
+    [Fact]
+    public async Task Migrations_RunTwice_ChangeNothing_AndANewerSchemaIsRefused()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+
+        await (await db.OpenAsync()).MigrateAsync();
+        Assert.NotNull(await store.GetDiscussionAsync("d1"));
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            await command.ExecuteNonQueryAsync();
+        }
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => db.OpenAsync());
+        Assert.Contains("99", ex.Message, StringComparison.Ordinal);
+    }
+}
