@@ -1,0 +1,102 @@
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+
+namespace IWouldArgue.Discussions.Api;
+
+internal sealed partial class DiscussionsApi
+{
+    private const uint DefaultEventLimit = 500;
+    private const uint MaxEventLimit = 1000;
+
+    public override async Task<PostCommentResponse> PostComment(PostCommentRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireLive(discussion);
+        if (me.User.Guest && !discussion.GuestsMayComment)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");
+        }
+        var text = Validate.Text(request.Text, "text", min: 1, max: 2000);
+        if (request.ReplyToCommentId.Length > 0
+            && await store.GetCommentAsync(discussion.DiscussionId, request.ReplyToCommentId, context.CancellationToken) is null)
+        {
+            throw RpcErrors.InvalidArgument("reply_to_comment_id", "is not a comment of this discussion.");
+        }
+        if (commentLimiter.TryAcquire(me.User.UserId) is { } wait)
+        {
+            throw RpcErrors.ResourceExhausted($"Too many comments; try again in {Math.Ceiling(wait.TotalSeconds)} s.", wait);
+        }
+        var comment = new Comment
+        {
+            CommentId = InviteCodes.NewId(),
+            Author = me.User,
+            Text = text,
+            ReplyToCommentId = request.ReplyToCommentId,
+            PostedAt = Now(),
+        };
+        var stored = await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentPosted = new CommentPosted { Comment = comment }), context.CancellationToken);
+        return new PostCommentResponse { Comment = stored.CommentPosted.Comment };
+    }
+
+    public override async Task<DeleteCommentResponse> DeleteComment(DeleteCommentRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        var commentId = Validate.Text(request.CommentId, "comment_id", 1, 64);
+        var comment = await store.GetCommentAsync(discussion.DiscussionId, commentId, context.CancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, "No such comment.");
+        if (comment.Author.UserId != me.User.UserId && me.Role < Role.CoHost)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "Only its author, the host and co-hosts may delete a comment.");
+        }
+        if (!comment.Deleted)
+        {
+            await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentDeleted = new CommentDeleted { CommentId = commentId, DeletedBy = me.User }), context.CancellationToken);
+        }
+        return new DeleteCommentResponse();
+    }
+
+    public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
+    {
+        var (discussion, _) = await RequireMemberAsync(request.DiscussionId, context);
+        var size = request.Page?.PageSize ?? 0;
+        if (size is < 0 or > MaxPageSize)
+        {
+            throw RpcErrors.InvalidArgument("page.page_size", $"must be between 0 and {MaxPageSize}.");
+        }
+        var limit = size == 0 ? DefaultPageSize : size;
+        ulong? after = null;
+        var token = request.Page?.PageToken ?? "";
+        if (token.Length > 0)
+        {
+            after = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
+                ? seq
+                : throw RpcErrors.InvalidArgument("page.page_token", "is not a token this server gave out.");
+        }
+        var newestFirst = request.Order != CommentOrder.OldestFirst;
+        var found = await store.ListCommentsAsync(discussion.DiscussionId, newestFirst, after, limit + 1, context.CancellationToken);
+        var page = found.Take(limit).ToList();
+        var response = new ListCommentsResponse
+        {
+            Page = new PageInfo { NextPageToken = found.Count > limit ? page[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : "" },
+        };
+        response.Comments.Add(page);
+        return response;
+    }
+
+    public override async Task<ListEventsResponse> ListEvents(ListEventsRequest request, ServerCallContext context)
+    {
+        var (discussion, _) = await RequireMemberAsync(request.DiscussionId, context);
+        if (request.Limit > MaxEventLimit)
+        {
+            throw RpcErrors.InvalidArgument("limit", $"must be at most {MaxEventLimit}.");
+        }
+        var limit = request.Limit == 0 ? DefaultEventLimit : request.Limit;
+        var events = await store.ListEventsAsync(discussion.DiscussionId, request.AfterSeq, (int)limit, context.CancellationToken);
+        // Events appended since the discussion was read may be in the page; last_seq is never behind them.
+        var lastSeq = Math.Max(discussion.LastSeq, events.Count > 0 ? events[^1].Seq : 0);
+        var response = new ListEventsResponse { LastSeq = lastSeq, FirstRetainedSeq = lastSeq == 0 ? 0UL : 1UL };
+        response.Events.Add(events);
+        return response;
+    }
+}

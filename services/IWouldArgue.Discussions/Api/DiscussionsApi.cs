@@ -1,0 +1,226 @@
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Discussions.Store;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Discussions.Api;
+
+/// <summary>
+/// iwouldargue.v1.DiscussionsService: lifecycle and listing here; people, hands and comments in the
+/// other parts. Every change goes through the event log (<see cref="EventAppender"/>), which numbers it,
+/// stores its effect and publishes it.
+/// </summary>
+internal sealed partial class DiscussionsApi(
+    IDiscussionStore store,
+    EventAppender log,
+    RaisedHands hands,
+    CommentRateLimiter commentLimiter,
+    CallerResolver callers,
+    IOptions<DiscussionOptions> options,
+    TimeProvider clock) : DiscussionsService.ServiceBase
+{
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 200;
+
+    public override async Task<CreateDiscussionResponse> CreateDiscussion(CreateDiscussionRequest request, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var discussion = new Discussion
+        {
+            DiscussionId = InviteCodes.NewId(),
+            Title = Validate.Text(request.Title, "title", min: 1, max: 120),
+            Description = Validate.Text(request.Description, "description", min: 0, max: 2000),
+            Host = caller.Ref,
+            State = DiscussionState.Scheduled,
+            ScheduledStartAt = request.ScheduledStartAt,
+            InviteCode = InviteCodes.New(),
+            MaxDuration = Duration.FromTimeSpan(options.Value.MaxDuration),
+            GuestsMayComment = request.GuestsMayComment,
+        };
+        await store.CreateDiscussionAsync(discussion, context.CancellationToken);
+        await log.AppendAsync(Event(discussion.DiscussionId, e => e.AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = Role.Host }), context.CancellationToken);
+        return new CreateDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), Role.Host) };
+    }
+
+    public override async Task<GetDiscussionResponse> GetDiscussion(GetDiscussionRequest request, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var discussion = await RequireDiscussionAsync(request.DiscussionId, context);
+        var membership = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
+        // Anyone may see a live discussion (it is listed); otherwise only those who were in it.
+        if (membership is null && discussion.State != DiscussionState.Live)
+        {
+            throw new RpcException(StatusCode.NotFound, "No such discussion.");
+        }
+        return new GetDiscussionResponse { Discussion = Present(discussion, membership is { Present: true } ? membership.Attendee.Role : Role.Unspecified) };
+    }
+
+    public override async Task<ListDiscussionsResponse> ListDiscussions(ListDiscussionsRequest request, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var (offset, limit) = Page(request.Page);
+        var filter = request.Filter == DiscussionFilter.Unspecified ? DiscussionFilter.Live : request.Filter;
+        var query = new DiscussionQuery(filter, caller.UserId, clock.GetUtcNow() - options.Value.RecentWindow, offset, limit + 1);
+        var found = await store.ListDiscussionsAsync(query, context.CancellationToken);
+        var response = new ListDiscussionsResponse { Page = NextPage(offset, limit, found.Count) };
+        response.Discussions.Add(found.Take(limit).Select(d => Present(d, d.Host.UserId == caller.UserId ? Role.Host : Role.Unspecified)));
+        return response;
+    }
+
+    public override async Task<StartDiscussionResponse> StartDiscussion(StartDiscussionRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireRole(me, Role.Host, "start the discussion");
+        if (discussion.State != DiscussionState.Scheduled)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, $"The discussion is {Describe(discussion.State)}; only a scheduled one can start.", "NOT_SCHEDULED");
+        }
+        await hands.StartAsync(discussion.DiscussionId, context.CancellationToken);
+        await log.AppendAsync(Event(discussion.DiscussionId, e => e.DiscussionStarted = new DiscussionStarted { StartedAt = Now() }), context.CancellationToken);
+        return new StartDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
+    }
+
+    public override async Task<EndDiscussionResponse> EndDiscussion(EndDiscussionRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireRole(me, Role.Host, "end the discussion");
+        if (discussion.State == DiscussionState.Ended)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has already ended.", "DISCUSSION_ENDED");
+        }
+        await log.AppendAsync(Event(discussion.DiscussionId, e => e.DiscussionEnded = new DiscussionEnded { EndedAt = Now(), Reason = EndReason.ByHost }), context.CancellationToken);
+        return new EndDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
+    }
+
+    public override async Task<RotateInviteCodeResponse> RotateInviteCode(RotateInviteCodeRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireRole(me, Role.CoHost, "change the join link");
+        var code = InviteCodes.New();
+        await store.SetInviteCodeAsync(discussion.DiscussionId, code, context.CancellationToken);
+        return new RotateInviteCodeResponse { InviteCode = code };
+    }
+
+    public override async Task<JoinDiscussionResponse> JoinDiscussion(JoinDiscussionRequest request, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);
+        var discussion = await store.FindByInviteCodeAsync(code, context.CancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+        if (discussion.State == DiscussionState.Ended)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
+        }
+        if (await store.IsBannedAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken))
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "You were banned from this discussion.");
+        }
+        var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
+        if (earlier is { Present: true })
+        {
+            return new JoinDiscussionResponse { Discussion = Present(discussion, earlier.Attendee.Role), Role = earlier.Attendee.Role };
+        }
+        // Someone who comes back keeps their role, unless speaking seats filled up meanwhile.
+        var role = earlier?.Attendee.Role ?? Role.Attendee;
+        if (role is Role.Participant or Role.CoHost && await store.CountSpeakersAsync(discussion.DiscussionId, context.CancellationToken) >= options.Value.MaxSpeakers)
+        {
+            role = Role.Attendee;
+        }
+        await log.AppendAsync(Event(discussion.DiscussionId, e => e.AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = role }), context.CancellationToken);
+        return new JoinDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), role), Role = role };
+    }
+
+    public override async Task<LeaveDiscussionResponse> LeaveDiscussion(LeaveDiscussionRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        await RemoveFromRoomAsync(discussion.DiscussionId, me.User, LeaveReason.Left, context);
+        return new LeaveDiscussionResponse();
+    }
+
+    private async Task<Discussion> RequireDiscussionAsync(string discussionId, ServerCallContext context)
+    {
+        var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
+        return await store.GetDiscussionAsync(id, context.CancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, "No such discussion.");
+    }
+
+    /// <summary>The discussion and the caller's place in it; PERMISSION_DENIED unless they are in the room.</summary>
+    private async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(string discussionId, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var discussion = await RequireDiscussionAsync(discussionId, context);
+        var membership = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
+        return membership is { Present: true }
+            ? (discussion, membership.Attendee)
+            : throw new RpcException(StatusCode.PermissionDenied, "You are not in this discussion; join it with its link first.");
+    }
+
+    private async Task<Discussion> ReloadAsync(string discussionId, ServerCallContext context) =>
+        (await store.GetDiscussionAsync(discussionId, context.CancellationToken))!;
+
+    private static void RequireRole(Attendee me, Role least, string action)
+    {
+        if (me.Role < least)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"Only {Describe(least)}s{(least == Role.Host ? "" : " and above")} may {action}.");
+        }
+    }
+
+    // The invite code is for those who may hand it out.
+    private static Discussion Present(Discussion discussion, Role callerRole)
+    {
+        var view = discussion.Clone();
+        view.CallerRole = callerRole;
+        if (callerRole < Role.CoHost)
+        {
+            view.InviteCode = "";
+        }
+        return view;
+    }
+
+    private static (int Offset, int Limit) Page(PageRequest? page)
+    {
+        var size = page?.PageSize ?? 0;
+        if (size is < 0 or > MaxPageSize)
+        {
+            throw RpcErrors.InvalidArgument("page.page_size", $"must be between 0 and {MaxPageSize}.");
+        }
+        var token = page?.PageToken ?? "";
+        var offset = 0;
+        if (token.Length > 0 && (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
+        {
+            throw RpcErrors.InvalidArgument("page.page_token", "is not a token this server gave out.");
+        }
+        return (offset, size == 0 ? DefaultPageSize : size);
+    }
+
+    private static PageInfo NextPage(int offset, int limit, int found) =>
+        new() { NextPageToken = found > limit ? (offset + limit).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" };
+
+    private Timestamp Now() => Timestamp.FromDateTimeOffset(clock.GetUtcNow());
+
+    private static DiscussionEvent Event(string discussionId, Action<DiscussionEvent> kind)
+    {
+        var e = new DiscussionEvent { DiscussionId = discussionId };
+        kind(e);
+        return e;
+    }
+
+    private static string Describe(Role role) => role switch
+    {
+        Role.Host => "host",
+        Role.CoHost => "co-host",
+        Role.Participant => "participant",
+        _ => "attendee",
+    };
+
+    private static string Describe(DiscussionState state) => state switch
+    {
+        DiscussionState.Live => "live",
+        DiscussionState.Ended => "over",
+        _ => "scheduled",
+    };
+}

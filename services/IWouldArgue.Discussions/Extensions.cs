@@ -1,0 +1,41 @@
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Discussions.Api;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Discussions.Store;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Discussions;
+
+/// <summary>Registers and maps the Discussions service.</summary>
+public static class Extensions
+{
+    /// <summary>Adds the Discussions service on the SQLite store, its event log, publisher and auto-end job.</summary>
+    public static IServiceCollection AddDiscussions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DiscussionOptions>().Bind(configuration.GetSection(DiscussionOptions.SectionName));
+        services.AddBuildingBlocks(configuration);
+        services.AddSingleton<IDiscussionStore>(sp => new SqliteDiscussionStore(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.AddSingleton<StoreMigration>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreMigration>());
+        services.AddSingleton<EventPublisher>();
+        services.AddSingleton<EventAppender>();
+        services.AddSingleton<AutoEndJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<EventAppender>());
+        services.AddHostedService(sp => sp.GetRequiredService<AutoEndJob>());
+        services.AddSingleton<RaisedHands>();
+        services.AddSingleton<CommentRateLimiter>();
+        services.AddSingleton<CallerResolver>();
+        services.AddSingleton<DiscussionsApi>();
+        return services;
+    }
+
+    /// <summary>Maps <c>iwouldargue.v1.DiscussionsService</c>.</summary>
+    public static IEndpointConventionBuilder MapDiscussions(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapRpcService<DiscussionsApi>();
+}

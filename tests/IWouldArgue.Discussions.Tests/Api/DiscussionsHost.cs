@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Tests.Store;
+using IWouldArgue.Hosting;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Discussions.Tests.Api;
+
+/// <summary>
+/// The embedded host's wiring (service defaults + Discussions on SQLite and in-process building blocks)
+/// on a real loopback HTTP/2 port, called through the generated client.
+/// </summary>
+public sealed class DiscussionsHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly RpcChannel _channel;
+
+    private DiscussionsHost(WebApplication app, RpcChannel channel)
+    {
+        _app = app;
+        _channel = channel;
+        Client = new DiscussionsService.Client(channel);
+    }
+
+    public DiscussionsService.Client Client { get; }
+
+    public static async Task<DiscussionsHost> StartAsync(TempDatabase database, IDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Discussions:ConnectionString"] = database.ConnectionString,
+            ["Discussions:TrustCallerHeaders"] = "true",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        builder.AddServiceDefaults();
+        builder.Logging.ClearProviders();
+        builder.Services.AddDiscussions(builder.Configuration);
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapDiscussions();
+        await app.StartAsync();
+        return new DiscussionsHost(app, RpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>Call options that say who is calling (the dev identity headers).</summary>
+    public static CallOptions As(string userId, string? name = null) =>
+        new(new Metadata { { "iwouldargue-user-id", userId }, { "iwouldargue-user-name", name ?? userId } });
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
