@@ -1,5 +1,6 @@
 using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.BuildingBlocks.InProcess;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,11 +10,15 @@ namespace IWouldArgue.BuildingBlocks;
 public static class Extensions
 {
     /// <summary>
-    /// In-process adapters by default; the Dapr adapters when <c>BuildingBlocks:Mode</c> is "dapr"
-    /// (then map <see cref="DaprEndpoints.MapDaprPubSub"/> too).
+    /// In-process adapters by default; the Dapr adapters when <c>BuildingBlocks:Mode</c> is "dapr".
+    /// Safe to call from several services' registrations: the first call decides.
     /// </summary>
     public static IServiceCollection AddBuildingBlocks(this IServiceCollection services, IConfiguration configuration)
     {
+        if (services.Any(d => d.ServiceType == typeof(IPubSub)))
+        {
+            return services;
+        }
         services.AddSingleton(TimeProvider.System);
         if (string.Equals(configuration["BuildingBlocks:Mode"], "dapr", StringComparison.OrdinalIgnoreCase))
         {
@@ -29,5 +34,16 @@ public static class Extensions
             services.AddSingleton<IStateStore, InProcessStateStore>();
         }
         return services;
+    }
+
+    /// <summary>Maps the routes the Dapr sidecar calls (subscriptions, deliveries) when running in Dapr mode.</summary>
+    public static IEndpointRouteBuilder MapBuildingBlocks(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<DaprPubSub>() is not null)
+        {
+            endpoints.MapDaprPubSub();
+        }
+        return endpoints;
     }
 }

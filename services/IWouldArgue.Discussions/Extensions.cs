@@ -35,7 +35,10 @@ public static class Extensions
         return services;
     }
 
-    /// <summary>Maps <c>iwouldargue.v1.DiscussionsService</c>.</summary>
-    public static IEndpointConventionBuilder MapDiscussions(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapRpcService<DiscussionsApi>();
+    /// <summary>Maps <c>iwouldargue.v1.DiscussionsService</c> (and the Dapr sidecar's routes in Dapr mode).</summary>
+    public static IEndpointConventionBuilder MapDiscussions(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapBuildingBlocks();
+        return endpoints.MapRpcService<DiscussionsApi>();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using IWouldArgue.BuildingBlocks.Dapr;
+using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

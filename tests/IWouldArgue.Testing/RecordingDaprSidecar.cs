@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace IWouldArgue.BuildingBlocks.Tests;
+namespace IWouldArgue.Testing;
 
 /// <summary>
 /// A stand-in for the Dapr sidecar's HTTP API, written from Dapr's API reference: it records every request,
