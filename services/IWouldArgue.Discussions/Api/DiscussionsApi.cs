@@ -48,10 +48,10 @@ internal sealed partial class DiscussionsApi(
     public override async Task<GetDiscussionResponse> GetDiscussion(GetDiscussionRequest request, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
-        var discussion = await RequireDiscussionAsync(request.DiscussionId, context);
-        var membership = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
+        var id = Validate.Text(request.DiscussionId, "discussion_id", min: 1, max: 64);
+        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
         // Anyone may see a live discussion (it is listed); otherwise only those who were in it.
-        if (membership is null && discussion.State != DiscussionState.Live)
+        if (discussion is null || (membership is null && discussion.State != DiscussionState.Live))
         {
             throw new RpcException(StatusCode.NotFound, "No such discussion.");
         }
@@ -140,19 +140,16 @@ internal sealed partial class DiscussionsApi(
         return new LeaveDiscussionResponse();
     }
 
-    private async Task<Discussion> RequireDiscussionAsync(string discussionId, ServerCallContext context)
-    {
-        var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
-        return await store.GetDiscussionAsync(id, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "No such discussion.");
-    }
-
     /// <summary>The discussion and the caller's place in it; PERMISSION_DENIED unless they are in the room.</summary>
     private async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(string discussionId, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
-        var discussion = await RequireDiscussionAsync(discussionId, context);
-        var membership = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
+        var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
+        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
+        if (discussion is null)
+        {
+            throw new RpcException(StatusCode.NotFound, "No such discussion.");
+        }
         return membership is { Present: true }
             ? (discussion, membership.Attendee)
             : throw new RpcException(StatusCode.PermissionDenied, "You are not in this discussion; join it with its link first.");

@@ -16,6 +16,9 @@ public interface IDiscussionStore
     /// <summary>One discussion, or null.</summary>
     Task<Discussion?> GetDiscussionAsync(string discussionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A discussion and someone's membership in it, in one read; (null, null) when there is no such discussion.</summary>
+    Task<(Discussion? Discussion, StoredAttendee? Membership)> GetWithMembershipAsync(string discussionId, string userId, CancellationToken cancellationToken = default);
+
     /// <summary>The discussion a live invite code opens, or null.</summary>
     Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default);
 

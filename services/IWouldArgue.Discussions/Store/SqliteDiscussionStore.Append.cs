@@ -9,9 +9,12 @@ public sealed partial class SqliteDiscussionStore
 {
     public async Task<IReadOnlyList<DiscussionEvent>> AppendAsync(IReadOnlyList<DiscussionEvent> events, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        using var writer = await WriterAsync(cancellationToken);
+        var connection = writer.Connection;
         // BEGIN IMMEDIATE takes the write lock up front, so the sequence read below cannot be raced.
         using var transaction = connection.BeginTransaction(deferred: false);
+        // One prepared command per statement for the whole batch: parsing SQL per row was the main cost.
+        using var statements = new Statements(connection, transaction);
         var counters = new Dictionary<string, Counters>(StringComparer.Ordinal);
         var stored = new List<DiscussionEvent>(events.Count);
         var now = DateTimeOffset.UtcNow;
@@ -20,21 +23,21 @@ public sealed partial class SqliteDiscussionStore
             var e = original.Clone();
             if (!counters.TryGetValue(e.DiscussionId, out var counter))
             {
-                counter = await ReadCountersAsync(connection, transaction, e.DiscussionId, cancellationToken);
+                counter = await ReadCountersAsync(statements, e.DiscussionId, cancellationToken);
                 counters[e.DiscussionId] = counter;
             }
             counter.LastSeq++;
             e.Seq = counter.LastSeq;
             e.OccurredAt ??= Timestamp.FromDateTimeOffset(now);
-            await ApplyAsync(connection, transaction, e, counter, cancellationToken);
-            await Execute(connection, transaction, cancellationToken,
+            await ApplyAsync(statements, e, counter, cancellationToken);
+            await statements.ExecuteAsync(cancellationToken,
                 "INSERT INTO events (discussion_id, seq, occurred_at, payload) VALUES ($id, $seq, $at, $payload)",
                 ("$id", e.DiscussionId), ("$seq", (long)e.Seq), ("$at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds()), ("$payload", e.ToByteArray()));
             stored.Add(e);
         }
         foreach (var (discussionId, counter) in counters)
         {
-            await Execute(connection, transaction, cancellationToken,
+            await statements.ExecuteAsync(cancellationToken,
                 "UPDATE discussions SET last_seq = $seq, attendee_count = $count WHERE discussion_id = $id",
                 ("$seq", (long)counter.LastSeq), ("$count", counter.AttendeeCount), ("$id", discussionId));
         }
@@ -42,10 +45,9 @@ public sealed partial class SqliteDiscussionStore
         return stored;
     }
 
-    private static async Task<Counters> ReadCountersAsync(SqliteConnection connection, SqliteTransaction transaction, string discussionId, CancellationToken cancellationToken)
+    private static async Task<Counters> ReadCountersAsync(Statements statements, string discussionId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, "SELECT last_seq, attendee_count FROM discussions WHERE discussion_id = $id", ("$id", discussionId));
-        command.Transaction = transaction;
+        var command = statements.Get("SELECT last_seq, attendee_count FROM discussions WHERE discussion_id = $id", ("$id", discussionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new Counters { LastSeq = (ulong)reader.GetInt64(0), AttendeeCount = reader.GetInt64(1) }
@@ -54,7 +56,7 @@ public sealed partial class SqliteDiscussionStore
 
     // What each event changes in the read tables. Counts in the event (attendee_count) are set here,
     // inside the transaction, so they are exact.
-    private static async Task ApplyAsync(SqliteConnection c, SqliteTransaction t, DiscussionEvent e, Counters counter, CancellationToken ct)
+    private static async Task ApplyAsync(Statements statements, DiscussionEvent e, Counters counter, CancellationToken ct)
     {
         var id = e.DiscussionId;
         var at = e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
@@ -64,7 +66,7 @@ public sealed partial class SqliteDiscussionStore
                 var comment = e.CommentPosted.Comment;
                 comment.Seq = e.Seq;
                 comment.PostedAt ??= e.OccurredAt;
-                await Execute(c, t, ct, """
+                await statements.ExecuteAsync(ct, """
                     INSERT INTO comments (discussion_id, comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at)
                     VALUES ($id, $comment, $seq, $author, $name, $guest, $text, $reply, $at)
                     """,
@@ -73,62 +75,61 @@ public sealed partial class SqliteDiscussionStore
                     ("$reply", comment.ReplyToCommentId), ("$at", comment.PostedAt.ToDateTimeOffset().ToUnixTimeMilliseconds()));
                 break;
             case DiscussionEvent.KindOneofCase.CommentDeleted:
-                await ScrubCommentAsync(c, t, id, e.CommentDeleted.CommentId, ct);
+                await ScrubCommentAsync(statements, id, e.CommentDeleted.CommentId, ct);
                 break;
             case DiscussionEvent.KindOneofCase.RoleChanged:
-                await Execute(c, t, ct, "UPDATE attendees SET role = $role WHERE discussion_id = $id AND user_id = $user",
+                await statements.ExecuteAsync(ct, "UPDATE attendees SET role = $role WHERE discussion_id = $id AND user_id = $user",
                     ("$role", (int)e.RoleChanged.Role), ("$id", id), ("$user", e.RoleChanged.User.UserId));
                 break;
             case DiscussionEvent.KindOneofCase.ParticipantMuted:
-                await Execute(c, t, ct, "UPDATE attendees SET muted = 1 WHERE discussion_id = $id AND user_id = $user",
+                await statements.ExecuteAsync(ct, "UPDATE attendees SET muted = 1 WHERE discussion_id = $id AND user_id = $user",
                     ("$id", id), ("$user", e.ParticipantMuted.User.UserId));
                 break;
             case DiscussionEvent.KindOneofCase.AttendeeJoined:
                 var joined = e.AttendeeJoined;
-                await Execute(c, t, ct, """
+                await statements.ExecuteAsync(ct, """
                     INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at)
                     VALUES ($id, $user, $name, $guest, $role, 1, $at)
                     ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = 1, display_name = $name, role = $role
                     """,
                     ("$id", id), ("$user", joined.User.UserId), ("$name", joined.User.DisplayName), ("$guest", joined.User.Guest),
                     ("$role", (int)joined.Role), ("$at", at));
-                counter.AttendeeCount = await CountPresentAsync(c, t, id, ct);
+                counter.AttendeeCount = await CountPresentAsync(statements, id, ct);
                 joined.AttendeeCount = (uint)counter.AttendeeCount;
                 break;
             case DiscussionEvent.KindOneofCase.AttendeeLeft:
                 var left = e.AttendeeLeft;
-                await Execute(c, t, ct, "UPDATE attendees SET present = 0 WHERE discussion_id = $id AND user_id = $user",
+                await statements.ExecuteAsync(ct, "UPDATE attendees SET present = 0 WHERE discussion_id = $id AND user_id = $user",
                     ("$id", id), ("$user", left.User.UserId));
                 if (left.Reason == LeaveReason.Banned)
                 {
-                    await Execute(c, t, ct, "INSERT OR IGNORE INTO bans (discussion_id, user_id, banned_at) VALUES ($id, $user, $at)",
+                    await statements.ExecuteAsync(ct, "INSERT OR IGNORE INTO bans (discussion_id, user_id, banned_at) VALUES ($id, $user, $at)",
                         ("$id", id), ("$user", left.User.UserId), ("$at", at));
                 }
-                counter.AttendeeCount = await CountPresentAsync(c, t, id, ct);
+                counter.AttendeeCount = await CountPresentAsync(statements, id, ct);
                 left.AttendeeCount = (uint)counter.AttendeeCount;
                 break;
             case DiscussionEvent.KindOneofCase.DiscussionStarted:
-                await Execute(c, t, ct, """
+                await statements.ExecuteAsync(ct, """
                     UPDATE discussions SET state = $live, started_at = $at, ends_at = $at + max_duration_ms WHERE discussion_id = $id
                     """, ("$live", (int)DiscussionState.Live), ("$at", at), ("$id", id));
                 break;
             case DiscussionEvent.KindOneofCase.DiscussionEnded:
-                await Execute(c, t, ct, "UPDATE discussions SET state = $ended, ended_at = $at WHERE discussion_id = $id",
+                await statements.ExecuteAsync(ct, "UPDATE discussions SET state = $ended, ended_at = $at WHERE discussion_id = $id",
                     ("$ended", (int)DiscussionState.Ended), ("$at", at), ("$id", id));
                 break;
         }
     }
 
     // A deleted comment's text is gone everywhere: from the comment row and from the event that posted it.
-    private static async Task ScrubCommentAsync(SqliteConnection c, SqliteTransaction t, string id, string commentId, CancellationToken ct)
+    private static async Task ScrubCommentAsync(Statements statements, string id, string commentId, CancellationToken ct)
     {
-        await Execute(c, t, ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND comment_id = $comment",
+        await statements.ExecuteAsync(ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND comment_id = $comment",
             ("$id", id), ("$comment", commentId));
-        await using var find = Command(c, """
+        var find = statements.Get("""
             SELECT e.seq, e.payload FROM comments m JOIN events e ON e.discussion_id = m.discussion_id AND e.seq = m.seq
             WHERE m.discussion_id = $id AND m.comment_id = $comment
             """, ("$id", id), ("$comment", commentId));
-        find.Transaction = t;
         long seq;
         DiscussionEvent posted;
         await using (var reader = await find.ExecuteReaderAsync(ct))
@@ -142,23 +143,46 @@ public sealed partial class SqliteDiscussionStore
         }
         posted.CommentPosted.Comment.Text = "";
         posted.CommentPosted.Comment.Deleted = true;
-        await Execute(c, t, ct, "UPDATE events SET payload = $payload WHERE discussion_id = $id AND seq = $seq",
+        await statements.ExecuteAsync(ct, "UPDATE events SET payload = $payload WHERE discussion_id = $id AND seq = $seq",
             ("$payload", posted.ToByteArray()), ("$id", id), ("$seq", seq));
     }
 
-    private static async Task<long> CountPresentAsync(SqliteConnection c, SqliteTransaction t, string id, CancellationToken ct)
-    {
-        await using var command = Command(c, "SELECT COUNT(*) FROM attendees WHERE discussion_id = $id AND present = 1", ("$id", id));
-        command.Transaction = t;
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private static async Task<long> CountPresentAsync(Statements statements, string id, CancellationToken ct) =>
+        (long)(await statements.Get("SELECT COUNT(*) FROM attendees WHERE discussion_id = $id AND present = 1", ("$id", id)).ExecuteScalarAsync(ct))!;
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068", Justification = "The SQL parameters are a params list, which must come last.")]
-    private static async Task Execute(SqliteConnection c, SqliteTransaction t, CancellationToken ct, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>The prepared commands of one write transaction, each reused with new parameter values.</summary>
+    private sealed class Statements(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
     {
-        await using var command = Command(c, sql, parameters);
-        command.Transaction = t;
-        await command.ExecuteNonQueryAsync(ct);
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteCommand Get(string sql, params (string Name, object? Value)[] parameters)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Transaction = transaction;
+                _commands[sql] = command;
+            }
+            command.Parameters.Clear();
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+            return command;
+        }
+
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068", Justification = "The SQL parameters are a params list, which must come last.")]
+        public Task<int> ExecuteAsync(CancellationToken ct, string sql, params (string Name, object? Value)[] parameters) =>
+            Get(sql, parameters).ExecuteNonQueryAsync(ct);
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+        }
     }
 
     private sealed class Counters

@@ -6,11 +6,15 @@ namespace IWouldArgue.Discussions.Store;
 
 /// <summary>
 /// The discussion store on one SQLite file in WAL mode: readers never block the writer. Reads open a
-/// pooled connection each; appends come from one writer at a time (see <see cref="EventAppender"/>),
-/// and SQLite's write lock keeps sequence numbers unique even if another process writes too.
+/// pooled connection each; every write of this process goes through one long-lived connection, one at a
+/// time (SQLite admits one writer anyway), and SQLite's write lock keeps sequence numbers unique even if
+/// another process writes to the same file.
 /// </summary>
-public sealed partial class SqliteDiscussionStore(string connectionString) : IDiscussionStore
+public sealed partial class SqliteDiscussionStore(string connectionString) : IDiscussionStore, IDisposable
 {
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+
     private const string DiscussionColumns = """
         discussion_id, host_id, host_name, title, description, state, invite_code, guests_may_comment,
         max_duration_ms, created_at, scheduled_start_at, started_at, ended_at, last_seq, attendee_count
@@ -30,7 +34,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public async Task CreateDiscussionAsync(Discussion discussion, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        using var writer = await WriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = Command(connection, $"""
             INSERT INTO discussions ({DiscussionColumns})
             VALUES ($id, $host_id, $host_name, $title, $description, $state, $invite, $guests, $max_ms, $created,
@@ -47,12 +52,26 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     public Task<Discussion?> GetDiscussionAsync(string discussionId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE discussion_id = $id", ReadDiscussion, cancellationToken, ("$id", discussionId));
 
+    public async Task<(Discussion? Discussion, StoredAttendee? Membership)> GetWithMembershipAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
+    {
+        var row = await QuerySingleAsync(
+            $"""
+            SELECT {Prefixed("d")}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present
+            FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = $user
+            WHERE d.discussion_id = $id
+            """,
+            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : new StoredAttendee(ReadAttendee(r, 15), r.GetBoolean(20))),
+            cancellationToken, ("$id", discussionId), ("$user", userId));
+        return (row.Item1, row.Item2);
+    }
+
     public Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default) =>
         QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE invite_code = $code", ReadDiscussion, cancellationToken, ("$code", inviteCode));
 
     public async Task SetInviteCodeAsync(string discussionId, string inviteCode, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        using var writer = await WriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = Command(connection, "UPDATE discussions SET invite_code = $code WHERE discussion_id = $id", ("$code", inviteCode), ("$id", discussionId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -80,7 +99,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     public Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync(
             "SELECT user_id, display_name, guest, role, muted, present FROM attendees WHERE discussion_id = $id AND user_id = $user",
-            r => new StoredAttendee(ReadAttendee(r), r.GetBoolean(5)), cancellationToken, ("$id", discussionId), ("$user", userId));
+            r => new StoredAttendee(ReadAttendee(r, 0), r.GetBoolean(5)), cancellationToken, ("$id", discussionId), ("$user", userId));
 
     public Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(
@@ -88,7 +107,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
             SELECT user_id, display_name, guest, role, muted FROM attendees
             WHERE discussion_id = $id AND present = 1 ORDER BY role DESC, joined_at, user_id LIMIT $limit OFFSET $offset
             """,
-            ReadAttendee, cancellationToken, ("$id", discussionId), ("$limit", limit), ("$offset", offset));
+            r => ReadAttendee(r, 0), cancellationToken, ("$id", discussionId), ("$limit", limit), ("$offset", offset));
 
     public async Task<int> CountSpeakersAsync(string discussionId, CancellationToken cancellationToken = default) =>
         (await QuerySingleAsync(
@@ -100,7 +119,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public async Task UnbanAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        using var writer = await WriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = Command(connection, "DELETE FROM bans WHERE discussion_id = $id AND user_id = $user", ("$id", discussionId), ("$user", userId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -134,7 +154,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public async Task MarkPublishedAsync(IEnumerable<DiscussionEvent> events, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        using var writer = await WriterAsync(cancellationToken);
+        var connection = writer.Connection;
         using var transaction = connection.BeginTransaction();
         await using var command = Command(connection, "UPDATE events SET published = 1 WHERE discussion_id = $id AND seq = $seq", ("$id", ""), ("$seq", 0L));
         command.Transaction = transaction;
@@ -152,14 +173,48 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
             "SELECT discussion_id FROM discussions WHERE state = $live AND ends_at <= $now",
             r => r.GetString(0), cancellationToken, ("$live", (int)DiscussionState.Live), ("$now", now.ToUnixTimeMilliseconds()));
 
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _writeLock.Dispose();
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        // Microsoft.Data.Sqlite retries a busy database until the command timeout, so readers need no setup.
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        // WAL is durable across a process crash with NORMAL; only a power loss may drop the last commits.
-        await using var pragma = Command(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>The writer connection, held until the lease is disposed.</summary>
+    private async Task<WriterLease> WriterAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_writer is null)
+            {
+                var connection = await OpenAsync(cancellationToken);
+                // WAL is durable across a process crash with NORMAL; only a power loss may drop the last commits.
+                await using var pragma = Command(connection, "PRAGMA synchronous = NORMAL;");
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                _writer = connection;
+            }
+            return new WriterLease(_writer, _writeLock);
+        }
+        catch
+        {
+            _writeLock.Release();
+            throw;
+        }
+    }
+
+    private readonly struct WriterLease(SqliteConnection connection, SemaphoreSlim writeLock) : IDisposable
+    {
+        public SqliteConnection Connection => connection;
+
+        public void Dispose() => writeLock.Release();
     }
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
@@ -209,11 +264,11 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         AttendeeCount = (uint)r.GetInt64(14),
     };
 
-    private static Attendee ReadAttendee(SqliteDataReader r) => new()
+    private static Attendee ReadAttendee(SqliteDataReader r, int first) => new()
     {
-        User = new UserRef { UserId = r.GetString(0), DisplayName = r.GetString(1), Guest = r.GetBoolean(2) },
-        Role = (Role)r.GetInt32(3),
-        Muted = r.GetBoolean(4),
+        User = new UserRef { UserId = r.GetString(first), DisplayName = r.GetString(first + 1), Guest = r.GetBoolean(first + 2) },
+        Role = (Role)r.GetInt32(first + 3),
+        Muted = r.GetBoolean(first + 4),
     };
 
     private static Comment ReadComment(SqliteDataReader r) => new()

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Comments accepted per second through the full path (gRPC call -> validate -> membership read ->
+# append to the SQLite event log -> publish), for 1 and 50 live discussions, with p50/p99 latency.
+# Reference, in the same run at the same concurrency: the unary Echo RPC of the same host, i.e. what the
+# RPC layer alone delivers. The per-user comment rate limit is raised for the run: it would otherwise
+# cap one bench user at 1 comment/s, and the limiter is not what is measured.
+# Client and server share the machine's 2 cores (the client is not pinned); each load warms up 20 s.
+# Writes bench/results/comments-<UTC time>.md and prints the same table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+CONCURRENCY=${CONCURRENCY:-64}
+
+for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
+  dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
+done
+bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
+work=$(mktemp -d)
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+grpc=$(free_port); web=$(free_port)
+(cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
+  Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
+  Logging__LogLevel__Default=Warning Discussions__ConnectionString="Data Source=$work/bench.db" \
+  Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 \
+  exec dotnet IWouldArgue.Gateway.dll) >"$work/gateway.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$grpc") 2>/dev/null && break; sleep 0.1; done
+
+measure() { dotnet "$bench_dll" "$1" "http://127.0.0.1:$grpc" "${@:2}"; }
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p;s/^$1=\([0-9.]*\).*/\1/p" <<<"$2" | head -1; }
+
+echo "measuring 1 discussion ..." >&2
+one=$(measure comments 1 "$SECONDS_PER_RUN" "$CONCURRENCY")
+echo "measuring 50 discussions ..." >&2
+fifty=$(measure comments 50 "$SECONDS_PER_RUN" "$CONCURRENCY")
+echo "measuring the Echo reference ..." >&2
+echo_ref=$(measure echo "$SECONDS_PER_RUN" "$CONCURRENCY")
+
+mkdir -p bench/results
+file="bench/results/comments-$(date -u +%Y%m%dT%H%M%SZ).md"
+{
+  echo "# Comment throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Command: \`bash bench/comments.sh\` (${SECONDS_PER_RUN}s per run after 20 s warm-up, $CONCURRENCY concurrent callers, SQLite in WAL mode,"
+  echo "in-process pub/sub). Client and server share $(nproc) cores. Goal: >= 10,000 comments/s with p99 < 20 ms."
+  echo
+  echo "| load | per second | p50 ms | p99 ms |"
+  echo "|---|---|---|---|"
+  for row in "comments, 1 discussion|$one" "comments, 50 discussions|$fifty" "reference: unary Echo|$echo_ref"; do
+    name=${row%%|*}; line=${row#*|}
+    echo "| $name | $(field ops_per_second "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") |"
+  done
+  echo
+  echo "- comments (1 discussion) / Echo = $(awk -v a="$(field ops_per_second "$one")" -v b="$(field ops_per_second "$echo_ref")" 'BEGIN {printf "%.2f", a / b}')"
+} | tee "$file"
+echo "Wrote $file"

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+
+namespace IWouldArgue.Benchmarks;
+
+/// <summary>
+/// Closed-loop load: <c>concurrency</c> callers each issue calls back to back for a fixed time.
+/// Prints "ops=.. seconds=.. ops_per_second=.. p50_ms=.. p99_ms=..".
+/// </summary>
+internal static class LoadClient
+{
+    /// <summary>Posts comments to <paramref name="discussions"/> live discussions, spread evenly.</summary>
+    public static async Task<int> CommentsAsync(string address, int discussions, TimeSpan duration, int concurrency)
+    {
+        using var channel = RpcChannel.ForAddress(address);
+        var api = new DiscussionsService.Client(channel);
+        var ids = new List<string>();
+        for (var i = 0; i < discussions; i++)
+        {
+            var created = (await api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = $"Bench {i}" }, As("bench-host"))).Discussion;
+            await api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("bench-host"));
+            ids.Add(created.DiscussionId);
+        }
+        return await RunAsync(duration, concurrency, async (worker, n) =>
+            await api.PostCommentAsync(new PostCommentRequest { DiscussionId = ids[(worker + n) % ids.Count], Text = $"comment {worker}-{n}" }, As("bench-host")));
+    }
+
+    /// <summary>The reference: unary Echo calls at the same concurrency.</summary>
+    public static async Task<int> EchoAsync(string address, TimeSpan duration, int concurrency)
+    {
+        using var channel = RpcChannel.ForAddress(address);
+        var api = new DiagnosticsService.Client(channel);
+        return await RunAsync(duration, concurrency, async (_, _) => await api.EchoAsync(new EchoRequest { Message = "comment-sized text" }));
+    }
+
+    // Long enough for tiered JIT to finish on a busy 2-core machine (measured: ~20 s of load).
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
+
+    private static async Task<int> RunAsync(TimeSpan duration, int concurrency, Func<int, int, Task> call)
+    {
+        // Warm up the path (tiered JIT, connections, SQLite pages) before measuring.
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Repeat(w, WarmUp, call, latencies: null)));
+        var latencies = new List<double>[concurrency];
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Repeat(w, duration, call, latencies[w] = [])));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        var p = (double q) => all[Math.Min(all.Count - 1, (int)(all.Count * q))];
+        Console.WriteLine(FormattableString.Invariant($"ops={all.Count} seconds={seconds:F2} ops_per_second={all.Count / seconds:F0} p50_ms={p(0.5):F2} p99_ms={p(0.99):F2}"));
+        return 0;
+    }
+
+    private static async Task Repeat(int worker, TimeSpan duration, Func<int, int, Task> call, List<double>? latencies)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        for (var n = 0; Stopwatch.GetTimestamp() < until; n++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await call(worker, n);
+            latencies?.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    }
+
+    private static CallOptions As(string user) => new(new Metadata { { "iwouldargue-user-id", user } });
+}
