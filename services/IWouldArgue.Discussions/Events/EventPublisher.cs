@@ -17,11 +17,31 @@ namespace IWouldArgue.Discussions.Events;
 public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSub, TimeProvider clock, ILogger<EventPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
+    // Marks are written in batches: each is a write transaction competing with appends for SQLite's one
+    // writer. A mark that is late only means a crash right now would publish those events again.
+    private static readonly TimeSpan MarkInterval = TimeSpan.FromMilliseconds(250);
+    private const int MarkBatch = 2000;
+    private readonly List<DiscussionEvent> _toMark = [];
+    private DateTimeOffset _lastMark;
     private readonly Channel<IReadOnlyList<DiscussionEvent>> _fresh = Channel.CreateUnbounded<IReadOnlyList<DiscussionEvent>>(new UnboundedChannelOptions { SingleReader = true });
 
     internal void Enqueue(IReadOnlyList<DiscussionEvent> events) => _fresh.Writer.TryWrite(events);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        finally
+        {
+            // What went out must be recorded even when stopping, or the next start publishes it again.
+            await MarkAsync(force: true, CancellationToken.None);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         // Whatever a previous run committed but did not publish goes first.
         await SweepAsync(olderThan: null, stoppingToken);
@@ -43,6 +63,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
                             batch.AddRange(events);
                         }
                         await PublishAsync(batch, stoppingToken);
+                        await TryMarkAsync(stoppingToken);
                         continue;
                     }
                 }
@@ -51,6 +72,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
                     // Time for a sweep.
                 }
             }
+            await MarkAsync(force: true, stoppingToken);
             await SweepAsync(clock.GetUtcNow() - SweepInterval, stoppingToken);
             nextSweep = clock.GetUtcNow() + SweepInterval;
         }
@@ -64,7 +86,9 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
             {
                 var unpublished = await store.ListUnpublishedAsync(500, stoppingToken);
                 var due = olderThan is { } cutoff ? unpublished.Where(e => e.OccurredAt.ToDateTimeOffset() < cutoff).ToList() : unpublished;
-                if (due.Count == 0 || await PublishAsync(due, stoppingToken) < due.Count || unpublished.Count < 500)
+                var published = await PublishAsync(due, stoppingToken);
+                await MarkAsync(force: true, stoppingToken);
+                if (due.Count == 0 || published < due.Count || unpublished.Count < 500)
                 {
                     return;
                 }
@@ -76,7 +100,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         }
     }
 
-    /// <summary>Publishes in order until one fails; marks what went out. Returns how many went out.</summary>
+    /// <summary>Publishes in order until one fails; queues what went out to be marked. Returns how many went out.</summary>
     private async Task<int> PublishAsync(IReadOnlyList<DiscussionEvent> events, CancellationToken stoppingToken)
     {
         var published = new List<DiscussionEvent>(events.Count);
@@ -93,11 +117,32 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         {
             Log.PublishFailed(logger, events.Count - published.Count, ex);
         }
-        if (published.Count > 0)
-        {
-            await store.MarkPublishedAsync(published, stoppingToken);
-        }
+        _toMark.AddRange(published);
         return published.Count;
+    }
+
+    // A failed mark keeps its events queued for the next attempt; the loop must outlive a database hiccup.
+    private async Task TryMarkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MarkAsync(force: false, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.MarkFailed(logger, _toMark.Count, ex);
+        }
+    }
+
+    private async Task MarkAsync(bool force, CancellationToken cancellationToken)
+    {
+        if (_toMark.Count == 0 || (!force && _toMark.Count < MarkBatch && clock.GetUtcNow() - _lastMark < MarkInterval))
+        {
+            return;
+        }
+        await store.MarkPublishedAsync(_toMark, cancellationToken);
+        _toMark.Clear();
+        _lastMark = clock.GetUtcNow();
     }
 
     private static partial class Log
@@ -107,5 +152,8 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The outbox sweep failed; it runs again shortly")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Recording {Count} events as published failed; it is retried, and they may be published twice after a restart")]
+        public static partial void MarkFailed(ILogger logger, int count, Exception exception);
     }
 }

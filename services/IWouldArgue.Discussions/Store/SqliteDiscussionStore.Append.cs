@@ -14,7 +14,7 @@ public sealed partial class SqliteDiscussionStore
         // BEGIN IMMEDIATE takes the write lock up front, so the sequence read below cannot be raced.
         using var transaction = connection.BeginTransaction(deferred: false);
         // One prepared command per statement for the whole batch: parsing SQL per row was the main cost.
-        using var statements = new Statements(connection, transaction);
+        using var statements = new PreparedCommands(connection, transaction);
         var counters = new Dictionary<string, Counters>(StringComparer.Ordinal);
         var stored = new List<DiscussionEvent>(events.Count);
         var now = DateTimeOffset.UtcNow;
@@ -45,7 +45,7 @@ public sealed partial class SqliteDiscussionStore
         return stored;
     }
 
-    private static async Task<Counters> ReadCountersAsync(Statements statements, string discussionId, CancellationToken cancellationToken)
+    private static async Task<Counters> ReadCountersAsync(PreparedCommands statements, string discussionId, CancellationToken cancellationToken)
     {
         var command = statements.Get("SELECT last_seq, attendee_count FROM discussions WHERE discussion_id = $id", ("$id", discussionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -56,7 +56,7 @@ public sealed partial class SqliteDiscussionStore
 
     // What each event changes in the read tables. Counts in the event (attendee_count) are set here,
     // inside the transaction, so they are exact.
-    private static async Task ApplyAsync(Statements statements, DiscussionEvent e, Counters counter, CancellationToken ct)
+    private static async Task ApplyAsync(PreparedCommands statements, DiscussionEvent e, Counters counter, CancellationToken ct)
     {
         var id = e.DiscussionId;
         var at = e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
@@ -122,7 +122,7 @@ public sealed partial class SqliteDiscussionStore
     }
 
     // A deleted comment's text is gone everywhere: from the comment row and from the event that posted it.
-    private static async Task ScrubCommentAsync(Statements statements, string id, string commentId, CancellationToken ct)
+    private static async Task ScrubCommentAsync(PreparedCommands statements, string id, string commentId, CancellationToken ct)
     {
         await statements.ExecuteAsync(ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND comment_id = $comment",
             ("$id", id), ("$comment", commentId));
@@ -147,43 +147,8 @@ public sealed partial class SqliteDiscussionStore
             ("$payload", posted.ToByteArray()), ("$id", id), ("$seq", seq));
     }
 
-    private static async Task<long> CountPresentAsync(Statements statements, string id, CancellationToken ct) =>
+    private static async Task<long> CountPresentAsync(PreparedCommands statements, string id, CancellationToken ct) =>
         (long)(await statements.Get("SELECT COUNT(*) FROM attendees WHERE discussion_id = $id AND present = 1", ("$id", id)).ExecuteScalarAsync(ct))!;
-
-    /// <summary>The prepared commands of one write transaction, each reused with new parameter values.</summary>
-    private sealed class Statements(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
-    {
-        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-
-        public SqliteCommand Get(string sql, params (string Name, object? Value)[] parameters)
-        {
-            if (!_commands.TryGetValue(sql, out var command))
-            {
-                command = connection.CreateCommand();
-                command.CommandText = sql;
-                command.Transaction = transaction;
-                _commands[sql] = command;
-            }
-            command.Parameters.Clear();
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-            return command;
-        }
-
-        [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068", Justification = "The SQL parameters are a params list, which must come last.")]
-        public Task<int> ExecuteAsync(CancellationToken ct, string sql, params (string Name, object? Value)[] parameters) =>
-            Get(sql, parameters).ExecuteNonQueryAsync(ct);
-
-        public void Dispose()
-        {
-            foreach (var command in _commands.Values)
-            {
-                command.Dispose();
-            }
-        }
-    }
 
     private sealed class Counters
     {

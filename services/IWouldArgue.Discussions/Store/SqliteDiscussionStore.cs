@@ -12,7 +12,9 @@ namespace IWouldArgue.Discussions.Store;
 /// </summary>
 public sealed partial class SqliteDiscussionStore(string connectionString) : IDiscussionStore, IDisposable
 {
+    private const int MaxIdleReaders = 16;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentBag<PreparedCommands> _readers = [];
     private SqliteConnection? _writer;
 
     private const string DiscussionColumns = """
@@ -175,6 +177,10 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public void Dispose()
     {
+        while (_readers.TryTake(out var session))
+        {
+            Close(session);
+        }
         _writer?.Dispose();
         _writeLock.Dispose();
     }
@@ -219,15 +225,37 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        // Reader connections keep their prepared commands between calls; idle ones wait in a small pool.
+        var session = _readers.TryTake(out var idle) ? idle : new PreparedCommands(await OpenAsync(cancellationToken));
         var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
+        try
         {
-            rows.Add(read(reader));
+            await using var reader = await session.Get(sql, parameters).ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(read(reader));
+            }
+        }
+        catch
+        {
+            Close(session);
+            throw;
+        }
+        if (_readers.Count < MaxIdleReaders)
+        {
+            _readers.Add(session);
+        }
+        else
+        {
+            Close(session);
         }
         return rows;
+    }
+
+    private static void Close(PreparedCommands session)
+    {
+        session.Dispose();
+        session.Connection.Dispose();
     }
 
     private async Task<T?> QuerySingleAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
