@@ -24,7 +24,7 @@ public sealed class DaprAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Sidecar = await RecordingDaprSidecar.StartAsync();
-        var port = RecordingDaprSidecar.FreePort();
+        var port = LoopbackPorts.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");

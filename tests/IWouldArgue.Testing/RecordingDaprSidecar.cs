@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -44,7 +43,7 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
 
     public static async Task<RecordingDaprSidecar> StartAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -169,12 +168,6 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public sealed record RecordedRequest(string Method, string Path, string? ContentType, string Body, Dictionary<string, string> Headers)
     {

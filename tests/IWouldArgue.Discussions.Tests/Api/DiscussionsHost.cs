@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.Sockets;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Tests.Store;
 using IWouldArgue.Hosting;
 using IWouldArgue.Rpc;
+using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -32,7 +32,7 @@ public sealed class DiscussionsHost : IAsyncDisposable
 
     public static async Task<DiscussionsHost> StartAsync(TempDatabase database, IDictionary<string, string?>? settings = null)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -63,12 +63,5 @@ public sealed class DiscussionsHost : IAsyncDisposable
         _channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

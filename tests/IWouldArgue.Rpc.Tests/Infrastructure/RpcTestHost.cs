@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using IWouldArgue.Diagnostics;
 using IWouldArgue.Hosting;
+using IWouldArgue.Testing;
 using IWouldArgue.Rpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,9 +52,9 @@ public sealed class RpcTestHost : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         X509Certificate2? tlsCertificate = null)
     {
-        var grpcPort = FreePort();
-        var webPort = FreePort();
-        int? tlsPort = tlsCertificate is null ? null : FreePort();
+        var grpcPort = LoopbackPorts.Free();
+        var webPort = LoopbackPorts.Free();
+        int? tlsPort = tlsCertificate is null ? null : LoopbackPorts.Free();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -97,12 +97,6 @@ public sealed class RpcTestHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Keeps what the server logged, so tests can check what it noticed.</summary>
     public sealed class LogSink : ILoggerProvider

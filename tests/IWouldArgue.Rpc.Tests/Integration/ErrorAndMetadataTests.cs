@@ -1,6 +1,7 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc.Tests.Infrastructure;
+using IWouldArgue.Testing;
 
 namespace IWouldArgue.Rpc.Tests.Integration;
 
@@ -70,7 +71,7 @@ public class ErrorAndMetadataTests(RpcHostFixture fixture) : IClassFixture<RpcHo
     [Fact]
     public async Task Unavailable_WhenNothingListens()
     {
-        using var channel = RpcChannel.ForAddress($"http://127.0.0.1:{RpcTestHost.FreePort()}");
+        using var channel = RpcChannel.ForAddress($"http://127.0.0.1:{LoopbackPorts.Free()}");
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await new DiagnosticsService.Client(channel).EchoAsync(new EchoRequest()));
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IWouldArgue.Rpc.Tests.Infrastructure;
+using IWouldArgue.Testing;
 
 namespace IWouldArgue.Rpc.Tests.Interop;
 
@@ -15,7 +16,7 @@ public class BrowserGrpcWebTests
     [InlineData("text")]
     public async Task Chromium_UnaryStreamAndError_WorkCrossOrigin(string format)
     {
-        var pagePort = RpcTestHost.FreePort();
+        var pagePort = LoopbackPorts.Free();
         await using var host = await RpcTestHost.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Rpc:CorsOrigins:0"] = $"http://127.0.0.1:{pagePort}",
