@@ -71,13 +71,11 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
         /// <summary>The binary value; for text entries, their ASCII bytes.</summary>
         public byte[] ValueBytes => _bytes ?? System.Text.Encoding.ASCII.GetBytes(_text!);
 
-        // For the protocol's own headers (grpc-*), which applications may not set.
-        internal static Entry Protocol(string key, string value) => new(key, value, null);
+        // Without the checks applications get: for the protocol's own grpc-* headers, which applications may
+        // not set, and for what a peer sent, kept as sent since refusing it would fail the call over a header.
+        internal static Entry Unchecked(string key, string value) => new(key, value, null);
 
-        // For what arrived from a peer: kept as sent, since refusing it would fail the call over a header.
-        internal static Entry Received(string key, string value) => new(key, value, null);
-
-        internal static Entry Received(string key, byte[] value) => new(key, null, value);
+        internal static Entry Unchecked(string key, byte[] value) => new(key, null, value);
 
         internal static Entry Text(string key, string value)
         {

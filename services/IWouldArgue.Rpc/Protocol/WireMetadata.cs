@@ -16,12 +16,12 @@ internal static class WireMetadata
         }
         if (!Metadata.IsBinaryKey(key))
         {
-            metadata.Add(Metadata.Entry.Received(key, value));
+            metadata.Add(Metadata.Entry.Unchecked(key, value));
             return;
         }
         foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            metadata.Add(Metadata.Entry.Received(key, DecodeBinary(key, part)));
+            metadata.Add(Metadata.Entry.Unchecked(key, DecodeBinary(key, part)));
         }
     }
 

@@ -81,7 +81,7 @@ internal sealed class ServerCall : IAsyncDisposable
         if (encoding.Length > 0 && encoding != GrpcProtocol.IdentityEncoding)
         {
             call.Context = new ServerCallContext(call, method, DateTime.MaxValue, httpContext.RequestAborted);
-            call.Context.ResponseTrailers.Add(Metadata.Entry.Protocol(GrpcProtocol.AcceptEncodingHeader, GrpcProtocol.IdentityEncoding));
+            call.Context.ResponseTrailers.Add(Metadata.Entry.Unchecked(GrpcProtocol.AcceptEncodingHeader, GrpcProtocol.IdentityEncoding));
             await call.CompleteAsync(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: identity"));
             return null;
         }
