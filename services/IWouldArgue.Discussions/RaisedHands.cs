@@ -22,11 +22,14 @@ public sealed class RaisedHands(IStateStore state, TimeProvider clock)
     public async Task<IReadOnlyList<RaisedHand>> ListAsync(string discussionId, CancellationToken cancellationToken = default) =>
         (await ReadAsync(discussionId, cancellationToken)).Hands.Hands;
 
-    /// <summary>Raises a hand at the back of the queue; null when it was already raised.</summary>
-    public Task<RaisedHand?> RaiseAsync(string discussionId, UserRef user, CancellationToken cancellationToken = default) =>
-        UpdateAsync(discussionId, hands =>
+    /// <summary>Raises a hand at the back of the queue. Returns the hand, and false when it was already up (it keeps its place).</summary>
+    public async Task<(RaisedHand Hand, bool Raised)> RaiseAsync(string discussionId, UserRef user, CancellationToken cancellationToken = default)
+    {
+        RaisedHand? existing = null;
+        var raised = await UpdateAsync(discussionId, hands =>
         {
-            if (hands.Any(h => h.User.UserId == user.UserId))
+            existing = hands.FirstOrDefault(h => h.User.UserId == user.UserId);
+            if (existing is not null)
             {
                 return null;
             }
@@ -34,6 +37,8 @@ public sealed class RaisedHands(IStateStore state, TimeProvider clock)
             hands.Add(hand);
             return hand;
         }, cancellationToken);
+        return raised is not null ? (raised, true) : (existing!, false);
+    }
 
     /// <summary>Lowers a hand; null when it was not raised.</summary>
     public Task<RaisedHand?> LowerAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>

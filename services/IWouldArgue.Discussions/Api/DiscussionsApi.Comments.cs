@@ -59,12 +59,7 @@ internal sealed partial class DiscussionsApi
     public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
     {
         var (discussion, _) = await RequireMemberAsync(request.DiscussionId, context);
-        var size = request.Page?.PageSize ?? 0;
-        if (size is < 0 or > MaxPageSize)
-        {
-            throw RpcErrors.InvalidArgument("page.page_size", $"must be between 0 and {MaxPageSize}.");
-        }
-        var limit = size == 0 ? DefaultPageSize : size;
+        var limit = PageSize(request.Page);
         ulong? after = null;
         var token = request.Page?.PageToken ?? "";
         if (token.Length > 0)

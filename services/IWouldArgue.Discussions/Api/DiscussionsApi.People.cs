@@ -89,12 +89,11 @@ internal sealed partial class DiscussionsApi
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "You can already speak; hands are for attendees.", "ALREADY_SPEAKER");
         }
-        var hand = await hands.RaiseAsync(discussion.DiscussionId, me.User, context.CancellationToken);
-        if (hand is null)
+        var (hand, raised) = await hands.RaiseAsync(discussion.DiscussionId, me.User, context.CancellationToken);
+        if (raised)
         {
-            return new RaiseHandResponse { Hand = (await hands.ListAsync(discussion.DiscussionId, context.CancellationToken)).First(h => h.User.UserId == me.User.UserId) };
+            await log.AppendAsync(Event(discussion.DiscussionId, e => e.HandRaised = new HandRaised { User = me.User, RaisedAt = hand.RaisedAt }), context.CancellationToken);
         }
-        await log.AppendAsync(Event(discussion.DiscussionId, e => e.HandRaised = new HandRaised { User = me.User, RaisedAt = hand.RaisedAt }), context.CancellationToken);
         return new RaiseHandResponse { Hand = hand };
     }
 

@@ -178,20 +178,27 @@ internal sealed partial class DiscussionsApi(
         return view;
     }
 
-    private static (int Offset, int Limit) Page(PageRequest? page)
+    /// <summary>The page size asked for (0 means the default); INVALID_ARGUMENT outside 0..200.</summary>
+    private static int PageSize(PageRequest? page)
     {
         var size = page?.PageSize ?? 0;
         if (size is < 0 or > MaxPageSize)
         {
             throw RpcErrors.InvalidArgument("page.page_size", $"must be between 0 and {MaxPageSize}.");
         }
+        return size == 0 ? DefaultPageSize : size;
+    }
+
+    private static (int Offset, int Limit) Page(PageRequest? page)
+    {
+        var limit = PageSize(page);
         var token = page?.PageToken ?? "";
         var offset = 0;
         if (token.Length > 0 && (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
         {
             throw RpcErrors.InvalidArgument("page.page_token", "is not a token this server gave out.");
         }
-        return (offset, size == 0 ? DefaultPageSize : size);
+        return (offset, limit);
     }
 
     private static PageInfo NextPage(int offset, int limit, int found) =>
