@@ -22,6 +22,7 @@ public static class Extensions
         services.AddSingleton<IDiscussionStore>(sp => new SqliteDiscussionStore(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
         services.AddSingleton<StoreMigration>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreMigration>());
+        services.AddSingleton<LiveRoutes>();
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<EventAppender>();
         services.AddSingleton<AutoEndJob>();

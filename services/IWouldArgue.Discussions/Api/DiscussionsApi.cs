@@ -42,7 +42,7 @@ internal sealed partial class DiscussionsApi(
         };
         await store.CreateDiscussionAsync(discussion, context.CancellationToken);
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = Role.Host }), context.CancellationToken);
-        return new CreateDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), Role.Host) };
+        return new CreateDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), Role.Host) };
     }
 
     public override async Task<GetDiscussionResponse> GetDiscussion(GetDiscussionRequest request, ServerCallContext context)
@@ -55,7 +55,7 @@ internal sealed partial class DiscussionsApi(
         {
             throw new RpcException(StatusCode.NotFound, "No such discussion.");
         }
-        return new GetDiscussionResponse { Discussion = Present(discussion, membership is { Present: true } ? membership.Attendee.Role : Role.Unspecified) };
+        return new GetDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, membership is { Present: true } ? membership.Attendee.Role : Role.Unspecified) };
     }
 
     public override async Task<ListDiscussionsResponse> ListDiscussions(ListDiscussionsRequest request, ServerCallContext context)
@@ -66,7 +66,7 @@ internal sealed partial class DiscussionsApi(
         var query = new DiscussionQuery(filter, caller.UserId, clock.GetUtcNow() - options.Value.RecentWindow, offset, limit + 1);
         var found = await store.ListDiscussionsAsync(query, context.CancellationToken);
         var response = new ListDiscussionsResponse { Page = NextPage(offset, limit, found.Count) };
-        response.Discussions.Add(found.Take(limit).Select(d => Present(d, d.Host.UserId == caller.UserId ? Role.Host : Role.Unspecified)));
+        response.Discussions.Add(found.Take(limit).Select(d => DiscussionViews.ForRole(d, d.Host.UserId == caller.UserId ? Role.Host : Role.Unspecified)));
         return response;
     }
 
@@ -80,7 +80,7 @@ internal sealed partial class DiscussionsApi(
         }
         await hands.StartAsync(discussion.DiscussionId, context.CancellationToken);
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.DiscussionStarted = new DiscussionStarted { StartedAt = Now() }), context.CancellationToken);
-        return new StartDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
+        return new StartDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
     }
 
     public override async Task<EndDiscussionResponse> EndDiscussion(EndDiscussionRequest request, ServerCallContext context)
@@ -92,7 +92,7 @@ internal sealed partial class DiscussionsApi(
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has already ended.", "DISCUSSION_ENDED");
         }
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.DiscussionEnded = new DiscussionEnded { EndedAt = Now(), Reason = EndReason.ByHost }), context.CancellationToken);
-        return new EndDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
+        return new EndDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
     }
 
     public override async Task<RotateInviteCodeResponse> RotateInviteCode(RotateInviteCodeRequest request, ServerCallContext context)
@@ -121,7 +121,7 @@ internal sealed partial class DiscussionsApi(
         var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
         if (earlier is { Present: true })
         {
-            return new JoinDiscussionResponse { Discussion = Present(discussion, earlier.Attendee.Role), Role = earlier.Attendee.Role };
+            return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, earlier.Attendee.Role), Role = earlier.Attendee.Role };
         }
         // Someone who comes back keeps their role, unless speaking seats filled up meanwhile.
         var role = earlier?.Attendee.Role ?? Role.Attendee;
@@ -130,7 +130,7 @@ internal sealed partial class DiscussionsApi(
             role = Role.Attendee;
         }
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = role }), context.CancellationToken);
-        return new JoinDiscussionResponse { Discussion = Present(await ReloadAsync(discussion.DiscussionId, context), role), Role = role };
+        return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), role), Role = role };
     }
 
     public override async Task<LeaveDiscussionResponse> LeaveDiscussion(LeaveDiscussionRequest request, ServerCallContext context)
@@ -167,17 +167,6 @@ internal sealed partial class DiscussionsApi(
     }
 
     // The invite code is for those who may hand it out.
-    private static Discussion Present(Discussion discussion, Role callerRole)
-    {
-        var view = discussion.Clone();
-        view.CallerRole = callerRole;
-        if (callerRole < Role.CoHost)
-        {
-            view.InviteCode = "";
-        }
-        return view;
-    }
-
     /// <summary>The page size asked for (0 means the default); INVALID_ARGUMENT outside 0..200.</summary>
     private static int PageSize(PageRequest? page)
     {

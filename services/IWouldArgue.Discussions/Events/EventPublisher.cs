@@ -9,14 +9,21 @@ using Microsoft.Extensions.Logging;
 namespace IWouldArgue.Discussions.Events;
 
 /// <summary>
-/// Publishes committed events and marks them published: the log is the outbox. Fresh events go out at
-/// once; anything left unpublished (a broker outage, a crash between commit and publish) is swept from
+/// Publishes committed events and marks them published: the log is the outbox. Each event goes to the
+/// topic of every Live instance serving its discussion (see <see cref="LiveRoutes"/>; none serving means
+/// nobody is watching, and the event is only in the log). Fresh events go out at once; anything left unpublished (a broker outage, a crash between commit and publish) is swept from
 /// the log at start-up and every few seconds, with its original sequence number. Subscribers may see an
-/// event twice and must ignore sequence numbers they already have.
+/// event twice and must ignore sequence numbers they already have. Routes are cached for
+/// <see cref="RouteCacheTtl"/>: an instance that starts serving a discussion catches up from the log over
+/// that window (it checks the log's tail after it registers).
 /// </summary>
-public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSub, TimeProvider clock, ILogger<EventPublisher> logger) : BackgroundService
+public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSub, LiveRoutes routes, TimeProvider clock, ILogger<EventPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the set of instances serving a discussion is reused before it is read again.</summary>
+    public static readonly TimeSpan RouteCacheTtl = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<string, (string[] Topics, DateTimeOffset ReadAt)> _routes = new(StringComparer.Ordinal);
 
     // Marks are written in batches: each is a write transaction competing with appends for SQLite's one
     // writer. A mark that is late only means a crash right now would publish those events again.
@@ -108,8 +115,15 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         {
             foreach (var e in events)
             {
-                var message = new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray());
-                await pubSub.PublishAsync(DiscussionTopics.Events, message, stoppingToken);
+                var topics = await TopicsOfAsync(e.DiscussionId, stoppingToken);
+                if (topics.Length > 0)
+                {
+                    var message = new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray());
+                    foreach (var topic in topics)
+                    {
+                        await pubSub.PublishAsync(topic, message, stoppingToken);
+                    }
+                }
                 published.Add(e);
             }
         }
@@ -119,6 +133,26 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         }
         _toMark.AddRange(published);
         return published.Count;
+    }
+
+    private async ValueTask<string[]> TopicsOfAsync(string discussionId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_routes.TryGetValue(discussionId, out var cached) && now - cached.ReadAt < RouteCacheTtl)
+        {
+            return cached.Topics;
+        }
+        if (_routes.Count > 10_000)
+        {
+            foreach (var stale in _routes.Where(r => now - r.Value.ReadAt >= RouteCacheTtl).Select(r => r.Key).ToList())
+            {
+                _routes.Remove(stale);
+            }
+        }
+        var serving = await routes.ServingOf(discussionId).ReadAsync(cancellationToken);
+        var topics = serving.Keys.Select(LiveRoutes.TopicOf).ToArray();
+        _routes[discussionId] = (topics, now);
+        return topics;
     }
 
     // A failed mark keeps its events queued for the next attempt; the loop must outlive a database hiccup.

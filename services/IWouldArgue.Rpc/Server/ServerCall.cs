@@ -158,7 +158,14 @@ internal sealed class ServerCall : IAsyncDisposable
     /// Sends one message. Streamed messages are flushed so the peer sees each one now; the single response
     /// of a unary call is not, so that it leaves together with the trailers.
     /// </summary>
-    public async Task WriteMessageAsync(IMessage message, bool flush, CancellationToken cancellationToken = default)
+    public Task WriteMessageAsync(IMessage message, bool flush, CancellationToken cancellationToken = default) =>
+        WriteFrameAsync(message, null, flush, cancellationToken);
+
+    /// <summary>Sends one message encoded earlier (its frame as it goes on the wire), and flushes it.</summary>
+    public Task WriteEncodedAsync(byte[] frame, CancellationToken cancellationToken = default) =>
+        WriteFrameAsync(null, frame, flush: true, cancellationToken);
+
+    private async Task WriteFrameAsync(IMessage? message, byte[]? encoded, bool flush, CancellationToken cancellationToken)
     {
         await EnterAsync(cancellationToken);
         try
@@ -167,15 +174,26 @@ internal sealed class ServerCall : IAsyncDisposable
             {
                 throw new InvalidOperationException("The call is complete; no more messages can be written.");
             }
+            var maxSize = _limits.MaxSendMessageSize!.Value;
+            if (encoded is not null && encoded.Length - MessageFraming.HeaderSize > maxSize)
+            {
+                throw new RpcException(
+                    StatusCode.ResourceExhausted,
+                    $"Sending message exceeds the maximum configured message size ({encoded.Length - MessageFraming.HeaderSize} > {maxSize}).");
+            }
             StartHeaders();
             var writer = HttpContext.Response.BodyWriter;
             if (_format == WireProtocol.GrpcWebText)
             {
-                WriteBase64(writer, MessageFraming.ToArray(message, _limits.MaxSendMessageSize!.Value));
+                WriteBase64(writer, encoded ?? MessageFraming.ToArray(message!, maxSize));
+            }
+            else if (encoded is not null)
+            {
+                writer.Write(encoded);
             }
             else
             {
-                MessageFraming.WriteMessage(writer, message, _limits.MaxSendMessageSize!.Value);
+                MessageFraming.WriteMessage(writer, message!, maxSize);
             }
             if (flush && (await writer.FlushAsync(Context.CancellationToken)).IsCompleted)
             {

@@ -90,5 +90,7 @@ internal sealed class ServerCallHandlers(Func<HttpContext, object> activate, Rpc
         where T : class, IMessage<T>
     {
         public Task WriteAsync(T message, CancellationToken cancellationToken = default) => call.WriteMessageAsync(message, flush: true, cancellationToken);
+
+        public Task WriteAsync(EncodedMessage<T> message, CancellationToken cancellationToken = default) => call.WriteEncodedAsync(message.Frame, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Tests.Store;
@@ -25,6 +26,8 @@ public class DaprModeTests
         });
 
         var created = (await host.Client.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Meshed" }, As("hana"))).Discussion;
+        // A Live instance serves the discussion, so its events have a topic to go to.
+        await host.Services.GetRequiredService<LiveRoutes>().ServingOf(created.DiscussionId).UpsertAsync("live-a", "", TimeSpan.FromMinutes(1));
         await host.Client.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("hana"));
         await host.Client.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As("omar"));
         await host.Client.RaiseHandAsync(new RaiseHandRequest { DiscussionId = created.DiscussionId }, As("omar"));
@@ -33,7 +36,7 @@ public class DaprModeTests
         for (var i = 0; i < 50 && published.Count < 4; i++)
         {
             await Task.Delay(100);
-            published = sidecar.Requests.Where(r => r.Path == $"/v1.0/publish/pubsub/{DiscussionTopics.Events}")
+            published = sidecar.Requests.Where(r => r.Path == $"/v1.0/publish/pubsub/{LiveRoutes.TopicOf("live-a")}")
                 .Select(r => r.Json.GetProperty("id").GetString()!).ToList();
         }
         Assert.Equal(Enumerable.Range(1, 4).Select(seq => $"{created.DiscussionId}:{seq}"), published);

@@ -30,6 +30,8 @@ public sealed class DiscussionsHost : IAsyncDisposable
 
     public DiscussionsService.Client Client { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<DiscussionsHost> StartAsync(TempDatabase database, IDictionary<string, string?>? settings = null)
     {
         var port = LoopbackPorts.Free();

@@ -73,7 +73,7 @@ public class EventLogTests
         var received = new List<(string Id, ulong Seq)>();
         var both = new TaskCompletionSource();
         var pubSub = new InProcessPubSub(NullLogger<InProcessPubSub>.Instance);
-        using var _ = pubSub.Subscribe(DiscussionTopics.Events, (m, _) =>
+        using var _ = pubSub.Subscribe(LiveRoutes.TopicOf(RunningLog.LiveInstance), (m, _) =>
         {
             var e = DiscussionEvent.Parser.ParseFrom(m.Data.Span);
             lock (received)
@@ -131,11 +131,16 @@ public class EventLogTests
             _publisher = publisher;
         }
 
+        public const string LiveInstance = "live-a";
+
         public EventAppender Appender { get; }
 
         public static async Task<RunningLog> StartAsync(IDiscussionStore store, IPubSub pubSub)
         {
-            var publisher = new EventPublisher(store, pubSub, TimeProvider.System, NullLogger<EventPublisher>.Instance);
+            // One Live instance serves every discussion these tests write to.
+            var routes = new LiveRoutes(new InProcessStateStore(TimeProvider.System), TimeProvider.System);
+            await routes.ServingOf("d1").UpsertAsync(LiveInstance, "", TimeSpan.FromMinutes(5));
+            var publisher = new EventPublisher(store, pubSub, routes, TimeProvider.System, NullLogger<EventPublisher>.Instance);
             var appender = new EventAppender(store, publisher);
             await publisher.StartAsync(CancellationToken.None);
             await appender.StartAsync(CancellationToken.None);

@@ -1,0 +1,153 @@
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions;
+using IWouldArgue.Live.Fanout;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Live.Api;
+
+/// <summary>
+/// <c>iwouldargue.v1.LiveService</c>. A Watch call first catches up on its own — a snapshot, or the events
+/// after the client's resume point, read from the log and written directly — and then joins the
+/// discussion's fanout at the sequence it reached; the fanout fills in whatever happened meanwhile, so the
+/// stream has no gap and no duplicate at the seam.
+/// </summary>
+internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, CallerResolver callers, IOptions<LiveOptions> options) : LiveService.ServiceBase
+{
+    private const int CatchUpPage = 256;
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var discussionId = request.DiscussionId?.Trim() ?? "";
+        if (discussionId.Length is 0 or > 128)
+        {
+            throw RpcErrors.InvalidArgument("discussion_id", discussionId.Length == 0 ? "is required." : "is longer than 128 characters.");
+        }
+        var cancellation = context.CancellationToken;
+        var access = await feed.GetAccessAsync(discussionId, caller.UserId, cancellation)
+            ?? throw new RpcException(StatusCode.NotFound, "There is no such discussion.");
+        if (!access.Present)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "Join the discussion to watch it.");
+        }
+        if (request.ResumeAfterSeq > access.Discussion.LastSeq)
+        {
+            throw RpcErrors.InvalidArgument("resume_after_seq", $"is past the discussion's last event ({access.Discussion.LastSeq}).");
+        }
+        var admission = hub.TryAdmit(discussionId, out var fanout);
+        switch (admission)
+        {
+            case Admission.InstanceFull:
+                throw RpcErrors.ResourceExhausted("This server is watching as many streams as it can; try again shortly.", TimeSpan.FromSeconds(5));
+            case Admission.DiscussionFull:
+                throw RpcErrors.ResourceExhausted("This discussion has as many live viewers as it can take; try again shortly.", TimeSpan.FromSeconds(5));
+            case Admission.Stopping:
+                throw new RpcException(StatusCode.Unavailable, "This server is restarting; reconnect.");
+        }
+        Watcher? watcher = null;
+        try
+        {
+            await fanout!.Ready.WaitAsync(cancellation);
+            var catchUp = new CatchUp(caller.UserId, responseStream, feed, discussionId, cancellation);
+            await catchUp.StartAsync(request.ResumeAfterSeq, access.Role, options.Value.SnapshotComments);
+            while (true)
+            {
+                if (catchUp.Ended)
+                {
+                    return;
+                }
+                watcher = new Watcher(caller.UserId, responseStream, context.HttpContext, options.Value.WatcherQueueFrames, options.Value.SlowWatcherGrace, catchUp.Position);
+                if (await fanout.JoinAsync(watcher, catchUp.Position))
+                {
+                    break;
+                }
+                // The fanout moved past what it keeps in memory while we read: read further, then join again.
+                watcher = null;
+                await catchUp.ReadOnAsync();
+            }
+            var end = await watcher.Ended.WaitAsync(cancellation);
+            if (end.Kind == WatcherEndKind.Denied)
+            {
+                throw new RpcException(StatusCode.PermissionDenied, end.Reason);
+            }
+        }
+        finally
+        {
+            hub.Release(fanout!, watcher);
+        }
+    }
+
+    /// <summary>The part of a Watch call before it joins the fanout: snapshot or resume, then the log up to its tail.</summary>
+    private sealed class CatchUp(string userId, IServerStreamWriter<WatchResponse> stream, IDiscussionFeed feed, string discussionId, CancellationToken cancellation)
+    {
+        public ulong Position { get; private set; }
+
+        /// <summary>The stream has nothing more to carry: the discussion ended, or this watcher left it.</summary>
+        public bool Ended { get; private set; }
+
+        public async Task StartAsync(ulong resumeAfter, Role role, int snapshotComments)
+        {
+            IReadOnlyList<DiscussionEvent>? firstPage = null;
+            if (resumeAfter > 0)
+            {
+                firstPage = await feed.GetEventsAsync(discussionId, resumeAfter, CatchUpPage, cancellation);
+                if (firstPage.Count == 0 || firstPage[0].Seq == resumeAfter + 1)
+                {
+                    Position = resumeAfter;
+                }
+                else
+                {
+                    firstPage = null; // the events right after the resume point are no longer kept
+                }
+            }
+            if (firstPage is null)
+            {
+                var snapshot = await feed.GetSnapshotAsync(discussionId, role, snapshotComments, cancellation);
+                snapshot.ResumeExpired = resumeAfter > 0;
+                await stream.WriteAsync(new WatchResponse { Snapshot = snapshot }, cancellation);
+                Position = snapshot.Seq;
+                Ended = snapshot.Discussion.State == DiscussionState.Ended;
+            }
+            await ReadOnAsync(firstPage);
+        }
+
+        /// <summary>Writes logged events after <see cref="Position"/> until the log's tail.</summary>
+        public async Task ReadOnAsync(IReadOnlyList<DiscussionEvent>? page = null)
+        {
+            while (!Ended)
+            {
+                page ??= await feed.GetEventsAsync(discussionId, Position, CatchUpPage, cancellation);
+                if (page.Count == 0)
+                {
+                    return;
+                }
+                var batch = new EventBatch();
+                batch.Events.Add(page);
+                await stream.WriteAsync(new WatchResponse { Events = batch }, cancellation);
+                Position = page[^1].Seq;
+                foreach (var e in page)
+                {
+                    if (e.KindCase == DiscussionEvent.KindOneofCase.DiscussionEnded)
+                    {
+                        Ended = true;
+                    }
+                    else if (e.KindCase == DiscussionEvent.KindOneofCase.AttendeeLeft && e.AttendeeLeft.User.UserId == userId)
+                    {
+                        Ended = true;
+                        if (e.AttendeeLeft.Reason is LeaveReason.Removed or LeaveReason.Banned)
+                        {
+                            throw new RpcException(StatusCode.PermissionDenied, $"You were {(e.AttendeeLeft.Reason == LeaveReason.Banned ? "banned" : "removed")} from this discussion.");
+                        }
+                    }
+                }
+                if (page.Count < CatchUpPage)
+                {
+                    return;
+                }
+                page = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,404 @@
+using System.Threading.Channels;
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Live.Fanout;
+
+/// <summary>
+/// The watchers of one discussion on this instance, fed by one pump. Events arrive from pub/sub in any
+/// order, possibly twice, possibly with holes; the pump keeps them in a sorted buffer, and once per batch
+/// window sends the contiguous run after the last sequence it delivered as ONE frame, encoded once and
+/// copied to every watcher. A hole is filled from the log before anything after it goes out, and a quiet
+/// discussion's log tail is checked now and then, so a lost publish delays an event but never loses or
+/// reorders it. Joins and leaves go through the same pump, so the watcher list needs no lock.
+/// </summary>
+internal sealed partial class DiscussionFanout
+{
+    private const int MaxEventsPerFrame = 256;
+    private readonly LiveHub _hub;
+    private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<Watcher> _watchers = [];
+    private readonly SortedDictionary<ulong, DiscussionEvent> _pending = [];
+    private readonly EventRing _recent;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ulong _lastSeq;
+    private bool _positioned;
+    private bool _ended;
+    private DateTimeOffset _windowEnds = DateTimeOffset.MaxValue;
+    private DateTimeOffset _lastFrameAt;
+    private DateTimeOffset _nextTailCheck;
+    private TimeSpan _tailBackoff;
+    private DateTimeOffset _nextRenewal;
+    private DateTimeOffset _emptySince;
+
+    public DiscussionFanout(string discussionId, LiveHub hub)
+    {
+        DiscussionId = discussionId;
+        _hub = hub;
+        _recent = new EventRing(hub.Options.RecentEvents);
+        var now = hub.Clock.GetUtcNow();
+        _lastFrameAt = now;
+        _emptySince = now;
+        ScheduleTailCheck(now);
+    }
+
+    public string DiscussionId { get; }
+
+    /// <summary>Watch calls admitted to this discussion (guarded by the hub's lock).</summary>
+    public int Admitted { get; set; }
+
+    /// <summary>Completes once this instance is registered as serving the discussion, so events are routed here.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>The pump; completes when the fanout retires or the instance stops.</summary>
+    public Task Running { get; private set; } = Task.CompletedTask;
+
+    public bool HasWork => _inbox.Reader.Count > 0;
+
+    public void Start() => Running = Task.Run(RunAsync);
+
+    /// <summary>An event from pub/sub or the log.</summary>
+    public void Post(DiscussionEvent e) => _inbox.Writer.TryWrite(e);
+
+    /// <summary>
+    /// Adds a watcher that has been sent everything up to <paramref name="position"/>. False when the fanout
+    /// is already past that point and no longer holds the events in between: read them from the log, then join again.
+    /// </summary>
+    public Task<bool> JoinAsync(Watcher watcher, ulong position)
+    {
+        var join = new Join(watcher, position);
+        _inbox.Writer.TryWrite(join);
+        return join.Done.Task;
+    }
+
+    public void Leave(Watcher watcher) => _inbox.Writer.TryWrite(new Departure(watcher));
+
+    public void Stop() => _inbox.Writer.TryWrite(StopSignal.Instance);
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await RenewAsync();
+            _ready.TrySetResult();
+            while (await NextAsync() is not StopSignal)
+            {
+                var now = _hub.Clock.GetUtcNow();
+                if (_pending.Count > 0 && now >= _windowEnds)
+                {
+                    await FlushAsync();
+                }
+                if (_watchers.Count > 0 && now - _lastFrameAt >= _hub.Options.HeartbeatInterval)
+                {
+                    Heartbeat(now);
+                }
+                if (now >= _nextTailCheck && _positioned)
+                {
+                    await CheckTailAsync(now);
+                }
+                if (now >= _nextRenewal)
+                {
+                    await RenewAsync();
+                }
+                if (_watchers.Count == 0 && now - _emptySince >= _hub.Options.IdleLinger)
+                {
+                    if (_hub.TryRetire(this))
+                    {
+                        return;
+                    }
+                    // Someone is being admitted: wait for them (or another linger).
+                    _emptySince = now;
+                }
+            }
+            EndAll(new WatcherEnd(WatcherEndKind.Resync, "this server is restarting"));
+        }
+        catch (Exception ex)
+        {
+            Log.PumpFailed(_hub.Logger, DiscussionId, ex);
+            _ready.TrySetException(ex);
+            EndAll(new WatcherEnd(WatcherEndKind.Resync, "the server hit an error"));
+            _hub.TryRetire(this, force: true);
+        }
+        finally
+        {
+            await _hub.UnregisterAsync(DiscussionId);
+        }
+    }
+
+    /// <summary>Waits for the next inbox item or the next timer, then handles every item already waiting. Returns the stop signal, if it came.</summary>
+    private async Task<object?> NextAsync()
+    {
+        var now = _hub.Clock.GetUtcNow();
+        var due = Min(_windowEnds, _nextRenewal);
+        if (_positioned)
+        {
+            due = Min(due, _nextTailCheck);
+        }
+        due = _watchers.Count > 0
+            ? Min(due, _lastFrameAt + _hub.Options.HeartbeatInterval)
+            : Min(due, _emptySince + _hub.Options.IdleLinger);
+        if (due > now && !_inbox.Reader.TryPeek(out _))
+        {
+            using var timeout = new CancellationTokenSource(due - now, _hub.Clock);
+            try
+            {
+                await _inbox.Reader.WaitToReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+        while (_inbox.Reader.TryRead(out var item))
+        {
+            switch (item)
+            {
+                case StopSignal:
+                    return item;
+                case DiscussionEvent e:
+                    Accept(e);
+                    break;
+                case Join join:
+                    Admit(join);
+                    break;
+                case Departure leave:
+                    _watchers.Remove(leave.Watcher);
+                    if (_watchers.Count == 0)
+                    {
+                        _emptySince = _hub.Clock.GetUtcNow();
+                    }
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private void Accept(DiscussionEvent e)
+    {
+        if (_positioned && e.Seq <= _lastSeq)
+        {
+            return;
+        }
+        _pending[e.Seq] = e;
+        if (_windowEnds == DateTimeOffset.MaxValue)
+        {
+            _windowEnds = _hub.Clock.GetUtcNow() + _hub.Options.BatchWindow;
+        }
+    }
+
+    private void Admit(Join join)
+    {
+        var watcher = join.Watcher;
+        if (!_positioned)
+        {
+            // The first watcher read the log up to its position: that is where this fanout starts.
+            _positioned = true;
+            _lastSeq = join.Position;
+            foreach (var stale in _pending.Keys.Where(s => s <= _lastSeq).ToList())
+            {
+                _pending.Remove(stale);
+            }
+        }
+        if (join.Position < _lastSeq)
+        {
+            var missed = _recent.After(join.Position);
+            if (missed is null)
+            {
+                join.Done.TrySetResult(false);
+                return;
+            }
+            watcher.SentThrough = join.Position;
+            foreach (var chunk in missed.Chunk(MaxEventsPerFrame))
+            {
+                var frame = Encode(chunk);
+                watcher.Offer(frame);
+                watcher.SentThrough = frame.Through;
+                ApplyConsequences(chunk, [watcher]);
+            }
+        }
+        watcher.SentThrough = Math.Max(watcher.SentThrough, join.Position);
+        _watchers.Add(watcher);
+        join.Done.TrySetResult(true);
+        if (_ended)
+        {
+            watcher.EndAfterDrain(new WatcherEnd(WatcherEndKind.Completed, "the discussion ended"));
+        }
+    }
+
+    /// <summary>Sends the contiguous run of pending events as frames, filling holes from the log first.</summary>
+    private async Task FlushAsync()
+    {
+        _windowEnds = DateTimeOffset.MaxValue;
+        if (!_positioned)
+        {
+            return;
+        }
+        foreach (var stale in _pending.Keys.TakeWhile(s => s <= _lastSeq).ToList())
+        {
+            _pending.Remove(stale);
+        }
+        if (_pending.Count > 0 && _pending.Keys.First() > _lastSeq + 1)
+        {
+            var missing = (int)Math.Min(_pending.Keys.First() - _lastSeq - 1, 1000);
+            Log.RepairingGap(_hub.Logger, DiscussionId, _lastSeq + 1, _lastSeq + (ulong)missing);
+            foreach (var e in await _hub.Feed.GetEventsAsync(DiscussionId, _lastSeq, missing))
+            {
+                _pending.TryAdd(e.Seq, e);
+            }
+        }
+        var run = new List<DiscussionEvent>();
+        while (_pending.Remove(_lastSeq + 1, out var next))
+        {
+            run.Add(next);
+            _recent.Add(next);
+            _lastSeq = next.Seq;
+        }
+        foreach (var chunk in run.Chunk(MaxEventsPerFrame))
+        {
+            Broadcast(chunk);
+        }
+        if (run.Count > 0)
+        {
+            ScheduleTailCheck(_hub.Clock.GetUtcNow());
+        }
+        if (_pending.Count > 0)
+        {
+            // Still a hole the log could not fill yet: try again next window.
+            _windowEnds = _hub.Clock.GetUtcNow() + _hub.Options.BatchWindow;
+        }
+    }
+
+    private void Broadcast(DiscussionEvent[] events)
+    {
+        var shared = Encode(events);
+        var first = events[0].Seq;
+        foreach (var watcher in _watchers)
+        {
+            if (watcher.SentThrough >= shared.Through)
+            {
+                continue;
+            }
+            // A watcher that joined ahead of this fanout (it read the log further) gets only what it lacks.
+            watcher.Offer(watcher.SentThrough >= first ? Encode(events.Where(e => e.Seq > watcher.SentThrough)) : shared);
+            watcher.SentThrough = shared.Through;
+        }
+        _lastFrameAt = _hub.Clock.GetUtcNow();
+        ApplyConsequences(events, _watchers);
+    }
+
+    /// <summary>Ends streams the events close: everyone's when the discussion ends; a person's when they leave, are removed or banned.</summary>
+    private void ApplyConsequences(IReadOnlyList<DiscussionEvent> events, List<Watcher> watchers)
+    {
+        foreach (var e in events)
+        {
+            if (e.KindCase == DiscussionEvent.KindOneofCase.DiscussionEnded)
+            {
+                _ended = true;
+                foreach (var watcher in watchers)
+                {
+                    watcher.EndAfterDrain(new WatcherEnd(WatcherEndKind.Completed, "the discussion ended"));
+                }
+            }
+            else if (e.KindCase == DiscussionEvent.KindOneofCase.AttendeeLeft)
+            {
+                var left = e.AttendeeLeft;
+                var end = left.Reason switch
+                {
+                    LeaveReason.Removed => new WatcherEnd(WatcherEndKind.Denied, "You were removed from this discussion."),
+                    LeaveReason.Banned => new WatcherEnd(WatcherEndKind.Denied, "You were banned from this discussion."),
+                    _ => new WatcherEnd(WatcherEndKind.Completed, "you left the discussion"),
+                };
+                foreach (var watcher in watchers.Where(w => w.UserId == left.User.UserId))
+                {
+                    watcher.EndAfterDrain(end);
+                }
+            }
+        }
+    }
+
+    private void Heartbeat(DateTimeOffset now)
+    {
+        var frame = new LiveFrame(
+            new EncodedMessage<WatchResponse>(new WatchResponse { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTimeOffset(now), LastSeq = _lastSeq } }),
+            0);
+        foreach (var watcher in _watchers)
+        {
+            watcher.Offer(frame);
+        }
+        _lastFrameAt = now;
+    }
+
+    /// <summary>Reads the log after the last delivered event: catches what pub/sub lost at the tail, where no later event reveals the hole.</summary>
+    private async Task CheckTailAsync(DateTimeOffset now)
+    {
+        _tailBackoff = TimeSpan.FromTicks(Math.Min(_tailBackoff.Ticks * 2, _hub.Options.HeartbeatInterval.Ticks));
+        _nextTailCheck = now + _tailBackoff;
+        var missed = await _hub.Feed.GetEventsAsync(DiscussionId, _lastSeq, MaxEventsPerFrame);
+        if (missed.Count > 0)
+        {
+            Log.TailCaughtUp(_hub.Logger, DiscussionId, missed.Count, missed[0].Seq);
+            foreach (var e in missed)
+            {
+                _pending.TryAdd(e.Seq, e);
+            }
+            await FlushAsync();
+        }
+    }
+
+    // After activity the tail is checked 1 s later, then ever more rarely, up to the heartbeat interval.
+    private void ScheduleTailCheck(DateTimeOffset now)
+    {
+        _tailBackoff = TimeSpan.FromSeconds(1);
+        _nextTailCheck = now + _tailBackoff;
+    }
+
+    private async Task RenewAsync()
+    {
+        _nextRenewal = _hub.Clock.GetUtcNow() + _hub.Options.RegistrationInterval;
+        await _hub.RegisterAsync(DiscussionId);
+    }
+
+    private void EndAll(WatcherEnd end)
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.EndAfterDrain(end);
+        }
+        _watchers.Clear();
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static LiveFrame Encode(IEnumerable<DiscussionEvent> events)
+    {
+        var batch = new EventBatch();
+        batch.Events.Add(events);
+        return new LiveFrame(new EncodedMessage<WatchResponse>(new WatchResponse { Events = batch }), batch.Events[^1].Seq);
+    }
+
+    private sealed record Join(Watcher Watcher, ulong Position)
+    {
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record Departure(Watcher Watcher);
+
+    private sealed class StopSignal
+    {
+        public static readonly StopSignal Instance = new();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Discussion {DiscussionId}: events {From}..{To} did not arrive by pub/sub; reading them from the log")]
+        public static partial void RepairingGap(ILogger logger, string discussionId, ulong from, ulong to);
+
+        [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Discussion {DiscussionId}: {Count} events from {From} found in the log that pub/sub had not delivered")]
+        public static partial void TailCaughtUp(ILogger logger, string discussionId, int count, ulong from);
+
+        [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Discussion {DiscussionId}: the fan-out failed; its watchers were told to resync")]
+        public static partial void PumpFailed(ILogger logger, string discussionId, Exception exception);
+    }
+}

@@ -1,0 +1,240 @@
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Http;
+
+namespace IWouldArgue.Live.Fanout;
+
+/// <summary>One encoded frame for watchers, and the last event sequence it carries (0: no events).</summary>
+internal readonly record struct LiveFrame(EncodedMessage<WatchResponse> Message, ulong Through);
+
+/// <summary>How a watcher's stream ends.</summary>
+internal enum WatcherEndKind
+{
+    /// <summary>It fell behind (or the instance is stopping): a resync frame was sent, the client resumes from the log.</summary>
+    Resync,
+    /// <summary>The discussion ended; everything up to the end was sent.</summary>
+    Completed,
+    /// <summary>The watcher was removed or banned.</summary>
+    Denied,
+    /// <summary>The peer is gone (reset, write failure).</summary>
+    Gone,
+}
+
+/// <summary>Why and how a watcher's stream ended.</summary>
+internal sealed record WatcherEnd(WatcherEndKind Kind, string Reason);
+
+/// <summary>
+/// One Watch stream. The discussion's pump hands it frames with <see cref="Offer"/>, which never waits: a
+/// frame is written at once when the stream is idle (usually completing synchronously into the HTTP/2
+/// stream's buffer), or queued behind the write in progress. A queue longer than the bound means the peer
+/// is not reading; the watcher then stops taking frames, sends a resync marker once its last write lands
+/// and ends — or, if that write never lands within the grace period, its stream is reset. Either way no
+/// one else waits for it.
+/// </summary>
+internal sealed class Watcher
+{
+    private readonly IServerStreamWriter<WatchResponse> _stream;
+    private readonly HttpContext _http;
+    private readonly int _bound;
+    private readonly TimeSpan _grace;
+    private readonly Lock _lock = new();
+    private readonly Queue<LiveFrame> _queue = new();
+    private readonly TaskCompletionSource<WatcherEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _writing;
+    private WatcherEnd? _endAfterDrain;
+    private ulong _writtenThrough;
+    private LiveFrame _inFlight;
+
+    public Watcher(string userId, IServerStreamWriter<WatchResponse> stream, HttpContext http, int bound, TimeSpan grace, ulong writtenThrough)
+    {
+        UserId = userId;
+        _stream = stream;
+        _http = http;
+        _bound = bound;
+        _grace = grace;
+        _writtenThrough = writtenThrough;
+        SentThrough = writtenThrough;
+    }
+
+    /// <summary>The watching user.</summary>
+    public string UserId { get; }
+
+    /// <summary>The last sequence handed to this watcher (owned by the discussion's pump).</summary>
+    public ulong SentThrough { get; set; }
+
+    /// <summary>Completes when the stream should end, saying how.</summary>
+    public Task<WatcherEnd> Ended => _ended.Task;
+
+    /// <summary>Queues or writes a frame; never waits.</summary>
+    public void Offer(LiveFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_endAfterDrain is not null || _ended.Task.IsCompleted)
+            {
+                return;
+            }
+            if (_writing)
+            {
+                if (_queue.Count >= _bound)
+                {
+                    _queue.Clear();
+                    _endAfterDrain = new WatcherEnd(WatcherEndKind.Resync, "watcher fell behind");
+                    ResetIfStuck();
+                    return;
+                }
+                _queue.Enqueue(frame);
+                return;
+            }
+            _writing = true;
+        }
+        Write(frame);
+    }
+
+    /// <summary>Ends the stream once what was offered before has been written.</summary>
+    public void EndAfterDrain(WatcherEnd end)
+    {
+        bool idle;
+        lock (_lock)
+        {
+            if (_endAfterDrain is not null || _ended.Task.IsCompleted)
+            {
+                return;
+            }
+            _endAfterDrain = end;
+            idle = !_writing;
+            if (idle)
+            {
+                _writing = true;
+            }
+            else
+            {
+                ResetIfStuck();
+            }
+        }
+        if (idle)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>Ends the stream now: the peer went away.</summary>
+    public void Abandon() => _ended.TrySetResult(new WatcherEnd(WatcherEndKind.Gone, "the peer went away"));
+
+    private void Write(LiveFrame frame)
+    {
+        while (true)
+        {
+            Task write;
+            try
+            {
+                write = _stream.WriteAsync(frame.Message, _http.RequestAborted);
+            }
+            catch (Exception)
+            {
+                Abandon();
+                return;
+            }
+            if (!write.IsCompleted)
+            {
+                _inFlight = frame;
+                write.ContinueWith(static (t, state) => ((Watcher)state!).AfterAsyncWrite(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return;
+            }
+            if (!write.IsCompletedSuccessfully)
+            {
+                Abandon();
+                return;
+            }
+            if (!TryTakeNext(frame.Through, out frame))
+            {
+                return;
+            }
+        }
+    }
+
+    private void AfterAsyncWrite(Task write)
+    {
+        if (!write.IsCompletedSuccessfully)
+        {
+            Abandon();
+            return;
+        }
+        if (TryTakeNext(_inFlight.Through, out var next))
+        {
+            Write(next);
+        }
+    }
+
+    /// <summary>Records a finished write and takes the next frame, or goes idle (finishing the stream if it should end).</summary>
+    private bool TryTakeNext(ulong written, out LiveFrame next)
+    {
+        bool finish;
+        lock (_lock)
+        {
+            if (written > _writtenThrough)
+            {
+                _writtenThrough = written;
+            }
+            if (_endAfterDrain is null && _queue.TryDequeue(out next))
+            {
+                return true;
+            }
+            next = default;
+            finish = _endAfterDrain is not null;
+            _writing = finish;
+        }
+        if (finish)
+        {
+            Finish();
+        }
+        return false;
+    }
+
+    // Runs with _writing set, so nothing else writes: the resync marker is the last frame.
+    private void Finish()
+    {
+        var end = _endAfterDrain!;
+        if (end.Kind != WatcherEndKind.Resync)
+        {
+            _ended.TrySetResult(end);
+            return;
+        }
+        var marker = new EncodedMessage<WatchResponse>(new WatchResponse { Resync = new Resync { LastDeliveredSeq = _writtenThrough, Reason = end.Reason } });
+        Task write;
+        try
+        {
+            write = _stream.WriteAsync(marker, _http.RequestAborted);
+        }
+        catch (Exception)
+        {
+            Abandon();
+            return;
+        }
+        write.ContinueWith(static (t, state) =>
+        {
+            var self = (Watcher)state!;
+            if (t.IsCompletedSuccessfully)
+            {
+                self._ended.TrySetResult(self._endAfterDrain!);
+            }
+            else
+            {
+                self.Abandon();
+            }
+        }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    // A peer that reads nothing never lets the write in progress finish; after the grace period its stream
+    // is reset, which fails that write and ends the call.
+    private void ResetIfStuck() =>
+        _ = Task.Delay(_grace).ContinueWith(static (_, state) =>
+        {
+            var self = (Watcher)state!;
+            if (!self._ended.Task.IsCompleted)
+            {
+                self._http.Abort();
+                self.Abandon();
+            }
+        }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+}

@@ -1,0 +1,115 @@
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Live.Fanout;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Live;
+
+/// <summary>This Live instance's identity: its id (and pub/sub topic) and the address it is reached at.</summary>
+public sealed record LiveInstanceInfo(string Id, string Address)
+{
+    /// <summary>The configured id, or the host name with a random suffix (unique per process).</summary>
+    public static LiveInstanceInfo From(LiveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var id = string.IsNullOrWhiteSpace(options.InstanceId)
+            ? $"{Environment.MachineName.ToLowerInvariant()}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}"
+            : options.InstanceId.Trim();
+        return new LiveInstanceInfo(id, options.AdvertisedAddress);
+    }
+}
+
+/// <summary>
+/// Runs this instance: one pub/sub subscription (its own topic) feeding the hub, its entry among the live
+/// instances renewed on a heartbeat, and on shutdown every watcher told to resync (so it resumes on another
+/// instance) before the server stops waiting for open streams.
+/// </summary>
+internal sealed partial class LiveInstance(
+    LiveHub hub,
+    LiveRoutes routes,
+    LiveInstanceInfo instance,
+    IPubSub pubSub,
+    IHostApplicationLifetime lifetime,
+    IOptions<LiveOptions> options,
+    ILogger<LiveInstance> logger) : BackgroundService
+{
+    private IDisposable? _subscription;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var topic = LiveRoutes.TopicOf(instance.Id);
+        _subscription = pubSub.Subscribe(topic, OnMessageAsync);
+        lifetime.ApplicationStopping.Register(() => _ = hub.StopAsync());
+        Log.Started(logger, instance.Id, topic);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await routes.Instances.UpsertAsync(instance.Id, instance.Address, options.Value.RegistrationInterval * 3, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.HeartbeatFailed(logger, ex);
+            }
+            try
+            {
+                await Task.Delay(options.Value.RegistrationInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _subscription?.Dispose();
+        await hub.StopAsync();
+        try
+        {
+            await routes.Instances.RemoveAsync(instance.Id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.HeartbeatFailed(logger, ex);
+        }
+    }
+
+    private Task<DeliveryResult> OnMessageAsync(PubSubMessage message, CancellationToken cancellationToken)
+    {
+        DiscussionEvent e;
+        try
+        {
+            e = DiscussionEvent.Parser.ParseFrom(message.Data.Span);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            Log.Malformed(logger, message.Id, ex);
+            return Task.FromResult(DeliveryResult.Drop);
+        }
+        hub.Deliver(e);
+        return Task.FromResult(DeliveryResult.Success);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Live instance {InstanceId} started; it receives events on topic {Topic}")]
+        public static partial void Started(ILogger logger, string instanceId, string topic);
+
+        [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Could not renew this Live instance's registration; retrying")]
+        public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Dropped malformed event message {MessageId}")]
+        public static partial void Malformed(ILogger logger, string messageId, Exception exception);
+    }
+}

@@ -1,0 +1,44 @@
+namespace IWouldArgue.Live;
+
+/// <summary>Settings of the Live service (configuration section "Live").</summary>
+public sealed class LiveOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Live";
+
+    /// <summary>This instance's id, unique in the cluster; its pub/sub topic is named after it. Default: host name + random suffix.</summary>
+    public string InstanceId { get; set; } = "";
+
+    /// <summary>The address watchers routed to this instance should use (what the gateway forwards to).</summary>
+    public string AdvertisedAddress { get; set; } = "";
+
+    /// <summary>Events arriving within this window after the first go out as one frame.</summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>An idle stream gets a heartbeat this often.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Frames a watcher may have waiting to be written; one more and it is sent a resync and dropped.</summary>
+    public int WatcherQueueFrames { get; set; } = 64;
+
+    /// <summary>How long a dropped watcher's last write may take before its stream is reset.</summary>
+    public TimeSpan SlowWatcherGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Watch streams one instance accepts (RESOURCE_EXHAUSTED beyond).</summary>
+    public int MaxWatchersPerInstance { get; set; } = 50_000;
+
+    /// <summary>Watch streams one discussion accepts on one instance (RESOURCE_EXHAUSTED beyond).</summary>
+    public int MaxWatchersPerDiscussion { get; set; } = 2_000;
+
+    /// <summary>Comments a snapshot carries.</summary>
+    public int SnapshotComments { get; set; } = 50;
+
+    /// <summary>Recent events kept in memory per discussion, so a watcher joining mid-burst catches up without the log.</summary>
+    public int RecentEvents { get; set; } = 512;
+
+    /// <summary>A discussion without watchers keeps its state this long, for quick reconnects.</summary>
+    public TimeSpan IdleLinger { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This instance renews its registrations this often; they expire after three missed renewals.</summary>
+    public TimeSpan RegistrationInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
