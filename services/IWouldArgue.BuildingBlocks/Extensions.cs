@@ -3,6 +3,7 @@ using IWouldArgue.BuildingBlocks.InProcess;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IWouldArgue.BuildingBlocks;
 
@@ -11,27 +12,26 @@ public static class Extensions
 {
     /// <summary>
     /// In-process adapters by default; the Dapr adapters when <c>BuildingBlocks:Mode</c> is "dapr".
-    /// Safe to call from several services' registrations: the first call decides.
+    /// Safe to call from several services' registrations, and an adapter registered before (a test's, say) is kept.
     /// </summary>
     public static IServiceCollection AddBuildingBlocks(this IServiceCollection services, IConfiguration configuration)
     {
-        if (services.Any(d => d.ServiceType == typeof(IPubSub)))
-        {
-            return services;
-        }
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         if (string.Equals(configuration["BuildingBlocks:Mode"], "dapr", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<DaprOptions>().Bind(configuration.GetSection(DaprOptions.SectionName));
-            services.AddHttpClient<DaprHttp>();
-            services.AddSingleton<DaprPubSub>();
-            services.AddSingleton<IPubSub>(sp => sp.GetRequiredService<DaprPubSub>());
-            services.AddSingleton<IStateStore, DaprStateStore>();
+            if (!services.Any(d => d.ServiceType == typeof(DaprPubSub)))
+            {
+                services.AddOptions<DaprOptions>().Bind(configuration.GetSection(DaprOptions.SectionName));
+                services.AddHttpClient<DaprHttp>();
+                services.AddSingleton<DaprPubSub>();
+            }
+            services.TryAddSingleton<IPubSub>(sp => sp.GetRequiredService<DaprPubSub>());
+            services.TryAddSingleton<IStateStore, DaprStateStore>();
         }
         else
         {
-            services.AddSingleton<IPubSub, InProcessPubSub>();
-            services.AddSingleton<IStateStore, InProcessStateStore>();
+            services.TryAddSingleton<IPubSub, InProcessPubSub>();
+            services.TryAddSingleton<IStateStore, InProcessStateStore>();
         }
         return services;
     }

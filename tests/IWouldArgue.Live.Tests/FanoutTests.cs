@@ -20,6 +20,7 @@ public class FanoutTests
                 : WatchSession.OverGrpc(host, room.Id, $"user-{i}"))
             .ToList();
         await Task.WhenAll(sessions.Select(s => s.WaitUntilAsync(w => w.Frames.Count > 0)));
+        await Room.WaitForRoutesAsync();
 
         // Four writers post concurrently, so events arrive in bursts that the batch window coalesces.
         var posted = (await Task.WhenAll(Enumerable.Range(0, 4).Select(w => room.PostAsync(250, $"writer {w}")))).SelectMany(s => s).Order().ToList();
@@ -49,6 +50,7 @@ public class FanoutTests
         var room = await Room.OpenAsync(host, attendees: 1);
         await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
         await watcher.WaitUntilAsync(w => w.Frames.Count > 0);
+        await Room.WaitForRoutesAsync();
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => room.PostAsync(10, $"writer {w}")));
         var last = await room.LastSeqAsync();

@@ -1,4 +1,5 @@
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
 using static IWouldArgue.Live.Tests.LiveTestHost;
 
 namespace IWouldArgue.Live.Tests;
@@ -43,6 +44,12 @@ public sealed class Room
         }
         return seqs;
     }
+
+    /// <summary>
+    /// Waits out the publisher's route cache after the first watcher arrived, so that what is posted next
+    /// travels by pub/sub (before that, watchers get it from the log by tail checks, a second or so later).
+    /// </summary>
+    public static Task WaitForRoutesAsync() => Task.Delay(EventPublisher.RouteCacheTtl * 2);
 
     public async Task<ulong> LastSeqAsync() =>
         (await Host.Discussions.GetDiscussionAsync(new GetDiscussionRequest { DiscussionId = Id }, As(HostUser))).Discussion.LastSeq;

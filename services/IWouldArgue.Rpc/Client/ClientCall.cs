@@ -99,8 +99,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
             {
                 return message;
             }
-            Finish(StatusFrom(response.TrailingHeaders), ResponseMetadata.From(response.TrailingHeaders));
-            return null;
+            // The end of the stream: an error status surfaces from the read, as it does in other gRPC clients.
+            var end = Finish(StatusFrom(response.TrailingHeaders), ResponseMetadata.From(response.TrailingHeaders));
+            return end.StatusCode == StatusCode.OK ? null : throw end;
         }
         catch (RpcException ex)
         {
