@@ -22,15 +22,6 @@ public class InProcessStateStoreTests : StateStoreBehavior
 
         Assert.Null(await store.GetAsync("instance:a"));
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }
 
 public sealed class InProcessPubSubTests : PubSubBehavior, IAsyncDisposable

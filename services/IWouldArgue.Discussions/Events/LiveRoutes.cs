@@ -15,10 +15,10 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     public static string TopicOf(string instanceId) => $"live-events.{instanceId}";
 
     /// <summary>The Live instances alive now (id to address).</summary>
-    public ExpiringSet Instances { get; } = new(state, clock, "live/instances");
+    public ExpiringSet Instances { get; } = new(state, clock, "live-instances");
 
     /// <summary>The Live instances serving one discussion.</summary>
-    public ExpiringSet ServingOf(string discussionId) => new(state, clock, $"live/serving/{discussionId}");
+    public ExpiringSet ServingOf(string discussionId) => new(state, clock, $"live-serving:{discussionId}");
 
     /// <summary>The instance that should serve a discussion's watchers (rendezvous over live instances), or null when none is up.</summary>
     public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, CancellationToken cancellationToken = default)

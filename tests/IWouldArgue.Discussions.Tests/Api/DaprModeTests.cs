@@ -26,20 +26,21 @@ public class DaprModeTests
         });
 
         var created = (await host.Client.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Meshed" }, As("hana"))).Discussion;
-        // A Live instance serves the discussion, so its events have a topic to go to.
+        // A Live instance starts serving the discussion, so its events (after the route cache expires) have a topic to go to.
         await host.Services.GetRequiredService<LiveRoutes>().ServingOf(created.DiscussionId).UpsertAsync("live-a", "", TimeSpan.FromMinutes(1));
+        await Task.Delay(EventPublisher.RouteCacheTtl * 2);
         await host.Client.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("hana"));
         await host.Client.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As("omar"));
         await host.Client.RaiseHandAsync(new RaiseHandRequest { DiscussionId = created.DiscussionId }, As("omar"));
 
         var published = new List<string>();
-        for (var i = 0; i < 50 && published.Count < 4; i++)
+        for (var i = 0; i < 50 && published.Count < 3; i++)
         {
             await Task.Delay(100);
             published = sidecar.Requests.Where(r => r.Path == $"/v1.0/publish/pubsub/{LiveRoutes.TopicOf("live-a")}")
                 .Select(r => r.Json.GetProperty("id").GetString()!).ToList();
         }
-        Assert.Equal(Enumerable.Range(1, 4).Select(seq => $"{created.DiscussionId}:{seq}"), published);
+        Assert.Equal(Enumerable.Range(2, 3).Select(seq => $"{created.DiscussionId}:{seq}"), published);
         Assert.Contains(sidecar.Requests, r => r.Method == "POST" && r.Path == "/v1.0/state/statestore" && r.Body.Contains($"hands:{created.DiscussionId}", StringComparison.Ordinal));
         var hands = await host.Client.ListRaisedHandsAsync(new ListRaisedHandsRequest { DiscussionId = created.DiscussionId }, As("hana"));
         Assert.Equal(["omar"], hands.Hands.Select(h => h.User.UserId));
