@@ -5,6 +5,8 @@ using IWouldArgue.Benchmarks;
 // stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
 // comments <address> <discussions> <seconds> <concurrency> : PostComment load on live discussions
 // echo <address> <seconds> <concurrency>                   : unary Echo load, the reference for "comments"
+// fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds>         : Live fan-out load
+// nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
 return args switch
 {
     ["bare", var port] => await BareKestrel.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
@@ -13,14 +15,20 @@ return args switch
         await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency)),
     ["echo", var address, var seconds, var concurrency] =>
         await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency)),
+    ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds] =>
+        await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds))),
+    ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections] =>
+        await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections)),
     ["stream", var address, var calls] => await StreamThroughput.RunAsync(address, int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
 static int Int(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
+static int[] Rates(string list) => [.. list.Split(',').Select(Int)];
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bare <port> | stream <address> <calls>");
+    Console.Error.WriteLine("usage: see the comments at the top of Program.cs");
     return 2;
 }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Live fan-out: comment deliveries per second per server core, and post-to-receive latency
+# (p50/p99/p99.9) of every delivery, for
+#   (a) 1 discussion x 1,000 watchers x 5 comments/s
+#   (b) 20 discussions x 1,000 watchers x 5 comments/s
+#   (c) 20 discussions x 1,000 watchers at rising rates, to find the highest with p99 < 250 ms
+# Reference, side by side in the same run: nats-server (Debian) core pub/sub with the same subjects,
+# subscribers (spread over the same number of connections), rates and payload size.
+# The server under test (our gateway: Discussions + Live embedded, SQLite, in-process pub/sub; or
+# nats-server) is pinned to CPU 0, the load generator to CPU 1. Server CPU comes from /proc.
+# Writes bench/results/fanout-<UTC time>.md, the raw lines (.dat) and a plot of latency vs load (.png).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
+SWEEP_RATES=${SWEEP_RATES:-5,10,20,40}
+
+for tool in nats-server gnuplot taskset; do
+  command -v "$tool" >/dev/null || apt-get install -y nats-server gnuplot-nox util-linux >/dev/null
+done
+for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
+  dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
+done
+bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+start_gateway() {
+  local grpc web
+  grpc=$(free_port); web=$(free_port)
+  (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
+    Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
+    Kestrel__Limits__Http2__MaxStreamsPerConnection=1000 Logging__LogLevel__Default=Warning \
+    Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" \
+    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 \
+    exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
+  pids+=($!); gateway_pid=$!; gateway_address="http://127.0.0.1:$grpc"
+  wait_port "$grpc"
+}
+
+ours() { # discussions watchers rates
+  start_gateway
+  echo "ours: $1 x $2 at $3 /s ..." >&2
+  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" | sed 's/^/system=ours /'
+  kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+}
+
+nats() { # subjects subscribers rates
+  local port connections
+  port=$(free_port); connections=$(( ($1 * $2 + 999) / 1000 ))
+  taskset -c 0 nats-server -a 127.0.0.1 -p "$port" >"$work/nats-$port.log" 2>&1 &
+  pids+=($!); local nats_pid=$!
+  wait_port "$port"
+  echo "nats: $1 x $2 at $3 /s ..." >&2
+  taskset -c 1 dotnet "$bench_dll" nats "$port" "$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$connections" | sed 's/^/system=nats /'
+  kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true
+}
+
+lines="$work/lines"
+{
+  ours 1 1000 5 | sed 's/^/scenario=a /'
+  nats 1 1000 5 | sed 's/^/scenario=a /'
+  ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+  nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+} | tee "$lines"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p bench/results
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+dat="bench/results/fanout-$stamp.dat"
+echo "# system scenario rate deliveries_per_second p50_ms p99_ms p999_ms server_cores per_core" >"$dat"
+while read -r line; do
+  echo "$(field system "$line") $(field scenario "$line") $(field rate "$line") $(field deliveries_per_second "$line") $(field p50_ms "$line") $(field p99_ms "$line") $(field p999_ms "$line") $(field server_cores "$line") $(field per_core "$line")" >>"$dat"
+done <"$lines"
+
+png="bench/results/fanout-$stamp.png"
+gnuplot <<PLOT
+set terminal pngcairo size 1000,600
+set output "$png"
+set title "Live fan-out, 20 discussions x 1,000 watchers: post-to-receive latency vs load (server on 1 core)"
+set xlabel "deliveries per second"
+set ylabel "latency (ms)"
+set logscale y
+set key top left
+set grid
+plot "< grep '^ours b' $dat" using 4:6 with linespoints title "ours p99", \
+     "< grep '^ours b' $dat" using 4:5 with linespoints title "ours p50", \
+     "< grep '^ours b' $dat" using 4:7 with linespoints title "ours p99.9", \
+     "< grep '^nats b' $dat" using 4:6 with linespoints title "nats-server p99", \
+     "< grep '^nats b' $dat" using 4:5 with linespoints title "nats-server p50", \
+     250 with lines dashtype 2 title "goal p99 250 ms"
+PLOT
+
+file="bench/results/fanout-$stamp.md"
+{
+  echo "# Live fan-out, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Command: \`bash bench/fanout.sh\` (${SECONDS_PER_RATE} s per rate after a 20 s warm-up (5 s for nats); server pinned to CPU 0,"
+  echo "load generator to CPU 1 of $(nproc); our server = the embedded gateway (Discussions + Live, SQLite, in-process pub/sub))."
+  echo "A delivery is one comment reaching one watcher; latency is from just before the PostComment call to the watcher reading it."
+  echo "Reference: nats-server $(nats-server --version 2>/dev/null | awk '{print $2}') core pub/sub, same subjects x subscribers, connections and payload size."
+  echo
+  echo "| system | scenario | rate /s per discussion | delivered / expected | deliveries/s | server cores | deliveries/s per core | p50 ms | p99 ms | p99.9 ms | resyncs |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  while read -r line; do
+    echo "| $(field system "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
+  done <"$lines"
+  echo
+  ours_b=$(grep '^system=ours scenario=b rate=5 ' "$lines" || true); nats_b=$(grep '^system=nats scenario=b rate=5 ' "$lines" || true)
+  echo "- (b) ours / nats-server, deliveries/s per server core: $(awk -v a="$(field per_core "$ours_b")" -v b="$(field per_core "$nats_b")" 'BEGIN {printf "%.2f", a / b}')"
+  best=$(grep '^system=ours scenario=b' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
+  echo "- (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"
+  echo "- plot: $(basename "$png")"
+} | tee "$file"
+echo "Wrote $file"
