@@ -32,7 +32,7 @@ start_gateway() {
   grpc=$(free_port); web=$(free_port)
   (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
-    Kestrel__Limits__Http2__MaxStreamsPerConnection=1000 Logging__LogLevel__Default=Warning \
+    Logging__LogLevel__Default=Warning \
     Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" \
     Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 \
     exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
@@ -49,7 +49,7 @@ ours() { # discussions watchers rates
 
 nats() { # subjects subscribers rates
   local port connections
-  port=$(free_port); connections=$(( ($1 * $2 + 999) / 1000 ))
+  port=$(free_port); connections=$(( ($1 * $2 + 99) / 100 ))
   taskset -c 0 nats-server -a 127.0.0.1 -p "$port" >"$work/nats-$port.log" 2>&1 &
   pids+=($!); local nats_pid=$!
   wait_port "$port"

@@ -1,10 +1,6 @@
 using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc;
@@ -15,13 +11,15 @@ namespace IWouldArgue.Benchmarks;
 /// The Live fan-out under load: D discussions, W watchers each (real Watch streams over HTTP/2), one poster
 /// per discussion posting R comments/s on a fixed schedule (open loop). Every comment carries its send time,
 /// so every delivery to every watcher is a latency sample (post call + append + publish + batch window +
-/// fan-out + transport). Rates run one after another on the same streams after one warm-up.
+/// fan-out + transport). Rates run one after another on the same streams after one warm-up. Watch streams
+/// are read by <see cref="H2WatchConnection"/>, 100 to a connection.
 /// Prints one line per rate: "rate=.. deliveries_per_second=.. server_cores=.. per_core=.. p50_ms=.. ...".
 /// </summary>
 internal static class FanoutLoad
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
+    private const int StreamsPerConnection = 100;
 
     public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration)
     {
@@ -40,9 +38,21 @@ internal static class FanoutLoad
         Console.Error.WriteLine($"{people.Count} attendees joined; opening watch streams ...");
 
         var run = new DeliveryRecorder();
-        using var stop = new CancellationTokenSource();
-        using var http = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
-        var streams = people.Select(p => Task.Run(() => WatchAsync(http, new Uri(address), p.Room.DiscussionId, p.User, run, stop.Token))).ToList();
+        // Watch streams on lean HTTP/2 connections, 100 per connection (Kestrel's default stream limit).
+        var uri = new Uri(address);
+        var connections = new List<H2WatchConnection>();
+        for (var i = 0; i < people.Count; i++)
+        {
+            if (i % StreamsPerConnection == 0)
+            {
+                connections.Add(await H2WatchConnection.OpenAsync(uri.Host, uri.Port, run));
+            }
+            var request = new WatchRequest { DiscussionId = people[i].Room.DiscussionId }.ToByteArray();
+            var framed = new byte[5 + request.Length];
+            BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)request.Length);
+            request.CopyTo(framed, 5);
+            await connections[^1].WatchAsync(uri.Authority, people[i].User, framed);
+        }
         while (run.Started < people.Count)
         {
             await Task.Delay(100);
@@ -50,7 +60,7 @@ internal static class FanoutLoad
         Console.Error.WriteLine($"{people.Count} watch streams open; warming up for {WarmUp.TotalSeconds:F0} s ...");
         await Task.Delay(TimeSpan.FromSeconds(3));
         run.Begin("warm");
-        await PostAsync(api, rooms, rates[0], WarmUp, "warm");
+        await PostAsync(api, rooms, rates[0], WarmUp, "warm", new LatencyHistogram());
 
         var serverCpu = new CpuMeter(serverPid);
         var clientCpu = new CpuMeter(Environment.ProcessId);
@@ -61,7 +71,8 @@ internal static class FanoutLoad
             serverCpu.Start();
             clientCpu.Start();
             var clock = Stopwatch.StartNew();
-            var posted = await PostAsync(api, rooms, rate, duration, tag);
+            var postLatencies = new LatencyHistogram();
+            var posted = await PostAsync(api, rooms, rate, duration, tag, postLatencies);
             var postSeconds = clock.Elapsed.TotalSeconds;
             await Task.Delay(Drain);
             var server = serverCpu.CoresUsed();
@@ -72,14 +83,18 @@ internal static class FanoutLoad
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"rate={rate} discussions={discussions} watchers={watchers} posted={posted} expected={expected} delivered={delivered} " +
                 $"deliveries_per_second={perSecond:F0} server_cores={server:F2} per_core={perSecond / Math.Max(server, 0.01):F0} client_cores={client:F2} " +
-                $"p50_ms={run.Latencies.Percentile(0.5):F1} p99_ms={run.Latencies.Percentile(0.99):F1} p999_ms={run.Latencies.Percentile(0.999):F1} resyncs={run.Resyncs}"));
+                $"p50_ms={run.Latencies.Percentile(0.5):F1} p99_ms={run.Latencies.Percentile(0.99):F1} p999_ms={run.Latencies.Percentile(0.999):F1} resyncs={run.Resyncs} " +
+                $"post_p50_ms={postLatencies.Percentile(0.5):F1} post_p99_ms={postLatencies.Percentile(0.99):F1}"));
         }
-        await stop.CancelAsync();
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
         return 0;
     }
 
     /// <summary>Posts <paramref name="rate"/> comments/s to each room on a fixed schedule, not waiting for answers before the next.</summary>
-    private static async Task<int> PostAsync(DiscussionsService.Client api, List<Discussion> rooms, int rate, TimeSpan duration, string tag)
+    private static async Task<int> PostAsync(DiscussionsService.Client api, List<Discussion> rooms, int rate, TimeSpan duration, string tag, LatencyHistogram postLatencies)
     {
         var posted = 0;
         await Task.WhenAll(rooms.Select(async (room, index) =>
@@ -100,7 +115,7 @@ internal static class FanoutLoad
                     await Task.Delay(wait);
                 }
                 var text = string.Create(CultureInfo.InvariantCulture, $"{tag}:{Stopwatch.GetTimestamp()}");
-                calls.Add(api.PostCommentAsync(new PostCommentRequest { DiscussionId = room.DiscussionId, Text = text }, As("bench-host")).ResponseAsync);
+                calls.Add(TimedPostAsync(api, room.DiscussionId, text, postLatencies));
                 Interlocked.Increment(ref posted);
             }
             await Task.WhenAll(calls);
@@ -108,78 +123,11 @@ internal static class FanoutLoad
         return posted;
     }
 
-    /// <summary>
-    /// One watch stream, read lean so that the load generator is not what is measured: raw gRPC over HTTP/2
-    /// (no message parsing), each payload scanned for the comment texts of the current run, whose digits are
-    /// the send time. A stream that ends (a resync) is counted and opened again.
-    /// </summary>
-    private static async Task WatchAsync(HttpClient http, Uri address, string discussionId, string user, DeliveryRecorder run, CancellationToken stop)
+    private static async Task TimedPostAsync(DiscussionsService.Client api, string discussionId, string text, LatencyHistogram latencies)
     {
-        var request = new WatchRequest { DiscussionId = discussionId }.ToByteArray();
-        var body = new byte[5 + request.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)request.Length);
-        request.CopyTo(body, 5);
-        var started = false;
-        var buffer = new byte[64 * 1024];
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "/iwouldargue.v1.LiveService/Watch"))
-                {
-                    Version = HttpVersion.Version20,
-                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-                    Content = new ByteArrayContent(body),
-                };
-                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-                message.Headers.TryAddWithoutValidation("te", "trailers");
-                message.Headers.TryAddWithoutValidation("iwouldargue-user-id", user);
-                using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, stop);
-                await using var stream = await response.Content.ReadAsStreamAsync(stop);
-                var filled = 0;
-                while (true)
-                {
-                    var read = await stream.ReadAsync(buffer.AsMemory(filled), stop);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-                    filled += read;
-                    var offset = 0;
-                    while (filled - offset >= 5)
-                    {
-                        var length = (int)BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(offset + 1));
-                        if (filled - offset < 5 + length)
-                        {
-                            break;
-                        }
-                        if (!started)
-                        {
-                            started = true;
-                            run.StreamStarted();
-                        }
-                        run.Delivered(buffer.AsSpan(offset + 5, length));
-                        offset += 5 + length;
-                    }
-                    Buffer.BlockCopy(buffer, offset, buffer, 0, filled - offset);
-                    filled -= offset;
-                    if (filled == buffer.Length)
-                    {
-                        Array.Resize(ref buffer, buffer.Length * 2);
-                    }
-                }
-                run.Resynced();
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                run.Resynced();
-                await Task.Delay(100, CancellationToken.None);
-            }
-        }
+        var start = Stopwatch.GetTimestamp();
+        await api.PostCommentAsync(new PostCommentRequest { DiscussionId = discussionId, Text = text }, As("bench-host"));
+        latencies.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     private static CallOptions As(string user, CancellationToken cancellationToken = default) =>

@@ -55,7 +55,7 @@ internal sealed partial class DiscussionFanout
     /// <summary>The pump; completes when the fanout retires or the instance stops.</summary>
     public Task Running { get; private set; } = Task.CompletedTask;
 
-    public bool HasWork => _inbox.Reader.Count > 0;
+    public bool HasWork => _inbox.Reader.TryPeek(out _);
 
     public void Start() => Running = Task.Run(RunAsync);
 
