@@ -68,7 +68,7 @@ lines="$work/lines"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 dat="bench/results/fanout-$stamp.dat"
 echo "# system scenario rate deliveries_per_second p50_ms p99_ms p999_ms server_cores per_core" >"$dat"
 while read -r line; do
@@ -108,9 +108,9 @@ file="bench/results/fanout-$stamp.md"
     echo "| $(field system "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
   done <"$lines"
   echo
-  ours_b=$(grep '^system=ours scenario=b rate=5 ' "$lines" || true); nats_b=$(grep '^system=nats scenario=b rate=5 ' "$lines" || true)
+  ours_b=$(grep '^scenario=b system=ours rate=5 ' "$lines" || true); nats_b=$(grep '^scenario=b system=nats rate=5 ' "$lines" || true)
   echo "- (b) ours / nats-server, deliveries/s per server core: $(awk -v a="$(field per_core "$ours_b")" -v b="$(field per_core "$nats_b")" 'BEGIN {printf "%.2f", a / b}')"
-  best=$(grep '^system=ours scenario=b' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
+  best=$(grep '^scenario=b system=ours' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
   echo "- (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"
   echo "- plot: $(basename "$png")"
 } | tee "$file"

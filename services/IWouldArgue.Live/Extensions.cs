@@ -32,6 +32,8 @@ public static class Extensions
         services.TryAddSingleton<LiveRoutes>();
         services.TryAddSingleton<IDiscussionFeed, StoreDiscussionFeed>();
         services.AddSingleton(sp => LiveInstanceInfo.From(sp.GetRequiredService<IOptions<LiveOptions>>().Value));
+        services.TryAddSingleton<PresenceLog>();
+        services.AddSingleton<PresenceTracker>();
         services.AddSingleton<LiveHub>();
         services.AddHostedService<LiveInstance>();
         services.AddSingleton<LiveApi>();

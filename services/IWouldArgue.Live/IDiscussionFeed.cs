@@ -25,5 +25,5 @@ public interface IDiscussionFeed
 /// <summary>A discussion and a would-be watcher's standing in it.</summary>
 /// <param name="Discussion">The discussion.</param>
 /// <param name="Role">Their role, when they are in the room.</param>
-/// <param name="Present">Whether they are in the room now (joined, not left, removed or banned).</param>
-public sealed record WatchAccess(Discussion Discussion, Role Role, bool Present);
+/// <param name="Member">Whether they belong to it: joined and not since left, removed or banned (a dropped connection does not count).</param>
+public sealed record WatchAccess(Discussion Discussion, Role Role, bool Member);

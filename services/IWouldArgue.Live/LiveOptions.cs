@@ -39,6 +39,9 @@ public sealed class LiveOptions
     /// <summary>A discussion without watchers keeps its state this long, for quick reconnects.</summary>
     public TimeSpan IdleLinger { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A member whose last Watch stream closed is counted out of the attendee count after this long without a new one.</summary>
+    public TimeSpan PresenceGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>This instance renews its registrations this often; they expire after three missed renewals.</summary>
     public TimeSpan RegistrationInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,4 +1,5 @@
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
 using IWouldArgue.Rpc;
 using static IWouldArgue.Live.Tests.LiveTestHost;
 
@@ -113,5 +114,31 @@ public class FanoutTests
 
         Assert.Equal(StatusCode.OK, watcher.FinalStatus);
         Assert.Equal(DiscussionEvent.KindOneofCase.DiscussionEnded, watcher.Frames.Last(f => f.Events is not null).Events.Events[^1].KindCase);
+    }
+
+    [Fact]
+    public async Task DiscussionWithoutWatchers_RetiresAfterTheLinger_AndComesBackForTheNextWatcher()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?> { ["Live:IdleLinger"] = "00:00:00.200" });
+        var room = await Room.OpenAsync(host, attendees: 1);
+        var routes = (LiveRoutes)host.Services.GetService(typeof(LiveRoutes))!;
+        var first = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await first.WaitUntilAsync(w => w.Frames.Count > 0);
+        Assert.Equal([host.InstanceId], (await routes.ServingOf(room.Id).ReadAsync()).Keys);
+
+        await first.DisconnectAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await routes.ServingOf(room.Id).ReadAsync()).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle discussion still claims to be served here");
+            await Task.Delay(50);
+        }
+
+        await using var second = WatchSession.OverGrpcWeb(host, room.Id, "user-0");
+        await second.WaitUntilAsync(w => w.Frames.Count > 0);
+        var posted = await room.PostAsync(3);
+        await second.WaitForSeqAsync(posted[^1]);
+        Assert.Equal(posted, second.Seqs);
     }
 }

@@ -127,7 +127,7 @@ internal sealed partial class DiscussionsApi
     {
         var id = Validate.Text(userId, "user_id", 1, 128);
         var membership = await store.GetAttendeeAsync(discussionId, id, context.CancellationToken);
-        return membership is { Present: true }
+        return membership is { IsMember: true }
             ? membership.Attendee
             : throw new RpcException(StatusCode.NotFound, "That person is not in this discussion.");
     }

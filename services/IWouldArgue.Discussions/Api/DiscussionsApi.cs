@@ -55,7 +55,7 @@ internal sealed partial class DiscussionsApi(
         {
             throw new RpcException(StatusCode.NotFound, "No such discussion.");
         }
-        return new GetDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, membership is { Present: true } ? membership.Attendee.Role : Role.Unspecified) };
+        return new GetDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, membership is { IsMember: true } ? membership.Attendee.Role : Role.Unspecified) };
     }
 
     public override async Task<ListDiscussionsResponse> ListDiscussions(ListDiscussionsRequest request, ServerCallContext context)
@@ -150,7 +150,7 @@ internal sealed partial class DiscussionsApi(
         {
             throw new RpcException(StatusCode.NotFound, "No such discussion.");
         }
-        return membership is { Present: true }
+        return membership is { IsMember: true }
             ? (discussion, membership.Attendee)
             : throw new RpcException(StatusCode.PermissionDenied, "You are not in this discussion; join it with its link first.");
     }

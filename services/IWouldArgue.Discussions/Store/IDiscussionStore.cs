@@ -68,8 +68,15 @@ public interface IDiscussionStore
     Task<IReadOnlyList<string>> ListOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A membership as stored: the person, their role, and whether they are still in the room.</summary>
-public sealed record StoredAttendee(Attendee Attendee, bool Present);
+/// <summary>A membership as stored: the person, their role, whether they are in the room, and if not, why.</summary>
+public sealed record StoredAttendee(Attendee Attendee, bool Present, LeaveReason LeftReason = LeaveReason.Unspecified)
+{
+    /// <summary>
+    /// Whether they belong to the discussion: present, or only disconnected (their connection dropped;
+    /// they may act and come back). Those who left, were removed or banned must join again (if they may).
+    /// </summary>
+    public bool IsMember => Present || LeftReason == LeaveReason.Disconnected;
+}
 
 /// <summary>Which discussions to list.</summary>
 /// <param name="Filter">Live, hosted by the caller, or attended recently.</param>

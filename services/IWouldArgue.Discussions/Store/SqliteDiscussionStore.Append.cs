@@ -87,20 +87,30 @@ public sealed partial class SqliteDiscussionStore
                 break;
             case DiscussionEvent.KindOneofCase.AttendeeJoined:
                 var joined = e.AttendeeJoined;
-                await statements.ExecuteAsync(ct, """
-                    INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at)
-                    VALUES ($id, $user, $name, $guest, $role, 1, $at)
-                    ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = 1, display_name = $name, role = $role
-                    """,
-                    ("$id", id), ("$user", joined.User.UserId), ("$name", joined.User.DisplayName), ("$guest", joined.User.Guest),
-                    ("$role", (int)joined.Role), ("$at", at));
+                if (joined.Reconnected)
+                {
+                    // Only a member who is merely disconnected comes back this way; never someone removed meanwhile.
+                    await statements.ExecuteAsync(ct, "UPDATE attendees SET present = 1, left_reason = 0 WHERE discussion_id = $id AND user_id = $user AND left_reason = $disconnected",
+                        ("$id", id), ("$user", joined.User.UserId), ("$disconnected", (int)LeaveReason.Disconnected));
+                }
+                else
+                {
+                    await statements.ExecuteAsync(ct, """
+                        INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at)
+                        VALUES ($id, $user, $name, $guest, $role, 1, $at)
+                        ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = 1, left_reason = 0, display_name = $name, role = $role
+                        """,
+                        ("$id", id), ("$user", joined.User.UserId), ("$name", joined.User.DisplayName), ("$guest", joined.User.Guest),
+                        ("$role", (int)joined.Role), ("$at", at));
+                }
                 counter.AttendeeCount = await CountPresentAsync(statements, id, ct);
                 joined.AttendeeCount = (uint)counter.AttendeeCount;
                 break;
             case DiscussionEvent.KindOneofCase.AttendeeLeft:
                 var left = e.AttendeeLeft;
-                await statements.ExecuteAsync(ct, "UPDATE attendees SET present = 0 WHERE discussion_id = $id AND user_id = $user",
-                    ("$id", id), ("$user", left.User.UserId));
+                // A disconnect never overrides a stronger reason (left, removed, banned) recorded meanwhile.
+                await statements.ExecuteAsync(ct, "UPDATE attendees SET present = 0, left_reason = $reason WHERE discussion_id = $id AND user_id = $user AND (present = 1 OR $reason <> $disconnected)",
+                    ("$id", id), ("$user", left.User.UserId), ("$reason", (int)left.Reason), ("$disconnected", (int)LeaveReason.Disconnected));
                 if (left.Reason == LeaveReason.Banned)
                 {
                     await statements.ExecuteAsync(ct, "INSERT OR IGNORE INTO bans (discussion_id, user_id, banned_at) VALUES ($id, $user, $at)",

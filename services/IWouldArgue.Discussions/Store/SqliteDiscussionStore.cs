@@ -58,11 +58,11 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     {
         var row = await QuerySingleAsync(
             $"""
-            SELECT {Prefixed("d")}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present
+            SELECT {Prefixed("d")}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present, a.left_reason
             FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = $user
             WHERE d.discussion_id = $id
             """,
-            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : new StoredAttendee(ReadAttendee(r, 15), r.GetBoolean(20))),
+            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : new StoredAttendee(ReadAttendee(r, 15), r.GetBoolean(20), (LeaveReason)r.GetInt32(21))),
             cancellationToken, ("$id", discussionId), ("$user", userId));
         return (row.Item1, row.Item2);
     }
@@ -100,8 +100,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync(
-            "SELECT user_id, display_name, guest, role, muted, present FROM attendees WHERE discussion_id = $id AND user_id = $user",
-            r => new StoredAttendee(ReadAttendee(r, 0), r.GetBoolean(5)), cancellationToken, ("$id", discussionId), ("$user", userId));
+            "SELECT user_id, display_name, guest, role, muted, present, left_reason FROM attendees WHERE discussion_id = $id AND user_id = $user",
+            r => new StoredAttendee(ReadAttendee(r, 0), r.GetBoolean(5), (LeaveReason)r.GetInt32(6)), cancellationToken, ("$id", discussionId), ("$user", userId));
 
     public Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(

@@ -79,6 +79,11 @@ internal static class SqliteMigrations
         ) WITHOUT ROWID;
         CREATE INDEX events_unpublished ON events (occurred_at) WHERE published = 0;
         """,
+
+        // 2: why someone is no longer present (a disconnected member is still a member).
+        """
+        ALTER TABLE attendees ADD COLUMN left_reason INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -13,7 +13,7 @@ namespace IWouldArgue.Live.Api;
 /// discussion's fanout at the sequence it reached; the fanout fills in whatever happened meanwhile, so the
 /// stream has no gap and no duplicate at the seam.
 /// </summary>
-internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, CallerResolver callers, IOptions<LiveOptions> options) : LiveService.ServiceBase
+internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker presence, CallerResolver callers, IOptions<LiveOptions> options) : LiveService.ServiceBase
 {
     private const int CatchUpPage = 256;
 
@@ -28,7 +28,7 @@ internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, CallerResolver 
         var cancellation = context.CancellationToken;
         var access = await feed.GetAccessAsync(discussionId, caller.UserId, cancellation)
             ?? throw new RpcException(StatusCode.NotFound, "There is no such discussion.");
-        if (!access.Present)
+        if (!access.Member)
         {
             throw new RpcException(StatusCode.PermissionDenied, "Join the discussion to watch it.");
         }
@@ -49,6 +49,7 @@ internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, CallerResolver 
         Watcher? watcher = null;
         try
         {
+            await presence.ConnectedAsync(discussionId, caller.UserId, cancellation);
             await fanout!.Ready.WaitAsync(cancellation);
             var catchUp = new CatchUp(caller.UserId, responseStream, feed, discussionId, cancellation);
             await catchUp.StartAsync(request.ResumeAfterSeq, access.Role, options.Value.SnapshotComments);
@@ -76,6 +77,7 @@ internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, CallerResolver 
         finally
         {
             hub.Release(fanout!, watcher);
+            presence.Disconnected(discussionId, caller.UserId);
         }
     }
 

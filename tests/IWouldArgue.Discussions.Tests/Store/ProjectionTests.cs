@@ -94,4 +94,33 @@ public class ProjectionTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => db.OpenAsync());
         Assert.Contains("99", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Disconnect_CountsOutButKeepsMembership_AndNeitherItNorAReconnectOverridesARemoval()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await store.AppendAsync([TempDatabase.Joined("d1", "a", Role.Participant), TempDatabase.Joined("d1", "b")]);
+
+        var gone = await store.AppendAsync([Left("a", LeaveReason.Disconnected)]);
+        var dropped = (await store.GetAttendeeAsync("d1", "a"))!;
+        Assert.Equal(1u, gone[0].AttendeeLeft.AttendeeCount);
+        Assert.True(dropped is { Present: false, IsMember: true, LeftReason: LeaveReason.Disconnected });
+
+        var back = await store.AppendAsync([Reconnected("a")]);
+        Assert.Equal(2u, back[0].AttendeeJoined.AttendeeCount);
+        Assert.True((await store.GetAttendeeAsync("d1", "a"))! is { Present: true, Attendee.Role: Role.Participant });
+
+        // A removal that lands first wins over a late disconnect and a late reconnect.
+        await store.AppendAsync([Left("b", LeaveReason.Removed), Left("b", LeaveReason.Disconnected), Reconnected("b")]);
+        var removed = (await store.GetAttendeeAsync("d1", "b"))!;
+        Assert.True(removed is { Present: false, IsMember: false, LeftReason: LeaveReason.Removed });
+    }
+
+    private static DiscussionEvent Left(string userId, LeaveReason reason) =>
+        new() { DiscussionId = "d1", AttendeeLeft = new AttendeeLeft { User = new UserRef { UserId = userId }, Reason = reason } };
+
+    private static DiscussionEvent Reconnected(string userId) =>
+        new() { DiscussionId = "d1", AttendeeJoined = new AttendeeJoined { User = new UserRef { UserId = userId }, Reconnected = true } };
 }
