@@ -36,11 +36,16 @@ public static class Extensions
         return services;
     }
 
-    /// <summary>Maps the routes the Dapr sidecar calls (subscriptions, deliveries) when running in Dapr mode.</summary>
+    /// <summary>
+    /// Maps the routes the Dapr sidecar calls (subscriptions, deliveries) when running in Dapr mode. Safe to
+    /// call from several services' mappings: the routes are mapped once (twice would make them ambiguous).
+    /// </summary>
     public static IEndpointRouteBuilder MapBuildingBlocks(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<DaprPubSub>() is not null)
+        var mapped = endpoints.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .Any(e => e.RoutePattern.RawText == DaprEndpoints.SubscribeRoute);
+        if (!mapped && endpoints.ServiceProvider.GetService<DaprPubSub>() is not null)
         {
             endpoints.MapDaprPubSub();
         }

@@ -34,18 +34,26 @@ internal sealed partial class LiveInstance(
     IPubSub pubSub,
     IHostApplicationLifetime lifetime,
     IOptions<LiveOptions> options,
-    ILogger<LiveInstance> logger) : BackgroundService
+    ILogger<LiveInstance> logger) : BackgroundService, IHostedLifecycleService
 {
     private IDisposable? _subscription;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    // Subscribes before any hosted service starts, the web server included: a Dapr sidecar reads the
+    // app's subscriptions once, as soon as the app's port answers.
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         var topic = LiveRoutes.TopicOf(instance.Id);
         _subscription = pubSub.Subscribe(topic, OnMessageAsync);
         lifetime.ApplicationStopping.Register(() => _ = hub.StopAsync());
         Log.Started(logger, instance.Id, topic);
-        return base.StartAsync(cancellationToken);
+        return Task.CompletedTask;
     }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

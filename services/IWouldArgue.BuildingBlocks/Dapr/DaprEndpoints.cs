@@ -12,6 +12,9 @@ public static class DaprEndpoints
     /// <summary>The path prefix events are delivered to: <c>/dapr/pubsub/{topic}</c>.</summary>
     public const string DeliveryPrefix = "/dapr/pubsub/";
 
+    /// <summary>The route Dapr reads the app's subscriptions from.</summary>
+    public const string SubscribeRoute = "/dapr/subscribe";
+
     /// <summary>Maps <c>GET /dapr/subscribe</c> and <c>POST /dapr/pubsub/{topic}</c>.</summary>
     public static IEndpointRouteBuilder MapDaprPubSub(this IEndpointRouteBuilder endpoints)
     {
@@ -19,7 +22,7 @@ public static class DaprEndpoints
         var pubSubName = endpoints.ServiceProvider.GetRequiredService<DaprHttp>().Options.PubSubName;
 
         // Dapr reads this once when the sidecar starts; subscriptions must be made before the app listens.
-        endpoints.MapGet("/dapr/subscribe", () => Results.Json(pubSub.Topics.Select(topic => new
+        endpoints.MapGet(SubscribeRoute, () => Results.Json(pubSub.Topics.Select(topic => new
         {
             pubsubname = pubSubName,
             topic,

@@ -1,0 +1,41 @@
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Testing;
+
+namespace IWouldArgue.Live.Tests;
+
+/// <summary>
+/// Mesh mode against a recording stand-in that follows Dapr's documented HTTP API (no Dapr runtime can
+/// run here): these are contract tests of our side of that API, not tests of Dapr.
+/// </summary>
+public class DaprContractTests
+{
+    [Fact]
+    public async Task Contract_MeshMode_EventsGoThroughTheSidecarToTheServingInstancesTopic_AndReachWatchers()
+    {
+        using var db = new TestDatabase();
+        await using var sidecar = await RecordingDaprSidecar.StartAsync();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?>
+        {
+            ["BuildingBlocks:Mode"] = "dapr",
+            ["Dapr:HttpEndpoint"] = sidecar.Address.ToString(),
+        });
+        sidecar.AppAddress = host.WebAddress;
+        var room = await Room.OpenAsync(host, attendees: 1);
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(w => w.Frames.Count > 0);
+        await Room.WaitForRoutesAsync();
+
+        var posted = await room.PostAsync(5);
+        await watcher.WaitForSeqAsync(posted[^1]);
+
+        Assert.Equal(posted, watcher.Seqs);
+        var topic = LiveRoutes.TopicOf(host.InstanceId);
+        Assert.Contains(sidecar.Requests, r => r.Method == "POST" && r.Path == $"/v1.0/publish/pubsub/{topic}");
+        for (var i = 0; i < 100 && sidecar.DeliveryOutcomes.Count(o => o == "SUCCESS") < posted.Count; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(posted.Count, sidecar.DeliveryOutcomes.Count(o => o == "SUCCESS"));
+        Assert.DoesNotContain("NO SUBSCRIBER", sidecar.DeliveryOutcomes);
+    }
+}
