@@ -32,6 +32,7 @@ internal sealed partial class DiscussionFanout
     private TimeSpan _tailBackoff;
     private DateTimeOffset _nextRenewal;
     private DateTimeOffset _emptySince;
+    private Task<bool>? _inboxWait;
 
     public DiscussionFanout(string discussionId, LiveHub hub)
     {
@@ -141,15 +142,18 @@ internal sealed partial class DiscussionFanout
             : Min(due, _emptySince + _hub.Options.IdleLinger);
         if (due > now && !_inbox.Reader.TryPeek(out _))
         {
-            using var timeout = new CancellationTokenSource(due - now, _hub.Clock);
-            try
+            // One wait on the inbox stays pending across timeouts (a timed-out wait is not an exception here:
+            // windows end by timeout many times a second).
+            _inboxWait ??= _inbox.Reader.WaitToReadAsync().AsTask();
+            if (!_inboxWait.IsCompleted)
             {
-                await _inbox.Reader.WaitToReadAsync(timeout.Token);
+                await Task.WhenAny(_inboxWait, Task.Delay(due - now, _hub.Clock));
             }
-            catch (OperationCanceledException)
+            if (!_inboxWait.IsCompleted)
             {
                 return null;
             }
+            _inboxWait = null;
         }
         while (_inbox.Reader.TryRead(out var item))
         {
