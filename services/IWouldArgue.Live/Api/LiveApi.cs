@@ -3,6 +3,7 @@ using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Live.Fanout;
 using IWouldArgue.Rpc;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Live.Api;
@@ -13,7 +14,7 @@ namespace IWouldArgue.Live.Api;
 /// discussion's fanout at the sequence it reached; the fanout fills in whatever happened meanwhile, so the
 /// stream has no gap and no duplicate at the seam.
 /// </summary>
-internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker presence, CallerResolver callers, IOptions<LiveOptions> options) : LiveService.ServiceBase
+internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker presence, CallerResolver callers, IOptions<LiveOptions> options, ILogger<LiveApi> logger) : LiveService.ServiceBase
 {
     private const int CatchUpPage = 256;
 
@@ -69,6 +70,10 @@ internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker
                 await catchUp.ReadOnAsync();
             }
             var end = await watcher.Ended.WaitAsync(cancellation);
+            if (end.Kind == WatcherEndKind.Resync)
+            {
+                Log.Resynced(logger, caller.UserId, discussionId, end.Reason);
+            }
             if (end.Kind == WatcherEndKind.Denied)
             {
                 throw new RpcException(StatusCode.PermissionDenied, end.Reason);
@@ -79,6 +84,12 @@ internal sealed class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker
             hub.Release(fanout!, watcher);
             presence.Disconnected(discussionId, caller.UserId);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "Watch stream of {UserId} in discussion {DiscussionId} told to resync: {Reason}")]
+        public static partial void Resynced(ILogger logger, string userId, string discussionId, string reason);
     }
 
     /// <summary>The part of a Watch call before it joins the fanout: snapshot or resume, then the log up to its tail.</summary>

@@ -17,6 +17,7 @@ namespace IWouldArgue.Live.Fanout;
 internal sealed partial class DiscussionFanout
 {
     private const int MaxEventsPerFrame = 256;
+    private const int WatchersPerSlice = 100;
     private readonly LiveHub _hub;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Watcher> _watchers = [];
@@ -261,7 +262,7 @@ internal sealed partial class DiscussionFanout
         }
         foreach (var chunk in run.Chunk(MaxEventsPerFrame))
         {
-            Broadcast(chunk);
+            await BroadcastAsync(chunk);
         }
         if (run.Count > 0)
         {
@@ -274,12 +275,19 @@ internal sealed partial class DiscussionFanout
         }
     }
 
-    private void Broadcast(DiscussionEvent[] events)
+    private async Task BroadcastAsync(DiscussionEvent[] events)
     {
         var shared = Encode(events);
         var first = events[0].Seq;
-        foreach (var watcher in _watchers)
+        for (var i = 0; i < _watchers.Count; i++)
         {
+            // Copying a frame to a thousand streams is a few milliseconds of work; in slices, other
+            // discussions' frames and incoming calls get the CPU in between instead of queueing behind it.
+            if (i > 0 && i % WatchersPerSlice == 0)
+            {
+                await Task.Yield();
+            }
+            var watcher = _watchers[i];
             if (watcher.SentThrough >= shared.Through)
             {
                 continue;
