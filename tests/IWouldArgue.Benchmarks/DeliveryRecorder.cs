@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace IWouldArgue.Benchmarks;
@@ -49,6 +50,36 @@ internal sealed class DeliveryRecorder
                 Latencies.Record(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
             }
             frame = frame[digits..];
+        }
+    }
+
+    /// <summary>
+    /// Runs each rate in turn: <paramref name="send"/> sends for <paramref name="duration"/> (returning how many
+    /// messages it sent, and extra figures to print), deliveries drain for 2 s, then one line of figures is
+    /// printed with the server's and this process's CPU use over the run.
+    /// </summary>
+    public async Task SweepAsync(int serverPid, int[] rates, TimeSpan duration, int discussions, int watchers, Func<int, string, Task<(int Sent, string Extra)>> send)
+    {
+        var serverCpu = new CpuMeter(serverPid);
+        var clientCpu = new CpuMeter(Environment.ProcessId);
+        foreach (var rate in rates)
+        {
+            var tag = $"r{rate}";
+            Begin(tag);
+            serverCpu.Start();
+            clientCpu.Start();
+            var clock = Stopwatch.StartNew();
+            var (sent, extra) = await send(rate, tag);
+            var seconds = clock.Elapsed.TotalSeconds;
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var server = serverCpu.CoresUsed();
+            var client = clientCpu.CoresUsed();
+            var delivered = Latencies.Count;
+            var perSecond = delivered / seconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rate={rate} discussions={discussions} watchers={watchers} posted={sent} expected={(long)sent * watchers} delivered={delivered} " +
+                $"deliveries_per_second={perSecond:F0} server_cores={server:F2} per_core={perSecond / Math.Max(server, 0.01):F0} client_cores={client:F2} " +
+                $"p50_ms={Latencies.Percentile(0.5):F1} p99_ms={Latencies.Percentile(0.99):F1} p999_ms={Latencies.Percentile(0.999):F1} resyncs={Resyncs} {extra}"));
         }
     }
 }

@@ -18,7 +18,6 @@ namespace IWouldArgue.Benchmarks;
 internal static class FanoutLoad
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
     private const int StreamsPerConnection = 100;
 
     public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration)
@@ -62,30 +61,12 @@ internal static class FanoutLoad
         run.Begin("warm");
         await PostAsync(api, rooms, rates[0], WarmUp, "warm", new LatencyHistogram());
 
-        var serverCpu = new CpuMeter(serverPid);
-        var clientCpu = new CpuMeter(Environment.ProcessId);
-        foreach (var rate in rates)
+        await run.SweepAsync(serverPid, rates, duration, discussions, watchers, async (rate, tag) =>
         {
-            var tag = $"r{rate}";
-            run.Begin(tag);
-            serverCpu.Start();
-            clientCpu.Start();
-            var clock = Stopwatch.StartNew();
             var postLatencies = new LatencyHistogram();
             var posted = await PostAsync(api, rooms, rate, duration, tag, postLatencies);
-            var postSeconds = clock.Elapsed.TotalSeconds;
-            await Task.Delay(Drain);
-            var server = serverCpu.CoresUsed();
-            var client = clientCpu.CoresUsed();
-            var expected = (long)posted * watchers;
-            var delivered = run.Latencies.Count;
-            var perSecond = delivered / postSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rate={rate} discussions={discussions} watchers={watchers} posted={posted} expected={expected} delivered={delivered} " +
-                $"deliveries_per_second={perSecond:F0} server_cores={server:F2} per_core={perSecond / Math.Max(server, 0.01):F0} client_cores={client:F2} " +
-                $"p50_ms={run.Latencies.Percentile(0.5):F1} p99_ms={run.Latencies.Percentile(0.99):F1} p999_ms={run.Latencies.Percentile(0.999):F1} resyncs={run.Resyncs} " +
-                $"post_p50_ms={postLatencies.Percentile(0.5):F1} post_p99_ms={postLatencies.Percentile(0.99):F1}"));
-        }
+            return (posted, string.Create(CultureInfo.InvariantCulture, $"post_p50_ms={postLatencies.Percentile(0.5):F1} post_p99_ms={postLatencies.Percentile(0.99):F1}"));
+        });
         foreach (var connection in connections)
         {
             await connection.DisposeAsync();

@@ -18,7 +18,6 @@ namespace IWouldArgue.Benchmarks;
 internal static class NatsReference
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
     private const int PayloadSize = 160;
 
     public static async Task<int> RunAsync(int port, int serverPid, int subjects, int subscribers, int[] rates, TimeSpan duration, int connections)
@@ -49,25 +48,8 @@ internal static class NatsReference
         run.Begin("warm");
         await PublishAsync(publisher, subjects, rates[0], WarmUp, "warm");
 
-        var serverCpu = new CpuMeter(serverPid);
-        var clientCpu = new CpuMeter(Environment.ProcessId);
-        foreach (var rate in rates)
-        {
-            run.Begin($"r{rate}");
-            serverCpu.Start();
-            clientCpu.Start();
-            var clock = Stopwatch.StartNew();
-            var posted = await PublishAsync(publisher, subjects, rate, duration, $"r{rate}");
-            var seconds = clock.Elapsed.TotalSeconds;
-            await Task.Delay(Drain);
-            var server = serverCpu.CoresUsed();
-            var client = clientCpu.CoresUsed();
-            var perSecond = run.Latencies.Count / seconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rate={rate} discussions={subjects} watchers={subscribers} posted={posted} expected={(long)posted * subscribers} delivered={run.Latencies.Count} " +
-                $"deliveries_per_second={perSecond:F0} server_cores={server:F2} per_core={perSecond / Math.Max(server, 0.01):F0} client_cores={client:F2} " +
-                $"p50_ms={run.Latencies.Percentile(0.5):F1} p99_ms={run.Latencies.Percentile(0.99):F1} p999_ms={run.Latencies.Percentile(0.999):F1} resyncs=0"));
-        }
+        await run.SweepAsync(serverPid, rates, duration, subjects, subscribers, async (rate, tag) =>
+            (await PublishAsync(publisher, subjects, rate, duration, tag), ""));
         foreach (var connection in received)
         {
             await connection.DisposeAsync();
