@@ -26,4 +26,5 @@ public interface IDiscussionFeed
 /// <param name="Discussion">The discussion.</param>
 /// <param name="Role">Their role, when they are in the room.</param>
 /// <param name="Member">Whether they belong to it: joined and not since left, removed or banned (a dropped connection does not count).</param>
-public sealed record WatchAccess(Discussion Discussion, Role Role, bool Member);
+/// <param name="LeftReason">Why a former member is no longer one (unspecified when they never joined).</param>
+public sealed record WatchAccess(Discussion Discussion, Role Role, bool Member, LeaveReason LeftReason = LeaveReason.Unspecified);

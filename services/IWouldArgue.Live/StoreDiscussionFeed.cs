@@ -13,7 +13,7 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
         var (discussion, membership) = await store.GetWithMembershipAsync(discussionId, userId, cancellationToken);
         return discussion is null
             ? null
-            : new WatchAccess(discussion, membership?.Attendee.Role ?? Role.Unspecified, membership is { IsMember: true });
+            : new WatchAccess(discussion, membership?.Attendee.Role ?? Role.Unspecified, membership is { IsMember: true }, membership?.LeftReason ?? LeaveReason.Unspecified);
     }
 
     /// <inheritdoc/>

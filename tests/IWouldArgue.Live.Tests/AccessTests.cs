@@ -73,6 +73,7 @@ public class AccessTests
         await using var again = WatchSession.OverGrpc(host, room.Id, "user-0");
         await again.WaitForEndAsync();
         Assert.Equal(StatusCode.PermissionDenied, again.FinalStatus);
+        Assert.StartsWith(ban ? "You were banned" : "You were removed", again.FinalMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,7 +31,12 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
             ?? throw new RpcException(StatusCode.NotFound, "There is no such discussion.");
         if (!access.Member)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Join the discussion to watch it.");
+            throw new RpcException(StatusCode.PermissionDenied, access.LeftReason switch
+            {
+                LeaveReason.Banned => "You were banned from this discussion.",
+                LeaveReason.Removed => "You were removed from this discussion; join it again with its link.",
+                _ => "Join the discussion with its link to watch it.",
+            });
         }
         if (request.ResumeAfterSeq > access.Discussion.LastSeq)
         {
