@@ -159,15 +159,45 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         using var writer = await WriterAsync(cancellationToken);
         var connection = writer.Connection;
         using var transaction = connection.BeginTransaction();
-        await using var command = Command(connection, "UPDATE events SET published = 1 WHERE discussion_id = $id AND seq = $seq", ("$id", ""), ("$seq", 0L));
+        await using var command = Command(connection,
+            "UPDATE events SET published = 1 WHERE discussion_id = $id AND seq BETWEEN $from AND $to AND published = 0",
+            ("$id", ""), ("$from", 0L), ("$to", 0L));
         command.Transaction = transaction;
-        foreach (var e in events)
+        // Events go out in sequence order, so what was published is mostly long runs: one statement per run.
+        foreach (var discussion in events.GroupBy(e => e.DiscussionId, StringComparer.Ordinal))
         {
-            command.Parameters["$id"].Value = e.DiscussionId;
-            command.Parameters["$seq"].Value = (long)e.Seq;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.Parameters["$id"].Value = discussion.Key;
+            foreach (var (from, to) in Runs(discussion.Select(e => e.Seq)))
+            {
+                command.Parameters["$from"].Value = (long)from;
+                command.Parameters["$to"].Value = (long)to;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         transaction.Commit();
+    }
+
+    /// <summary>Consecutive sequence numbers as (first, last) runs.</summary>
+    private static IEnumerable<(ulong From, ulong To)> Runs(IEnumerable<ulong> seqs)
+    {
+        ulong? from = null, to = null;
+        foreach (var seq in seqs.Distinct().Order())
+        {
+            if (to is { } last && seq == last + 1)
+            {
+                to = seq;
+                continue;
+            }
+            if (from is not null)
+            {
+                yield return (from.Value, to!.Value);
+            }
+            from = to = seq;
+        }
+        if (from is not null)
+        {
+            yield return (from.Value, to!.Value);
+        }
     }
 
     public Task<IReadOnlyList<string>> ListOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>

@@ -118,6 +118,22 @@ public class ProjectionTests
         Assert.True(removed is { Present: false, IsMember: false, LeftReason: LeaveReason.Removed });
     }
 
+    [Fact]
+    public async Task MarkPublished_MarksExactlyTheGivenEvents_EvenWithGapsAndAcrossDiscussions()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion("d1"));
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion("d2"));
+        var one = await store.AppendAsync([.. Enumerable.Range(0, 6).Select(i => TempDatabase.Comment("d1", $"a{i}"))]);
+        var two = await store.AppendAsync([.. Enumerable.Range(0, 3).Select(i => TempDatabase.Comment("d2", $"b{i}"))]);
+
+        await store.MarkPublishedAsync([one[4], one[0], one[1], one[3], two[1]]);
+
+        var left = (await store.ListUnpublishedAsync(20)).Select(e => $"{e.DiscussionId}:{e.Seq}").Order();
+        Assert.Equal(["d1:3", "d1:6", "d2:1", "d2:3"], left);
+    }
+
     private static DiscussionEvent Left(string userId, LeaveReason reason) =>
         new() { DiscussionId = "d1", AttendeeLeft = new AttendeeLeft { User = new UserRef { UserId = userId }, Reason = reason } };
 
