@@ -7,6 +7,13 @@ namespace IWouldArgue.Discussions.Store;
 
 public sealed partial class SqliteDiscussionStore
 {
+    // Each discussion's last sequence number and attendee count as this writer last committed them, so a
+    // batch need not read them back. Valid only while no other connection has written to the file (another
+    // process or store on the same database): SQLite's data_version says so, and any change empties it.
+    // Guarded by the writer lock, like the writer connection.
+    private readonly Dictionary<string, Counters> _committedCounters = new(StringComparer.Ordinal);
+    private long _countersDataVersion = -1;
+
     public async Task<IReadOnlyList<DiscussionEvent>> AppendAsync(IReadOnlyList<DiscussionEvent> events, CancellationToken cancellationToken = default)
     {
         using var writer = await WriterAsync(cancellationToken);
@@ -16,6 +23,11 @@ public sealed partial class SqliteDiscussionStore
         // One prepared command per statement for the whole batch: parsing SQL per row was the main cost.
         using var statements = new PreparedCommands(connection, transaction);
         var counters = new Dictionary<string, Counters>(StringComparer.Ordinal);
+        var dataVersion = (long)(await statements.Get("PRAGMA data_version").ExecuteScalarAsync(cancellationToken))!;
+        if (dataVersion != _countersDataVersion)
+        {
+            _committedCounters.Clear();
+        }
         var stored = new List<DiscussionEvent>(events.Count);
         var now = DateTimeOffset.UtcNow;
         foreach (var original in events)
@@ -23,7 +35,10 @@ public sealed partial class SqliteDiscussionStore
             var e = original.Clone();
             if (!counters.TryGetValue(e.DiscussionId, out var counter))
             {
-                counter = await ReadCountersAsync(statements, e.DiscussionId, cancellationToken);
+                // A copy: the batch may still roll back.
+                counter = _committedCounters.TryGetValue(e.DiscussionId, out var committed)
+                    ? new Counters { LastSeq = committed.LastSeq, AttendeeCount = committed.AttendeeCount }
+                    : await ReadCountersAsync(statements, e.DiscussionId, cancellationToken);
                 counters[e.DiscussionId] = counter;
             }
             counter.LastSeq++;
@@ -42,6 +57,16 @@ public sealed partial class SqliteDiscussionStore
                 ("$seq", (long)counter.LastSeq), ("$count", counter.AttendeeCount), ("$id", discussionId));
         }
         transaction.Commit();
+        // Our own commit leaves our connection's data_version as it was; another writer's would change it.
+        foreach (var (discussionId, counter) in counters)
+        {
+            _committedCounters[discussionId] = counter;
+        }
+        _countersDataVersion = dataVersion;
+        if (_committedCounters.Count > 100_000)
+        {
+            _committedCounters.Clear();
+        }
         return stored;
     }
 

@@ -55,6 +55,23 @@ public class EventLogTests
     }
 
     [Fact]
+    public async Task TwoStoresOnOneFile_TakingTurns_EachSeesTheOthersNumbers()
+    {
+        using var db = new TempDatabase();
+        var first = await db.OpenAsync();
+        var second = await db.OpenAsync();
+        await first.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+
+        var seqs = new List<ulong>();
+        foreach (var store in new[] { first, second, first, first, second, first })
+        {
+            seqs.Add((await store.AppendAsync([TempDatabase.Comment("d1", $"c{seqs.Count}")]))[0].Seq);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (ulong)i), seqs);
+    }
+
+    [Fact]
     public async Task PublishFailure_EventStaysInTheOutbox_AndIsPublishedAfterRestartWithItsNumber()
     {
         using var db = new TempDatabase();
