@@ -16,9 +16,12 @@ public class FanoutTests
         var room = await Room.OpenAsync(host, attendees: 200);
         var start = await room.LastSeqAsync();
         var sessions = Enumerable.Range(0, 200)
-            .Select(i => i % 4 == 0
-                ? WatchSession.OverGrpcWeb(host, room.Id, $"user-{i}")
-                : WatchSession.OverGrpc(host, room.Id, $"user-{i}"))
+            .Select(i => (i % 8) switch
+            {
+                0 => WatchSession.OverGrpcWeb(host, room.Id, $"user-{i}"),
+                4 => WatchSession.OverGrpcWeb(host, room.Id, $"user-{i}", text: true),
+                _ => WatchSession.OverGrpc(host, room.Id, $"user-{i}"),
+            })
             .ToList();
         await Task.WhenAll(sessions.Select(s => s.WaitUntilAsync(w => w.Frames.Count > 0)));
         await Room.WaitForRoutesAsync();

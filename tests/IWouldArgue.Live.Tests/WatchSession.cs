@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
@@ -78,11 +79,11 @@ public sealed class WatchSession : IAsyncDisposable
         return session;
     }
 
-    /// <summary>Watches over gRPC-Web (binary) on HTTP/1.1.</summary>
-    public static WatchSession OverGrpcWeb(LiveTestHost host, string discussionId, string user, ulong resumeAfter = 0)
+    /// <summary>Watches over gRPC-Web on HTTP/1.1: binary, or base64 text (<paramref name="text"/>) as some browser clients use.</summary>
+    public static WatchSession OverGrpcWeb(LiveTestHost host, string discussionId, string user, ulong resumeAfter = 0, bool text = false)
     {
         var session = new WatchSession(false);
-        session._reading = Task.Run(() => session.ReadGrpcWebAsync(host, new WatchRequest { DiscussionId = discussionId, ResumeAfterSeq = resumeAfter }, user));
+        session._reading = Task.Run(() => session.ReadGrpcWebAsync(host, new WatchRequest { DiscussionId = discussionId, ResumeAfterSeq = resumeAfter }, user, text));
         return session;
     }
 
@@ -171,7 +172,7 @@ public sealed class WatchSession : IAsyncDisposable
         }
     }
 
-    private async Task ReadGrpcWebAsync(LiveTestHost host, WatchRequest request, string user)
+    private async Task ReadGrpcWebAsync(LiveTestHost host, WatchRequest request, string user, bool text)
     {
         using var http = new HttpClient();
         var payload = request.ToByteArray();
@@ -181,9 +182,9 @@ public sealed class WatchSession : IAsyncDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(host.WebAddress, "/iwouldargue.v1.LiveService/Watch"))
         {
             Version = HttpVersion.Version11,
-            Content = new ByteArrayContent(body),
+            Content = text ? new StringContent(Convert.ToBase64String(body)) : new ByteArrayContent(body),
         };
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc-web+proto");
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue(text ? "application/grpc-web-text" : "application/grpc-web+proto");
         message.Headers.Add("x-grpc-web", "1");
         message.Headers.Add(CallerResolver.UserIdHeader, user);
         try
@@ -195,7 +196,9 @@ public sealed class WatchSession : IAsyncDisposable
                 FinalMessage = response.Headers.TryGetValues("grpc-message", out var m) ? Uri.UnescapeDataString(m.Single()) : null;
                 return;
             }
-            await using var stream = await response.Content.ReadAsStreamAsync(_cancel.Token);
+            await using var raw = await response.Content.ReadAsStreamAsync(_cancel.Token);
+            // gRPC-Web text: each frame is base64 on its own (padded), so decoding group by group yields the frames.
+            await using var stream = text ? new CryptoStream(raw, new FromBase64Transform(FromBase64TransformMode.IgnoreWhiteSpaces), CryptoStreamMode.Read) : raw;
             var header = new byte[5];
             while (true)
             {
