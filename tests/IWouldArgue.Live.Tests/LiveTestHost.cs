@@ -53,7 +53,8 @@ public sealed class LiveTestHost : IAsyncDisposable
         bool live = true,
         IPubSub? pubSub = null,
         IStateStore? state = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var grpcPort = LoopbackPorts.Free();
         var webPort = LoopbackPorts.Free();
@@ -87,6 +88,7 @@ public sealed class LiveTestHost : IAsyncDisposable
         {
             builder.Services.AddSingleton(state);
         }
+        services?.Invoke(builder.Services);
         if (discussions)
         {
             builder.Services.AddDiscussions(builder.Configuration);

@@ -3,6 +3,9 @@ using IWouldArgue.BuildingBlocks.InProcess;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc;
 using Microsoft.Data.Sqlite;
+using IWouldArgue.Discussions;
+using IWouldArgue.Discussions.Store;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IWouldArgue.Live.Tests;
@@ -136,6 +139,52 @@ public class ResilienceTests
             Assert.Equal(posted, other.Seqs);
             await other.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task GapRepair_WhenTheLogIsBrieflyUnreadable_RetriesWithoutEndingStreams()
+    {
+        using var db = new TestDatabase();
+        var lossy = new LossyPubSub(new InProcessPubSub(NullLogger<InProcessPubSub>.Instance), dropEvery: 5);
+        await using var host = await LiveTestHost.StartAsync(db, pubSub: lossy, services: s => s.AddSingleton<IDiscussionFeed>(sp =>
+            new FlakyFeed(new StoreDiscussionFeed(sp.GetRequiredService<IDiscussionStore>(), sp.GetRequiredService<RaisedHands>()))));
+        var room = await Room.OpenAsync(host, attendees: 1);
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(w => w.Frames.Count > 0);
+        await Room.WaitForRoutesAsync();
+        var feed = (FlakyFeed)host.Services.GetRequiredService<IDiscussionFeed>();
+        feed.FailNextReads = 3;
+
+        var posted = await room.PostAsync(30);
+        await watcher.WaitForSeqAsync(posted[^1]);
+
+        Assert.True(feed.FailNextReads <= 0, "the failing reads were never attempted");
+        Assert.Equal(posted, watcher.Seqs);
+        Assert.DoesNotContain(watcher.Frames, f => f.Resync is not null);
+        Assert.Null(watcher.FinalStatus);
+    }
+
+    /// <summary>The store's feed, failing the next few event-log reads as a briefly unavailable database would.</summary>
+    private sealed class FlakyFeed(IDiscussionFeed inner) : IDiscussionFeed
+    {
+        private int _failNextReads;
+
+        public int FailNextReads
+        {
+            get => Volatile.Read(ref _failNextReads);
+            set => Volatile.Write(ref _failNextReads, value);
+        }
+
+        public Task<WatchAccess?> GetAccessAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
+            inner.GetAccessAsync(discussionId, userId, cancellationToken);
+
+        public Task<Snapshot> GetSnapshotAsync(string discussionId, Role viewerRole, int recentComments, CancellationToken cancellationToken = default) =>
+            inner.GetSnapshotAsync(discussionId, viewerRole, recentComments, cancellationToken);
+
+        public Task<IReadOnlyList<DiscussionEvent>> GetEventsAsync(string discussionId, ulong afterSeq, int limit, CancellationToken cancellationToken = default) =>
+            Interlocked.Decrement(ref _failNextReads) >= 0
+                ? throw new InvalidOperationException("database is locked")
+                : inner.GetEventsAsync(discussionId, afterSeq, limit, cancellationToken);
     }
 
     /// <summary>A pub/sub that silently loses every n-th publish, as Redis pub/sub may on a reconnect.</summary>

@@ -248,7 +248,7 @@ internal sealed partial class DiscussionFanout
         {
             var missing = (int)Math.Min(_pending.Keys.First() - _lastSeq - 1, 1000);
             Log.RepairingGap(_hub.Logger, DiscussionId, _lastSeq + 1, _lastSeq + (ulong)missing);
-            foreach (var e in await _hub.Feed.GetEventsAsync(DiscussionId, _lastSeq, missing))
+            foreach (var e in await ReadLogAsync(missing))
             {
                 _pending.TryAdd(e.Seq, e);
             }
@@ -347,7 +347,7 @@ internal sealed partial class DiscussionFanout
     {
         _tailBackoff = TimeSpan.FromTicks(Math.Min(_tailBackoff.Ticks * 2, _hub.Options.HeartbeatInterval.Ticks));
         _nextTailCheck = now + _tailBackoff;
-        var missed = await _hub.Feed.GetEventsAsync(DiscussionId, _lastSeq, MaxEventsPerFrame);
+        var missed = await ReadLogAsync(MaxEventsPerFrame);
         if (missed.Count > 0)
         {
             Log.TailCaughtUp(_hub.Logger, DiscussionId, missed.Count, missed[0].Seq);
@@ -356,6 +356,24 @@ internal sealed partial class DiscussionFanout
                 _pending.TryAdd(e.Seq, e);
             }
             await FlushAsync();
+        }
+    }
+
+    /// <summary>
+    /// Events after the last delivered one, from the log. A failed read (the store briefly unavailable) is
+    /// logged and reads as nothing: the hole stays and is retried next window or tail check, rather than
+    /// ending every stream of the discussion.
+    /// </summary>
+    private async Task<IReadOnlyList<DiscussionEvent>> ReadLogAsync(int limit)
+    {
+        try
+        {
+            return await _hub.Feed.GetEventsAsync(DiscussionId, _lastSeq, limit);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.LogReadFailed(_hub.Logger, DiscussionId, ex);
+            return [];
         }
     }
 
@@ -409,6 +427,9 @@ internal sealed partial class DiscussionFanout
 
         [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Discussion {DiscussionId}: {Count} events from {From} found in the log that pub/sub had not delivered")]
         public static partial void TailCaughtUp(ILogger logger, string discussionId, int count, ulong from);
+
+        [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Discussion {DiscussionId}: reading the event log failed; retrying shortly")]
+        public static partial void LogReadFailed(ILogger logger, string discussionId, Exception exception);
 
         [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Discussion {DiscussionId}: the fan-out failed; its watchers were told to resync")]
         public static partial void PumpFailed(ILogger logger, string discussionId, Exception exception);
