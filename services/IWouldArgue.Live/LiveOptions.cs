@@ -30,6 +30,9 @@ public sealed class LiveOptions
     /// <summary>Watch streams one discussion accepts on one instance (RESOURCE_EXHAUSTED beyond).</summary>
     public int MaxWatchersPerDiscussion { get; set; } = 2_000;
 
+    /// <summary>Watch streams one person may hold open on one discussion (tabs, devices); RESOURCE_EXHAUSTED beyond.</summary>
+    public int MaxStreamsPerPerson { get; set; } = 5;
+
     /// <summary>Comments a snapshot carries.</summary>
     public int SnapshotComments { get; set; } = 50;
 

@@ -15,7 +15,11 @@ internal sealed partial class PresenceTracker(PresenceLog log, IOptions<LiveOpti
 {
     private readonly Dictionary<(string DiscussionId, string UserId), Entry> _entries = [];
 
-    public async Task ConnectedAsync(string discussionId, string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a stream in (and the person, if they were counted out). False, counting nothing, when the
+    /// person already holds <see cref="LiveOptions.MaxStreamsPerPerson"/> streams on the discussion.
+    /// </summary>
+    public async Task<bool> ConnectedAsync(string discussionId, string userId, CancellationToken cancellationToken)
     {
         Entry entry;
         lock (_entries)
@@ -24,9 +28,22 @@ internal sealed partial class PresenceTracker(PresenceLog log, IOptions<LiveOpti
             {
                 _entries[(discussionId, userId)] = entry = new Entry();
             }
+            if (entry.Streams >= options.Value.MaxStreamsPerPerson)
+            {
+                return false;
+            }
             entry.Streams++;
         }
-        await entry.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            await entry.Gate.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller went away while waiting: this stream never counted.
+            Disconnected(discussionId, userId);
+            throw;
+        }
         try
         {
             await log.MarkConnectedAsync(discussionId, userId, cancellationToken);
@@ -40,6 +57,7 @@ internal sealed partial class PresenceTracker(PresenceLog log, IOptions<LiveOpti
         {
             entry.Gate.Release();
         }
+        return true;
     }
 
     public void Disconnected(string discussionId, string userId)

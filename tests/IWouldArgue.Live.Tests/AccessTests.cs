@@ -110,4 +110,36 @@ public class AccessTests
         await refused.WaitForEndAsync();
         Assert.Equal(StatusCode.ResourceExhausted, refused.FinalStatus);
     }
+
+    [Fact]
+    public async Task OnePersonBeyondTheStreamLimit_IsRefusedWithResourceExhausted_AndMayOpenOneWhenAnotherCloses()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?> { ["Live:MaxStreamsPerPerson"] = "2" });
+        var room = await Room.OpenAsync(host, attendees: 2);
+        var tabs = new[] { WatchSession.OverGrpc(host, room.Id, "user-0"), WatchSession.OverGrpcWeb(host, room.Id, "user-0") };
+        await Task.WhenAll(tabs.Select(t => t.WaitUntilAsync(w => w.Frames.Count > 0)));
+
+        await using var third = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await third.WaitForEndAsync();
+        await using var someoneElse = WatchSession.OverGrpc(host, room.Id, "user-1");
+        await someoneElse.WaitUntilAsync(w => w.Frames.Count > 0);
+        Assert.Equal(StatusCode.ResourceExhausted, third.FinalStatus);
+
+        // Once a tab closes (the server sees the reset a moment later), a new one is let in, as a client
+        // retrying after the RetryAfter delay would find.
+        await tabs[0].DisconnectAsync();
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var again = WatchSession.OverGrpc(host, room.Id, "user-0");
+            await again.WaitUntilAsync(w => w.Frames.Count > 0 || w.FinalStatus is not null, TimeSpan.FromSeconds(10));
+            if (again.Frames.Count > 0)
+            {
+                break;
+            }
+            Assert.True(attempt < 50, $"never let in again: {again.FinalStatus}");
+            await Task.Delay(100);
+        }
+        await tabs[1].DisposeAsync();
+    }
 }

@@ -53,9 +53,14 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                 throw new RpcException(StatusCode.Unavailable, "This server is restarting; reconnect.");
         }
         Watcher? watcher = null;
+        var counted = false;
         try
         {
-            await presence.ConnectedAsync(discussionId, caller.UserId, cancellation);
+            counted = await presence.ConnectedAsync(discussionId, caller.UserId, cancellation);
+            if (!counted)
+            {
+                throw RpcErrors.ResourceExhausted($"You already have {options.Value.MaxStreamsPerPerson} live views of this discussion open; close one first.", TimeSpan.FromSeconds(5));
+            }
             await fanout!.Ready.WaitAsync(cancellation);
             var catchUp = new CatchUp(caller.UserId, responseStream, feed, discussionId, cancellation);
             await catchUp.StartAsync(request.ResumeAfterSeq, access.Role, options.Value.SnapshotComments);
@@ -87,7 +92,10 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
         finally
         {
             hub.Release(fanout!, watcher);
-            presence.Disconnected(discussionId, caller.UserId);
+            if (counted)
+            {
+                presence.Disconnected(discussionId, caller.UserId);
+            }
         }
     }
 
