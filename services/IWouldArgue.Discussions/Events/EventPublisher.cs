@@ -23,6 +23,10 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
 
     /// <summary>How long the set of instances serving a discussion is reused before it is read again.</summary>
     public static readonly TimeSpan RouteCacheTtl = TimeSpan.FromSeconds(1);
+
+    // "Nobody serves it" is re-read sooner: the first watcher of a discussion should get pub/sub delivery
+    // quickly rather than wait for its instance's log tail check.
+    private static readonly TimeSpan EmptyRouteCacheTtl = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, (string[] Topics, DateTimeOffset ReadAt)> _routes = new(StringComparer.Ordinal);
 
     // Marks are written in batches: each is a write transaction competing with appends for SQLite's one
@@ -138,7 +142,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
     private async ValueTask<string[]> TopicsOfAsync(string discussionId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (_routes.TryGetValue(discussionId, out var cached) && now - cached.ReadAt < RouteCacheTtl)
+        if (_routes.TryGetValue(discussionId, out var cached) && now - cached.ReadAt < (cached.Topics.Length == 0 ? EmptyRouteCacheTtl : RouteCacheTtl))
         {
             return cached.Topics;
         }

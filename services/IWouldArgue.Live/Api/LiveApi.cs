@@ -71,7 +71,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                     return;
                 }
                 watcher = new Watcher(caller.UserId, responseStream, context.HttpContext, options.Value.WatcherQueueFrames, options.Value.SlowWatcherGrace, catchUp.Position);
-                if (await fanout.JoinAsync(watcher, catchUp.Position))
+                if (await fanout.JoinAsync(watcher, catchUp.Position).WaitAsync(cancellation))
                 {
                     break;
                 }

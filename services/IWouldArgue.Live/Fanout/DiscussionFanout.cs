@@ -71,7 +71,10 @@ internal sealed partial class DiscussionFanout
     public Task<bool> JoinAsync(Watcher watcher, ulong position)
     {
         var join = new Join(watcher, position);
-        _inbox.Writer.TryWrite(join);
+        if (!_inbox.Writer.TryWrite(join))
+        {
+            join.Done.TrySetException(Closed());
+        }
         return join.Done.Task;
     }
 
@@ -125,9 +128,17 @@ internal sealed partial class DiscussionFanout
         }
         finally
         {
+            // Nothing is taken in any more; whoever was about to join is sent elsewhere.
+            _inbox.Writer.TryComplete();
+            while (_inbox.Reader.TryRead(out var item))
+            {
+                (item as Join)?.Done.TrySetException(Closed());
+            }
             await _hub.UnregisterAsync(DiscussionId);
         }
     }
+
+    private static RpcException Closed() => new(StatusCode.Unavailable, "This discussion's live view is moving; reconnect.");
 
     /// <summary>Waits for the next inbox item or the next timer, then handles every item already waiting. Returns the stop signal, if it came.</summary>
     private async Task<object?> NextAsync()
