@@ -12,9 +12,9 @@ public interface IDiscussionFeed
     Task<WatchAccess?> GetAccessAsync(string discussionId, string userId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The discussion's state at one sequence number. Comments and the count are exactly as of
-    /// <see cref="Snapshot.Seq"/>; speakers and hands may already include changes from the events right
-    /// after it (those events then apply to the client as no-ops: they carry the resulting state).
+    /// The discussion's state at one sequence number. The discussion, speakers, comments and count are
+    /// exactly as of <see cref="Snapshot.Seq"/>; raised hands (kept in the state store, not the log) may
+    /// already include the hand events right after it, which then apply to the client as no-ops.
     /// </summary>
     Task<Snapshot> GetSnapshotAsync(string discussionId, Role viewerRole, int recentComments, CancellationToken cancellationToken = default);
 

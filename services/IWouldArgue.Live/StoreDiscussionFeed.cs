@@ -19,30 +19,19 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
     /// <inheritdoc/>
     public async Task<Snapshot> GetSnapshotAsync(string discussionId, Role viewerRole, int recentComments, CancellationToken cancellationToken = default)
     {
-        // The discussion first: its last_seq is the snapshot's sequence, and everything read after it is
-        // either exactly as of that sequence (comments, by their seq) or newer (see the interface).
-        var discussion = await store.GetDiscussionAsync(discussionId, cancellationToken)
+        var state = await store.GetLiveStateAsync(discussionId, recentComments, cancellationToken)
             ?? throw new InvalidOperationException($"Discussion {discussionId} vanished while being read.");
         var snapshot = new Snapshot
         {
-            Discussion = DiscussionViews.ForRole(discussion, viewerRole),
-            AttendeeCount = discussion.AttendeeCount,
-            Seq = discussion.LastSeq,
+            Discussion = DiscussionViews.ForRole(state.Discussion, viewerRole),
+            AttendeeCount = state.Discussion.AttendeeCount,
+            Seq = state.Discussion.LastSeq,
         };
-        // Attendees come hosts and speakers first, so the speakers are the head of the list.
-        const int Page = 100;
-        for (var offset = 0; ; offset += Page)
-        {
-            var page = await store.ListAttendeesAsync(discussionId, offset, Page, cancellationToken);
-            snapshot.Speakers.Add(page.TakeWhile(a => a.Role >= Role.Participant));
-            if (page.Count < Page || page[^1].Role < Role.Participant)
-            {
-                break;
-            }
-        }
+        snapshot.Speakers.Add(state.Speakers);
+        snapshot.RecentComments.Add(state.RecentComments);
+        // Hands live in the state store, outside the log's transaction: read after, they may already
+        // include the hand events right after Seq (which then apply as no-ops).
         snapshot.RaisedHands.Add(await hands.ListAsync(discussionId, cancellationToken));
-        var comments = await store.ListCommentsAsync(discussionId, newestFirst: true, afterSeq: discussion.LastSeq + 1, recentComments, cancellationToken);
-        snapshot.RecentComments.Add(comments.Reverse());
         return snapshot;
     }
 

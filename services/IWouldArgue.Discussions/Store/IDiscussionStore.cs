@@ -19,6 +19,13 @@ public interface IDiscussionStore
     /// <summary>A discussion and someone's membership in it, in one read; (null, null) when there is no such discussion.</summary>
     Task<(Discussion? Discussion, StoredAttendee? Membership)> GetWithMembershipAsync(string discussionId, string userId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What a live view starts from, read as one consistent view: the discussion (its last_seq is the
+    /// sequence the rest reflects), the people present with a speaking role, and the latest comments, oldest
+    /// first. Null when there is no such discussion.
+    /// </summary>
+    Task<LiveState?> GetLiveStateAsync(string discussionId, int recentComments, CancellationToken cancellationToken = default);
+
     /// <summary>The discussion a live invite code opens, or null.</summary>
     Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default);
 
@@ -77,6 +84,9 @@ public sealed record StoredAttendee(Attendee Attendee, bool Present, LeaveReason
     /// </summary>
     public bool IsMember => Present || LeftReason == LeaveReason.Disconnected;
 }
+
+/// <summary>A discussion's state at its last sequence number: what a live view starts from.</summary>
+public sealed record LiveState(Discussion Discussion, IReadOnlyList<Attendee> Speakers, IReadOnlyList<Comment> RecentComments);
 
 /// <summary>Which discussions to list.</summary>
 /// <param name="Filter">Live, hosted by the caller, or attended recently.</param>

@@ -54,6 +54,50 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     public Task<Discussion?> GetDiscussionAsync(string discussionId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE discussion_id = $id", ReadDiscussion, cancellationToken, ("$id", discussionId));
 
+    public async Task<LiveState?> GetLiveStateAsync(string discussionId, int recentComments, CancellationToken cancellationToken = default)
+    {
+        var session = _readers.TryTake(out var idle) ? idle : new PreparedCommands(await OpenAsync(cancellationToken));
+        try
+        {
+            // One read transaction: in WAL mode every statement in it sees the same committed state.
+            using var transaction = session.Connection.BeginTransaction(deferred: true);
+            using var commands = new PreparedCommands(session.Connection, transaction);
+            var found = await ReadAllAsync(
+                commands.Get($"SELECT {DiscussionColumns} FROM discussions WHERE discussion_id = $id", ("$id", discussionId)),
+                ReadDiscussion, cancellationToken);
+            var discussion = found.Count > 0 ? found[0] : null;
+            LiveState? state = null;
+            if (discussion is not null)
+            {
+                var speakers = await ReadAllAsync(
+                    commands.Get(
+                        """
+                        SELECT user_id, display_name, guest, role, muted FROM attendees
+                        WHERE discussion_id = $id AND present = 1 AND role >= $participant ORDER BY role DESC, joined_at, user_id
+                        """,
+                        ("$id", discussionId), ("$participant", (int)Role.Participant)),
+                    r => ReadAttendee(r, 0), cancellationToken);
+                var comments = await ReadAllAsync(
+                    commands.Get(
+                        """
+                        SELECT comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments
+                        WHERE discussion_id = $id ORDER BY seq DESC LIMIT $limit
+                        """,
+                        ("$id", discussionId), ("$limit", recentComments)),
+                    ReadComment, cancellationToken);
+                state = new LiveState(discussion, speakers, [.. comments.AsEnumerable().Reverse()]);
+            }
+            transaction.Commit();
+            Return(session);
+            return state;
+        }
+        catch
+        {
+            Close(session);
+            throw;
+        }
+    }
+
     public async Task<(Discussion? Discussion, StoredAttendee? Membership)> GetWithMembershipAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
     {
         var row = await QuerySingleAsync(
@@ -257,20 +301,33 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     {
         // Reader connections keep their prepared commands between calls; idle ones wait in a small pool.
         var session = _readers.TryTake(out var idle) ? idle : new PreparedCommands(await OpenAsync(cancellationToken));
-        var rows = new List<T>();
+        IReadOnlyList<T> rows;
         try
         {
-            await using var reader = await session.Get(sql, parameters).ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(read(reader));
-            }
+            rows = await ReadAllAsync(session.Get(sql, parameters), read, cancellationToken);
         }
         catch
         {
             Close(session);
             throw;
         }
+        Return(session);
+        return rows;
+    }
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
+    private void Return(PreparedCommands session)
+    {
         if (_readers.Count < MaxIdleReaders)
         {
             _readers.Add(session);
@@ -279,7 +336,6 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         {
             Close(session);
         }
-        return rows;
     }
 
     private static void Close(PreparedCommands session)

@@ -134,6 +134,25 @@ public class ProjectionTests
         Assert.Equal(["d1:3", "d1:6", "d2:1", "d2:3"], left);
     }
 
+    [Fact]
+    public async Task LiveState_HasTheSpeakersPresentAndTheLatestCommentsOldestFirst_AtTheLastSeq()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await store.AppendAsync([
+            TempDatabase.Joined("d1", "host-1", Role.Host), TempDatabase.Joined("d1", "p", Role.Participant),
+            TempDatabase.Joined("d1", "a"), TempDatabase.Joined("d1", "gone", Role.Participant), Left("gone", LeaveReason.Left),
+            .. Enumerable.Range(0, 5).Select(i => TempDatabase.Comment("d1", $"c{i}", $"comment {i}"))]);
+
+        var state = (await store.GetLiveStateAsync("d1", 3))!;
+
+        Assert.Equal(10UL, state.Discussion.LastSeq);
+        Assert.Equal(["host-1", "p"], state.Speakers.Select(s => s.User.UserId));
+        Assert.Equal(["comment 2", "comment 3", "comment 4"], state.RecentComments.Select(c => c.Text));
+        Assert.Null(await store.GetLiveStateAsync("nope", 3));
+    }
+
     private static DiscussionEvent Left(string userId, LeaveReason reason) =>
         new() { DiscussionId = "d1", AttendeeLeft = new AttendeeLeft { User = new UserRef { UserId = userId }, Reason = reason } };
 
