@@ -33,6 +33,29 @@ public class PresenceTests
     }
 
     [Fact]
+    public async Task ResumingAcrossOnesOwnCountOut_KeepsTheStreamOpen()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: ShortGrace);
+        var room = await Room.OpenAsync(host, attendees: 2);
+        await using var observer = WatchSession.OverGrpc(host, room.Id, "user-1");
+        var leaver = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await Task.WhenAll(observer.WaitUntilAsync(w => w.Frames.Count > 0), leaver.WaitUntilAsync(w => w.Frames.Count > 0));
+        await leaver.DisconnectAsync();
+        await NextEventAsync(observer, e => e.AttendeeLeft is not null);
+
+        // The reconnecting client resumes from where it was: the log it catches up on holds its own count-out.
+        await using var back = WatchSession.OverGrpcWeb(host, room.Id, "user-0", resumeAfter: leaver.LastSeq);
+        var joined = await NextEventAsync(back, e => e.AttendeeJoined is { Reconnected: true });
+        var posted = await room.PostAsync(1);
+        await back.WaitForSeqAsync(posted[0]);
+
+        Assert.Contains(back.Frames.Where(f => f.Events is not null).SelectMany(f => f.Events.Events), e => e.AttendeeLeft is { Reason: LeaveReason.Disconnected });
+        Assert.Equal("user-0", joined.AttendeeJoined.User.UserId);
+        Assert.Null(back.FinalStatus);
+    }
+
+    [Fact]
     public async Task ReconnectWithinTheGrace_ChangesNothing()
     {
         using var db = new TestDatabase();

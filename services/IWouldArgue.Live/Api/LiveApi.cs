@@ -153,19 +153,12 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                 batch.Events.Add(page);
                 await stream.WriteAsync(new WatchResponse { Events = batch }, cancellation);
                 Position = page[^1].Seq;
-                foreach (var e in page)
+                if (StreamEnds.Of(page, userId) is { } end)
                 {
-                    if (e.KindCase == DiscussionEvent.KindOneofCase.DiscussionEnded)
+                    Ended = true;
+                    if (end.Kind == WatcherEndKind.Denied)
                     {
-                        Ended = true;
-                    }
-                    else if (e.KindCase == DiscussionEvent.KindOneofCase.AttendeeLeft && e.AttendeeLeft.User.UserId == userId)
-                    {
-                        Ended = true;
-                        if (e.AttendeeLeft.Reason is LeaveReason.Removed or LeaveReason.Banned)
-                        {
-                            throw new RpcException(StatusCode.PermissionDenied, $"You were {(e.AttendeeLeft.Reason == LeaveReason.Banned ? "banned" : "removed")} from this discussion.");
-                        }
+                        throw new RpcException(StatusCode.PermissionDenied, end.Reason);
                     }
                 }
                 if (page.Count < CatchUpPage)

@@ -239,7 +239,7 @@ internal sealed partial class DiscussionFanout
         join.Done.TrySetResult(true);
         if (_ended)
         {
-            watcher.EndAfterDrain(new WatcherEnd(WatcherEndKind.Completed, "the discussion ended"));
+            watcher.EndAfterDrain(StreamEnds.DiscussionEnded);
         }
     }
 
@@ -311,32 +311,19 @@ internal sealed partial class DiscussionFanout
         ApplyConsequences(events, _watchers);
     }
 
-    /// <summary>Ends streams the events close: everyone's when the discussion ends; a person's when they leave, are removed or banned.</summary>
+    /// <summary>Ends the streams the events close (see <see cref="StreamEnds"/>) once what came before is written.</summary>
     private void ApplyConsequences(IReadOnlyList<DiscussionEvent> events, List<Watcher> watchers)
     {
-        foreach (var e in events)
+        if (!StreamEnds.MayEnd(events))
         {
-            if (e.KindCase == DiscussionEvent.KindOneofCase.DiscussionEnded)
+            return;
+        }
+        _ended |= events.Any(e => e.KindCase == DiscussionEvent.KindOneofCase.DiscussionEnded);
+        foreach (var watcher in watchers)
+        {
+            if (StreamEnds.Of(events, watcher.UserId) is { } end)
             {
-                _ended = true;
-                foreach (var watcher in watchers)
-                {
-                    watcher.EndAfterDrain(new WatcherEnd(WatcherEndKind.Completed, "the discussion ended"));
-                }
-            }
-            else if (e.KindCase == DiscussionEvent.KindOneofCase.AttendeeLeft)
-            {
-                var left = e.AttendeeLeft;
-                var end = left.Reason switch
-                {
-                    LeaveReason.Removed => new WatcherEnd(WatcherEndKind.Denied, "You were removed from this discussion."),
-                    LeaveReason.Banned => new WatcherEnd(WatcherEndKind.Denied, "You were banned from this discussion."),
-                    _ => new WatcherEnd(WatcherEndKind.Completed, "you left the discussion"),
-                };
-                foreach (var watcher in watchers.Where(w => w.UserId == left.User.UserId))
-                {
-                    watcher.EndAfterDrain(end);
-                }
+                watcher.EndAfterDrain(end);
             }
         }
     }
