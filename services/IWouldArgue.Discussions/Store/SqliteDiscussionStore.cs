@@ -22,6 +22,10 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         max_duration_ms, created_at, scheduled_start_at, started_at, ended_at, last_seq, attendee_count
         """;
 
+    // The columns ReadAttendee and ReadComment read, in their order.
+    private const string AttendeeColumns = "user_id, display_name, guest, role, muted";
+    private const string CommentColumns = "comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted";
+
     /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -71,16 +75,16 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
             {
                 var speakers = await ReadAllAsync(
                     commands.Get(
-                        """
-                        SELECT user_id, display_name, guest, role, muted FROM attendees
+                        $"""
+                        SELECT {AttendeeColumns} FROM attendees
                         WHERE discussion_id = $id AND present = 1 AND role >= $participant ORDER BY role DESC, joined_at, user_id
                         """,
                         ("$id", discussionId), ("$participant", (int)Role.Participant)),
                     r => ReadAttendee(r, 0), cancellationToken);
                 var comments = await ReadAllAsync(
                     commands.Get(
-                        """
-                        SELECT comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments
+                        $"""
+                        SELECT {CommentColumns} FROM comments
                         WHERE discussion_id = $id ORDER BY seq DESC LIMIT $limit
                         """,
                         ("$id", discussionId), ("$limit", recentComments)),
@@ -144,13 +148,13 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync(
-            "SELECT user_id, display_name, guest, role, muted, present, left_reason FROM attendees WHERE discussion_id = $id AND user_id = $user",
+            $"SELECT {AttendeeColumns}, present, left_reason FROM attendees WHERE discussion_id = $id AND user_id = $user",
             r => new StoredAttendee(ReadAttendee(r, 0), r.GetBoolean(5), (LeaveReason)r.GetInt32(6)), cancellationToken, ("$id", discussionId), ("$user", userId));
 
     public Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(
-            """
-            SELECT user_id, display_name, guest, role, muted FROM attendees
+            $"""
+            SELECT {AttendeeColumns} FROM attendees
             WHERE discussion_id = $id AND present = 1 ORDER BY role DESC, joined_at, user_id LIMIT $limit OFFSET $offset
             """,
             r => ReadAttendee(r, 0), cancellationToken, ("$id", discussionId), ("$limit", limit), ("$offset", offset));
@@ -173,7 +177,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync(
-            "SELECT comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments WHERE discussion_id = $id AND comment_id = $comment",
+            $"SELECT {CommentColumns} FROM comments WHERE discussion_id = $id AND comment_id = $comment",
             ReadComment, cancellationToken, ("$id", discussionId), ("$comment", commentId));
 
     public Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default)
@@ -182,7 +186,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         var cursor = afterSeq is { } seq ? (long)seq : newestFirst ? long.MaxValue : 0;
         return QueryAsync(
             $"""
-            SELECT comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments
+            SELECT {CommentColumns} FROM comments
             WHERE discussion_id = $id AND seq {comparison} $cursor ORDER BY seq {order} LIMIT $limit
             """,
             ReadComment, cancellationToken, ("$id", discussionId), ("$cursor", cursor), ("$limit", limit));
