@@ -15,16 +15,9 @@ public sealed class EncodedMessage<T>
     public EncodedMessage(T message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Message = message;
         Frame = MessageFraming.ToArray(message, int.MaxValue);
     }
 
-    /// <summary>The message that was encoded.</summary>
-    public T Message { get; }
-
     /// <summary>The framed bytes (5-byte header, then the message) as they go on the wire.</summary>
     internal byte[] Frame { get; }
-
-    /// <summary>The encoded size including the frame header.</summary>
-    public int Length => Frame.Length;
 }

@@ -24,7 +24,7 @@ internal sealed partial class DiscussionsApi
         {
             throw RpcErrors.InvalidArgument("role", "must be attendee, participant or co-host.");
         }
-        var target = await RequirePresentAsync(discussion.DiscussionId, request.UserId, context);
+        var target = await RequireMemberTargetAsync(discussion.DiscussionId, request.UserId, context);
         if (target.Role == Role.Host)
         {
             throw new RpcException(StatusCode.PermissionDenied, "The host's role cannot be changed.");
@@ -123,7 +123,7 @@ internal sealed partial class DiscussionsApi
         return response;
     }
 
-    private async Task<Attendee> RequirePresentAsync(string discussionId, string userId, ServerCallContext context)
+    private async Task<Attendee> RequireMemberTargetAsync(string discussionId, string userId, ServerCallContext context)
     {
         var id = Validate.Text(userId, "user_id", 1, 128);
         var membership = await store.GetAttendeeAsync(discussionId, id, context.CancellationToken);

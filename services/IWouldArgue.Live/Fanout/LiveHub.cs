@@ -39,18 +39,6 @@ internal sealed partial class LiveHub(IDiscussionFeed feed, LiveRoutes routes, L
 
     public ILogger Logger => logger;
 
-    /// <summary>Watch calls admitted on this instance now.</summary>
-    public int Watchers
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _watchers;
-            }
-        }
-    }
-
     /// <summary>Counts a Watch call in, or says which limit stops it. Pair with <see cref="Release"/>.</summary>
     public Admission TryAdmit(string discussionId, out DiscussionFanout? fanout)
     {
