@@ -1,3 +1,4 @@
+using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Discussions.Api;
 using IWouldArgue.Discussions.Events;
@@ -31,7 +32,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<AutoEndJob>());
         services.AddSingleton<RaisedHands>();
         services.AddSingleton<CommentRateLimiter>();
-        services.AddSingleton<CallerResolver>();
+        services.AddCallerAuthentication(configuration);
         services.AddSingleton<DiscussionsApi>();
         return services;
     }

@@ -1,3 +1,4 @@
+using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Events;
@@ -28,7 +29,7 @@ public static class Extensions
         services.AddBuildingBlocks(configuration);
         services.TryAddSingleton<IDiscussionStore>(sp => new SqliteDiscussionStore(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
         services.TryAddSingleton<RaisedHands>();
-        services.TryAddSingleton<CallerResolver>();
+        services.AddCallerAuthentication(configuration);
         services.TryAddSingleton<LiveRoutes>();
         services.TryAddSingleton<IDiscussionFeed, StoreDiscussionFeed>();
         services.AddSingleton(sp => LiveInstanceInfo.From(sp.GetRequiredService<IOptions<LiveOptions>>().Value));

@@ -1,3 +1,4 @@
+using IWouldArgue.Auth;
 using System.Net;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Contracts.V1;
@@ -62,7 +63,7 @@ public sealed class LiveTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Discussions:ConnectionString"] = database.ConnectionString,
-            ["Discussions:TrustCallerHeaders"] = "true",
+            ["Auth:TrustCallerHeaders"] = "true",
             ["Discussions:CommentsPerSecond"] = "100000",
             ["Discussions:CommentBurst"] = "100000",
             ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{grpcPort}",

@@ -1,3 +1,4 @@
+using IWouldArgue.Auth;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;

@@ -1,3 +1,4 @@
+using IWouldArgue.Auth;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
@@ -28,6 +29,7 @@ internal sealed partial class DiscussionsApi(
     public override async Task<CreateDiscussionResponse> CreateDiscussion(CreateDiscussionRequest request, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
+        caller.EnsureAccount("create discussions");
         var discussion = new Discussion
         {
             DiscussionId = InviteCodes.NewId(),
@@ -47,8 +49,8 @@ internal sealed partial class DiscussionsApi(
 
     public override async Task<GetDiscussionResponse> GetDiscussion(GetDiscussionRequest request, ServerCallContext context)
     {
-        var caller = callers.Resolve(context);
         var id = Validate.Text(request.DiscussionId, "discussion_id", min: 1, max: 64);
+        var caller = callers.Resolve(context, id);
         var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
         // Anyone may see a live discussion (it is listed); otherwise only those who were in it.
         if (discussion is null || (membership is null && discussion.State != DiscussionState.Live))
@@ -61,6 +63,7 @@ internal sealed partial class DiscussionsApi(
     public override async Task<ListDiscussionsResponse> ListDiscussions(ListDiscussionsRequest request, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
+        caller.EnsureAccount("browse discussions");
         var (offset, limit) = Page(request.Page);
         var filter = request.Filter == DiscussionFilter.Unspecified ? DiscussionFilter.Live : request.Filter;
         var query = new DiscussionQuery(filter, caller.UserId, clock.GetUtcNow() - options.Value.RecentWindow, offset, limit + 1);
@@ -110,6 +113,7 @@ internal sealed partial class DiscussionsApi(
         var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);
         var discussion = await store.FindByInviteCodeAsync(code, context.CancellationToken)
             ?? throw new RpcException(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+        caller.EnsureMayEnter(discussion.DiscussionId);
         if (discussion.State == DiscussionState.Ended)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
@@ -143,8 +147,8 @@ internal sealed partial class DiscussionsApi(
     /// <summary>The discussion and the caller's place in it; PERMISSION_DENIED unless they are in the room.</summary>
     private async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(string discussionId, ServerCallContext context)
     {
-        var caller = callers.Resolve(context);
         var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
+        var caller = callers.Resolve(context, id);
         var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
         if (discussion is null)
         {

@@ -27,16 +27,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     private const string CommentColumns = "comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted";
 
     /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        var path = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-        await using var connection = await OpenAsync(cancellationToken);
-        await SqliteMigrations.ApplyAsync(connection, cancellationToken);
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken = default) =>
+        SqliteMigrations.ApplyAsync(connectionString, cancellationToken);
 
     public async Task CreateDiscussionAsync(Discussion discussion, CancellationToken cancellationToken = default)
     {

@@ -1,11 +1,8 @@
-using Microsoft.Data.Sqlite;
+using IWouldArgue.Sqlite;
 
 namespace IWouldArgue.Discussions.Store;
 
-/// <summary>
-/// The SQLite schema, as numbered migrations applied in order at start-up. A migration, once shipped,
-/// never changes: add the next one. PRAGMA user_version holds the number applied.
-/// </summary>
+/// <summary>The Discussions schema, as numbered migrations (see <see cref="SqliteSchema"/>).</summary>
 internal static class SqliteMigrations
 {
     private static readonly string[] Steps =
@@ -89,35 +86,6 @@ internal static class SqliteMigrations
     /// <summary>The newest schema version this build knows.</summary>
     public static int Latest => Steps.Length;
 
-    public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await Execute(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
-        var current = Convert.ToInt32(await Scalar(connection, "PRAGMA user_version;", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        if (current > Latest)
-        {
-            throw new InvalidOperationException($"The database has schema version {current}, newer than this build's {Latest}; refusing to run against it.");
-        }
-        for (var version = current + 1; version <= Latest; version++)
-        {
-            using var transaction = connection.BeginTransaction();
-            await Execute(connection, Steps[version - 1], cancellationToken, transaction);
-            await Execute(connection, $"PRAGMA user_version = {version};", cancellationToken, transaction);
-            transaction.Commit();
-        }
-    }
-
-    private static async Task Execute(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<object?> Scalar(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync(cancellationToken);
-    }
+    public static Task ApplyAsync(string connectionString, CancellationToken cancellationToken) =>
+        SqliteSchema.MigrateAsync(connectionString, Steps, cancellationToken);
 }

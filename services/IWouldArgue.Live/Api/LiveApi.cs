@@ -1,3 +1,4 @@
+using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
@@ -20,12 +21,12 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
     {
-        var caller = callers.Resolve(context);
         var discussionId = request.DiscussionId?.Trim() ?? "";
         if (discussionId.Length is 0 or > 128)
         {
             throw RpcErrors.InvalidArgument("discussion_id", discussionId.Length == 0 ? "is required." : "is longer than 128 characters.");
         }
+        var caller = callers.Resolve(context, discussionId);
         var cancellation = context.CancellationToken;
         var access = await feed.GetAccessAsync(discussionId, caller.UserId, cancellation)
             ?? throw new RpcException(StatusCode.NotFound, "There is no such discussion.");

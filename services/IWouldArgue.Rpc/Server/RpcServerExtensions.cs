@@ -106,4 +106,21 @@ public static class RpcServerExtensions
             }
         }
     }
+
+    /// <summary>
+    /// Ends a gRPC or gRPC-Web request before it reaches its service (from middleware: a rate limit, a
+    /// refused token) with the exception's status and trailers, as the service would have. False, and
+    /// nothing written, when the request is not a gRPC call.
+    /// </summary>
+    public static async Task<bool> TryRespondWithRpcErrorAsync(this HttpContext context, RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        if (GrpcProtocol.FormatOf(context.Request.ContentType) is not { } format || context.Response.HasStarted)
+        {
+            return false;
+        }
+        await ServerCall.RespondWithStatusAsync(context, format, error.Status, error.Trailers);
+        return true;
+    }
 }

@@ -298,10 +298,10 @@ internal sealed class ServerCall : IAsyncDisposable
     }
 
     /// <summary>Answers a well-formed call with a status and no messages (trailers-only).</summary>
-    public static Task RespondWithStatusAsync(HttpContext httpContext, WireProtocol format, Status status)
+    public static Task RespondWithStatusAsync(HttpContext httpContext, WireProtocol format, Status status, IEnumerable<Metadata.Entry>? trailers = null)
     {
         SetCommonHeaders(httpContext.Response, format);
-        SetStatusHeaders(httpContext.Response.Headers, status, []);
+        SetStatusHeaders(httpContext.Response.Headers, status, trailers ?? []);
         return httpContext.Response.CompleteAsync();
     }
 

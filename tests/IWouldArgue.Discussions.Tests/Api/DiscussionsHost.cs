@@ -39,7 +39,7 @@ public sealed class DiscussionsHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Discussions:ConnectionString"] = database.ConnectionString,
-            ["Discussions:TrustCallerHeaders"] = "true",
+            ["Auth:TrustCallerHeaders"] = "true",
         });
         if (settings is not null)
         {

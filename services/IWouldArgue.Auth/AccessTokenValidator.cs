@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IWouldArgue.Auth;
+
+/// <summary>
+/// Checks an access token: an ES256 JWT signed by one of Identity's keys (matched by <c>kid</c>), from our
+/// issuer, for our audience, within its lifetime. Unsigned (<c>alg: none</c>), HS256 and any other
+/// algorithm are refused, whatever the token claims.
+/// </summary>
+public sealed partial class AccessTokenValidator(IAccessTokenKeys keys, IOptions<AuthOptions> options, TimeProvider clock, ILogger<AccessTokenValidator> logger)
+{
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    /// <summary>Checks the value of an <c>authorization</c> header ("Bearer &lt;token&gt;").</summary>
+    public async Task<CallerFeature> CheckHeaderAsync(string header, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || header.Length == scheme.Length)
+        {
+            return CallerFeature.Refused("The authorization metadata must be \"Bearer <access token>\".");
+        }
+        return await CheckAsync(header[scheme.Length..].Trim(), cancellationToken);
+    }
+
+    /// <summary>Checks an access token.</summary>
+    public async Task<CallerFeature> CheckAsync(string token, CancellationToken cancellationToken)
+    {
+        if (!_handler.CanReadToken(token))
+        {
+            return CallerFeature.Refused("The access token is not a JWT.");
+        }
+        var keyId = _handler.ReadJsonWebToken(token).Kid;
+        var candidates = await keys.GetVerificationKeysAsync(keyId, cancellationToken);
+        var settings = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            ValidAlgorithms = [AccessTokenClaims.Algorithm],
+            IssuerSigningKeys = candidates,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            // Lifetime is judged by our clock (so tests can move it), with a little skew between machines.
+            LifetimeValidator = (notBefore, expires, _, _) =>
+                expires is { } end && now < end + ClockSkew && (notBefore is not { } start || start - ClockSkew <= now),
+            ClockSkew = ClockSkew,
+        });
+        if (!result.IsValid)
+        {
+            LogRefused(logger, keyId, result.Exception);
+            return CallerFeature.Refused(result.Exception is SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException
+                ? "The access token has expired; refresh it or sign in again."
+                : "The access token is not valid; sign in again.");
+        }
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (!jwt.TryGetPayloadValue<string>(AccessTokenClaims.Subject, out var subject) || string.IsNullOrEmpty(subject))
+        {
+            return CallerFeature.Refused("The access token names no user; sign in again.");
+        }
+        var guest = jwt.TryGetPayloadValue<bool>(AccessTokenClaims.Guest, out var isGuest) && isGuest;
+        jwt.TryGetPayloadValue<string>(AccessTokenClaims.Discussion, out var scope);
+        if (guest && string.IsNullOrEmpty(scope))
+        {
+            return CallerFeature.Refused("The guest pass names no discussion; join by link again.");
+        }
+        jwt.TryGetPayloadValue<string>(AccessTokenClaims.Name, out var name);
+        return CallerFeature.Verified(new Caller(subject, string.IsNullOrWhiteSpace(name) ? subject : name, guest, guest ? scope : null));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access token refused (kid {KeyId})")]
+    private static partial void LogRefused(ILogger logger, string? keyId, Exception? reason);
+}

@@ -1,0 +1,95 @@
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Auth;
+
+/// <summary>Who is calling. A guest's pass is for one discussion (<paramref name="DiscussionScope"/>).</summary>
+public sealed record Caller(string UserId, string DisplayName, bool Guest, string? DiscussionScope = null)
+{
+    /// <summary>The caller as others see them.</summary>
+    public UserRef Ref => new() { UserId = UserId, DisplayName = DisplayName, Guest = Guest };
+
+    /// <summary>PERMISSION_DENIED when the caller's pass does not cover <paramref name="discussionId"/>.</summary>
+    public void EnsureMayEnter(string discussionId)
+    {
+        if (DiscussionScope is not null && !string.Equals(DiscussionScope, discussionId, StringComparison.Ordinal))
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "Your guest pass is for another discussion; open this discussion's link to join it.");
+        }
+    }
+
+    /// <summary>PERMISSION_DENIED for guests, who may only act inside the discussion they joined.</summary>
+    public void EnsureAccount(string action)
+    {
+        if (Guest)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"Guests cannot {action}; sign up for an account first.");
+        }
+    }
+}
+
+/// <summary>
+/// What the edge learned about a request's caller, set on the request by <see cref="CallerAuthentication"/>:
+/// a verified caller, or why the access token sent was refused.
+/// </summary>
+public sealed class CallerFeature
+{
+    private CallerFeature(Caller? caller, string? failure)
+    {
+        Caller = caller;
+        Failure = failure;
+    }
+
+    /// <summary>The verified caller, when the token was good.</summary>
+    public Caller? Caller { get; }
+
+    /// <summary>Why the token was refused, in words for the caller.</summary>
+    public string? Failure { get; }
+
+    /// <summary>A verified caller.</summary>
+    public static CallerFeature Verified(Caller caller) => new(caller, null);
+
+    /// <summary>A refused token.</summary>
+    public static CallerFeature Refused(string reason) => new(null, reason);
+}
+
+/// <summary>Finds the caller of an RPC: the one the edge verified, or UNAUTHENTICATED.</summary>
+public sealed class CallerResolver(IOptions<AuthOptions> options)
+{
+    /// <summary>The metadata key naming the caller's user id (only with <see cref="AuthOptions.TrustCallerHeaders"/>).</summary>
+    public const string UserIdHeader = "iwouldargue-user-id";
+
+    /// <summary>The metadata key naming the caller's display name (only with <see cref="AuthOptions.TrustCallerHeaders"/>).</summary>
+    public const string UserNameHeader = "iwouldargue-user-name";
+
+    /// <summary>The caller, or UNAUTHENTICATED.</summary>
+    public Caller Resolve(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var feature = context.HttpContext.Features.Get<CallerFeature>();
+        if (feature?.Caller is { } verified)
+        {
+            return verified;
+        }
+        if (feature?.Failure is { } failure)
+        {
+            throw new RpcException(StatusCode.Unauthenticated, failure);
+        }
+        if (options.Value.TrustCallerHeaders && context.RequestHeaders.GetValue(UserIdHeader) is { Length: > 0 } named && !string.IsNullOrWhiteSpace(named))
+        {
+            var name = context.RequestHeaders.GetValue(UserNameHeader);
+            return new Caller(named.Trim(), string.IsNullOrWhiteSpace(name) ? named.Trim() : name.Trim(), Guest: false);
+        }
+        throw new RpcException(StatusCode.Unauthenticated, "Sign in first, then send your access token as \"authorization: Bearer <token>\".");
+    }
+
+    /// <summary>The caller, checked to be allowed into <paramref name="discussionId"/> (guest passes cover one discussion).</summary>
+    public Caller Resolve(ServerCallContext context, string discussionId)
+    {
+        var caller = Resolve(context);
+        caller.EnsureMayEnter(discussionId);
+        return caller;
+    }
+}

@@ -1,0 +1,69 @@
+using IWouldArgue.Auth;
+using IWouldArgue.Identity.Api;
+using IWouldArgue.Identity.Store;
+using IWouldArgue.Identity.Tokens;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Identity;
+
+/// <summary>Registers and maps the Identity service.</summary>
+public static class Extensions
+{
+    /// <summary>The path of the JSON Web Key Set.</summary>
+    public const string JwksPath = "/.well-known/jwks.json";
+
+    /// <summary>
+    /// Adds the Identity service on its SQLite store. Its key ring becomes the process's
+    /// <see cref="IAccessTokenKeys"/>, so services hosted beside it check tokens without HTTP.
+    /// Needs an <see cref="IGuestInvites"/> from the host (the Discussions service owns invite codes).
+    /// </summary>
+    public static IServiceCollection AddIdentity(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName))
+            .Validate(o => o.AccessTokenLifetime >= TimeSpan.FromMinutes(15) && o.AccessTokenLifetime <= TimeSpan.FromMinutes(60), "Identity:AccessTokenLifetime must be 15..60 minutes.")
+            .Validate(o => o.PasswordIterations >= 1, "Identity:PasswordIterations must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new IdentityStore(sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ConnectionString));
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<IAccessTokenKeys>(sp => sp.GetRequiredService<SigningKeyRing>());
+        services.AddCallerAuthentication(configuration);
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<SignInLimiter>();
+        services.AddSingleton<IdentityApi>();
+        services.AddHostedService<IdentityStartup>();
+        return services;
+    }
+
+    /// <summary>Maps <c>iwouldargue.v1.IdentityService</c> and the JWKS endpoint.</summary>
+    public static IEndpointConventionBuilder MapIdentity(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(JwksPath, async (SigningKeyRing keys, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=300";
+            return Results.Text(await keys.GetJwksJsonAsync(context.RequestAborted), "application/json");
+        });
+        return endpoints.MapRpcService<IdentityApi>();
+    }
+
+    /// <summary>Brings the schema up to date, makes sure a signing key exists and drops expired refresh tokens.</summary>
+    private sealed class IdentityStartup(IdentityStore store, SigningKeyRing keys, TimeProvider clock) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.MigrateAsync(cancellationToken);
+            await keys.GetSigningCredentialsAsync(cancellationToken);
+            await store.PurgeExpiredRefreshTokensAsync(clock.GetUtcNow(), cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,29 @@
+namespace IWouldArgue.Identity;
+
+/// <summary>Accounts and tokens, bound from the "Identity" configuration section.</summary>
+public sealed class IdentityOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Identity";
+
+    /// <summary>The SQLite connection string of accounts, refresh tokens and signing keys. Default: a file under ./data.</summary>
+    public string ConnectionString { get; set; } = "Data Source=data/identity.db";
+
+    /// <summary>How long an access token is accepted. Default: 15 minutes (15..60 allowed).</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a refresh token (and so a signed-in session without use) lasts. Default: 30 days.</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a guest pass is accepted: longer than the longest discussion. Default: 4 hours.</summary>
+    public TimeSpan GuestTokenLifetime { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>PBKDF2-SHA256 iterations for new password hashes. Default: 600,000 (OWASP's figure for PBKDF2-HMAC-SHA256).</summary>
+    public int PasswordIterations { get; set; } = 600_000;
+
+    /// <summary>Sign-in attempts per minute from one IP address, and for one account. Default: 5.</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 5;
+
+    /// <summary>A new signing key replaces the active one after this long. Default: 30 days.</summary>
+    public TimeSpan KeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
+}
