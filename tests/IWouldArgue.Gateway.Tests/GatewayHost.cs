@@ -1,0 +1,99 @@
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Gateway;
+using IWouldArgue.Rpc;
+using IWouldArgue.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IWouldArgue.Gateway.Tests;
+
+/// <summary>
+/// The embedded gateway exactly as <c>dotnet run</c> builds it (<see cref="GatewayApp"/>), on free
+/// loopback ports: gRPC on HTTP/2 and the browser endpoint on HTTP/1.1, with its databases in a temp folder.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly bool _ownsData;
+
+    private GatewayHost(WebApplication app, string dataFolder, bool ownsData, int grpcPort, int webPort)
+    {
+        _app = app;
+        _ownsData = ownsData;
+        DataFolder = dataFolder;
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
+        WebAddress = new Uri($"http://127.0.0.1:{webPort}");
+        Channel = RpcChannel.ForAddress(GrpcAddress);
+        Identity = new IdentityService.Client(Channel);
+        Discussions = new DiscussionsService.Client(Channel);
+        Web = new HttpClient { BaseAddress = WebAddress };
+    }
+
+    public string DataFolder { get; }
+
+    public Uri GrpcAddress { get; }
+
+    public Uri WebAddress { get; }
+
+    public RpcChannel Channel { get; }
+
+    public IdentityService.Client Identity { get; }
+
+    public DiscussionsService.Client Discussions { get; }
+
+    public HttpClient Web { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Starts a gateway. Passwords are hashed with 1,000 iterations to keep tests quick (the production
+    /// count is asserted separately); pass <paramref name="dataFolder"/> to restart on the same databases.
+    /// </summary>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string>? settings = null, string? dataFolder = null, Action<IServiceCollection>? overrides = null)
+    {
+        var ownsData = dataFolder is null;
+        dataFolder ??= Directory.CreateTempSubdirectory("iwouldargue-gateway-").FullName;
+        var (grpcPort, webPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+        var all = new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{webPort}",
+            ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
+            ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(dataFolder, "discussions.db")}",
+            ["Identity:ConnectionString"] = $"Data Source={Path.Combine(dataFolder, "identity.db")}",
+            ["Identity:PasswordIterations"] = "1000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+        var app = GatewayApp.Create([.. all.Select(kv => $"--{kv.Key}={kv.Value}")], overrides);
+        await app.StartAsync();
+        return new GatewayHost(app, dataFolder, ownsData, grpcPort, webPort);
+    }
+
+    /// <summary>Call options carrying an access token, as every client sends it.</summary>
+    public static CallOptions Bearer(string accessToken) => new(new Metadata { { "authorization", "Bearer " + accessToken } });
+
+    /// <summary>Signs up a new account with a unique email; returns its tokens.</summary>
+    public async Task<SignUpResponse> SignUpAsync(string name = "Ada")
+    {
+        var email = $"{name.ToLowerInvariant()}.{Guid.NewGuid():N}@example.org";
+        return await Identity.SignUpAsync(new SignUpRequest { Email = email, Password = "correct horse battery", DisplayName = name });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Web.Dispose();
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsData)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(DataFolder, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Identity;
+using IWouldArgue.Identity.Passwords;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static IWouldArgue.Gateway.Tests.GatewayHost;
+
+namespace IWouldArgue.Gateway.Tests;
+
+/// <summary>Guest passes, the edge's token rules, limits and headers.</summary>
+public sealed class GuestAndEdgeTests : IAsyncLifetime
+{
+    private GatewayHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await GatewayHost.StartAsync(new Dictionary<string, string>
+    {
+        ["Gateway:UserRequestsPerSecond"] = "1",
+        ["Gateway:UserBurst"] = "30",
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<(CallOptions Host, Discussion Discussion)> LiveDiscussionAsync(bool guestsMayComment)
+    {
+        var host = Bearer((await _host.SignUpAsync("Host")).Tokens.AccessToken);
+        var created = (await _host.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Open mic", GuestsMayComment = guestsMayComment }, host)).Discussion;
+        await _host.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        return (host, created);
+    }
+
+    [Fact]
+    public async Task Guest_JoinsByLink_AndComments_WhenTheHostAllowsIt()
+    {
+        var (_, discussion) = await LiveDiscussionAsync(guestsMayComment: true);
+
+        var pass = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Visitor" });
+        var guest = Bearer(pass.Tokens.AccessToken);
+        var joined = await _host.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = discussion.InviteCode }, guest);
+        await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = discussion.DiscussionId, Text = "hello from a guest" }, guest);
+        var me = await _host.Identity.GetMeAsync(new GetMeRequest(), guest);
+
+        Assert.Equal(discussion.DiscussionId, pass.DiscussionId);
+        Assert.True(pass.User.Guest);
+        Assert.Empty(pass.Tokens.RefreshToken);
+        Assert.Equal(Role.Attendee, joined.Role);
+        Assert.True(me.User.Guest);
+        Assert.Empty(me.Email);
+    }
+
+    [Fact]
+    public async Task Guest_MayNotComment_WhenTheHostSaysNo()
+    {
+        var (_, discussion) = await LiveDiscussionAsync(guestsMayComment: false);
+        var guest = Bearer((await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Visitor" })).Tokens.AccessToken);
+        await _host.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = discussion.InviteCode }, guest);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = discussion.DiscussionId, Text = "hi" }, guest));
+
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task GuestPass_IsUselessForAnotherDiscussion()
+    {
+        var (_, first) = await LiveDiscussionAsync(guestsMayComment: true);
+        var (_, second) = await LiveDiscussionAsync(guestsMayComment: true);
+        var guest = Bearer((await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = first.InviteCode, DisplayName = "Visitor" })).Tokens.AccessToken);
+
+        var join = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = second.InviteCode }, guest));
+        var get = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.GetDiscussionAsync(new GetDiscussionRequest { DiscussionId = second.DiscussionId }, guest));
+        var create = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "mine" }, guest));
+        var watch = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = new LiveService.Client(_host.Channel).Watch(new WatchRequest { DiscussionId = second.DiscussionId }, guest);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+
+        Assert.All([join, get, create, watch], ex => Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode));
+    }
+
+    [Fact]
+    public async Task JoinAsGuest_WithAStaleLink_IsNotFound()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = "no-such-code", DisplayName = "Visitor" }));
+
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Services_RefuseCallersWithoutAToken_AndIgnoreSelfNamedHeaders()
+    {
+        var anonymous = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest()));
+        var selfNamed = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest(),
+            new CallOptions(new Metadata { { CallerResolver.UserIdHeader, "admin" } })));
+
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, selfNamed.StatusCode);
+    }
+
+    [Fact]
+    public async Task TokenInTheQueryString_IsNotRead()
+    {
+        var token = (await _host.SignUpAsync()).Tokens.AccessToken;
+        using var channel = RpcChannel.ForAddress(new Uri(_host.GrpcAddress, "?access_token=" + token));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await new IdentityService.Client(channel).GetMeAsync(new GetMeRequest()));
+
+        Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task AUserOverTheRateLimit_GetsResourceExhausted_WithARetryDelay()
+    {
+        var user = Bearer((await _host.SignUpAsync()).Tokens.AccessToken);
+        RpcException? limited = null;
+        for (var i = 0; i < 60 && limited is null; i++)
+        {
+            try
+            {
+                await _host.Identity.GetMeAsync(new GetMeRequest(), user);
+            }
+            catch (RpcException e)
+            {
+                limited = e;
+            }
+        }
+        var someoneElse = await _host.Identity.GetMeAsync(new GetMeRequest(), Bearer((await _host.SignUpAsync("Other")).Tokens.AccessToken));
+
+        Assert.NotNull(limited);
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+        Assert.NotNull(RpcErrors.DetailsOf(limited)!.Details.Single(d => d.Is(RetryAfter.Descriptor)));
+        Assert.Equal("Other", someoneElse.User.DisplayName);
+    }
+
+    [Fact]
+    public async Task EveryResponse_CarriesTheSecurityHeaders()
+    {
+        using var response = await _host.Web.GetAsync(new Uri("/.well-known/jwks.json", UriKind.Relative));
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServiceApartFromIdentity_ChecksTokensWithTheJwksEndpoint()
+    {
+        var token = (await _host.SignUpAsync("Mesh")).Tokens.AccessToken;
+        var options = Options.Create(new AuthOptions { JwksUrl = new Uri(_host.WebAddress, "/.well-known/jwks.json") });
+        using var http = new HttpClient();
+        using var keys = new JwksKeys(http, options, TimeProvider.System, NullLogger<JwksKeys>.Instance);
+        var validator = new AccessTokenValidator(keys, options, TimeProvider.System, NullLogger<AccessTokenValidator>.Instance);
+
+        var good = await validator.CheckAsync(token, CancellationToken.None);
+        var bad = await validator.CheckAsync(token[..^4] + "AAAA", CancellationToken.None);
+
+        Assert.Equal("Mesh", good.Caller?.DisplayName);
+        Assert.Null(bad.Caller);
+    }
+
+    [Fact]
+    public void SignInLimiter_CountsPerAccountAcrossAddresses_AndPerAddressAcrossAccounts()
+    {
+        using var limiter = new SignInLimiter(Options.Create(new IdentityOptions { SignInAttemptsPerMinute = 5 }));
+        for (var i = 0; i < 5; i++)
+        {
+            limiter.Attempt($"10.0.0.{i}", "target@example.org");
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            limiter.Attempt("10.9.9.9", $"user{i}@example.org");
+        }
+
+        var account = Assert.Throws<RpcException>(() => limiter.Attempt("10.1.1.1", "target@example.org"));
+        limiter.Attempt("10.9.9.9", "user4@example.org");
+        var address = Assert.Throws<RpcException>(() => limiter.Attempt("10.9.9.9", "fresh@example.org"));
+
+        Assert.Contains("this account", account.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("your network", address.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Passwords_AreHashedWithPbkdf2AtOwaspIterations_AndUpgradedWhenWeaker()
+    {
+        var production = new IdentityOptions().PasswordIterations;
+        var stored = PasswordHasher.Hash("correct horse battery", production);
+        var weak = PasswordHasher.Hash("correct horse battery", 1000);
+
+        Assert.Equal(600_000, production);
+        Assert.StartsWith("pbkdf2-sha256$600000$", stored, StringComparison.Ordinal);
+        Assert.NotEqual(stored, PasswordHasher.Hash("correct horse battery", production));
+        Assert.True(PasswordHasher.Verify("correct horse battery", stored, out var rehash, production));
+        Assert.False(rehash);
+        Assert.False(PasswordHasher.Verify("correct horse batterY", stored, out _, production));
+        Assert.True(PasswordHasher.Verify("correct horse battery", weak, out var upgrade, production));
+        Assert.True(upgrade);
+    }
+}
