@@ -1,0 +1,43 @@
+// A tiny element builder: h("button", { onclick }, "Text") instead of innerHTML, so nothing a user
+// typed is ever parsed as HTML.
+
+type Child = Node | string | null | undefined | false;
+type Attributes = Record<string, unknown>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value as EventListener);
+    } else if (name === "class") {
+      element.className = String(value);
+    } else if (name in element && typeof value !== "string") {
+      (element as unknown as Record<string, unknown>)[name] = value;
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  element.append(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
+  return element;
+}
+
+/** Replaces the children of `parent`. */
+export function show(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
+}
+
+/** A form field: a visible label tied to its input. */
+export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement): HTMLLabelElement {
+  return h("label", { class: "field" }, h("span", {}, label), input);
+}
+
+/** A message area that screen readers announce. */
+export function alertBox(): HTMLParagraphElement {
+  return h("p", { class: "alert", role: "alert", hidden: true });
+}
+
+export function say(box: HTMLElement, message: string | null): void {
+  box.textContent = message ?? "";
+  box.hidden = !message;
+}

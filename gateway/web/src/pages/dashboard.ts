@@ -1,0 +1,61 @@
+import { currentSession, describe, discussions } from "../api";
+import { DiscussionFilter, DiscussionState, type Discussion } from "../gen/iwouldargue/v1/discussions_pb";
+import { alertBox, field, h, say, show } from "../dom";
+import { navigate } from "../router";
+
+/** The host's home: create a discussion, see one's own and the live ones. */
+export function dashboardPage(app: HTMLElement): void {
+  const session = currentSession();
+  if (!session) return navigate("/signin", true);
+  if (session.user.guest) {
+    show(app, h("section", { class: "card narrow" },
+      h("h1", {}, `You are a guest, ${session.user.displayName}`),
+      h("p", {}, "Guests take part in the one discussion they joined."),
+      h("p", {}, h("a", { href: `/d/${session.discussionId}` }, "Back to the discussion"), " · ", h("a", { href: "/signup" }, "Create an account to host"))));
+    return;
+  }
+  const title = h("input", { type: "text", name: "title", required: true, maxLength: 120 });
+  const description = h("textarea", { name: "description", rows: 2, maxLength: 2000 });
+  const guests = h("input", { type: "checkbox", name: "guests_may_comment", checked: true });
+  const problem = alertBox();
+  const create = h("form", {
+    class: "card",
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      say(problem, null);
+      try {
+        const { discussion } = await discussions.createDiscussion({ title: title.value, description: description.value, guestsMayComment: guests.checked });
+        navigate(`/d/${discussion!.discussionId}`);
+      } catch (error) {
+        say(problem, describe(error));
+      }
+    },
+  },
+    h("h2", {}, "Start a discussion"),
+    field("Title", title),
+    field("Description (optional)", description),
+    h("label", { class: "check" }, guests, " Guests who join by link may comment"),
+    problem,
+    h("button", { type: "submit", class: "primary" }, "Create"));
+  const mine = h("section", { class: "card", "aria-labelledby": "mine" }, h("h2", { id: "mine" }, "Your discussions"), h("p", {}, "Loading…"));
+  const liveNow = h("section", { class: "card", "aria-labelledby": "live" }, h("h2", { id: "live" }, "Live now"), h("p", {}, "Loading…"));
+  show(app, h("div", { class: "dashboard" }, create, mine, liveNow));
+  void fill(mine, DiscussionFilter.MINE, "You have not created a discussion yet.");
+  void fill(liveNow, DiscussionFilter.LIVE, "Nothing is live right now.");
+}
+
+async function fill(section: HTMLElement, filter: DiscussionFilter, empty: string): Promise<void> {
+  const heading = section.firstElementChild!;
+  try {
+    const { discussions: found } = await discussions.listDiscussions({ filter, page: { pageSize: 20 } });
+    show(section, heading, found.length === 0 ? h("p", {}, empty) : h("ul", { class: "list" }, ...found.map(item)));
+  } catch (error) {
+    show(section, heading, h("p", { class: "alert" }, describe(error)));
+  }
+}
+
+function item(d: Discussion): HTMLLIElement {
+  const state = d.state === DiscussionState.LIVE ? "live" : d.state === DiscussionState.ENDED ? "ended" : "not started";
+  return h("li", {}, h("a", { href: `/d/${d.discussionId}` }, d.title), " ", h("span", { class: `badge ${state.replace(" ", "-")}` }, state),
+    d.state === DiscussionState.LIVE ? h("span", { class: "muted" }, ` · ${d.attendeeCount} listening`) : null);
+}

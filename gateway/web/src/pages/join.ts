@@ -1,0 +1,51 @@
+import { currentSession, describe, discussions, identity, signOut, startSession } from "../api";
+import { alertBox, field, h, say, show } from "../dom";
+import { navigate } from "../router";
+
+/**
+ * A join link. Signed-in people join with their account at once; everyone else gives a name and
+ * joins as a guest of this one discussion (or signs in first).
+ */
+export function joinPage(app: HTMLElement, code: string): void {
+  const session = currentSession();
+  if (session && !session.user.guest) {
+    show(app, h("p", { class: "card narrow" }, "Joining…"));
+    void joinWithSession(app, code);
+    return;
+  }
+  const name = h("input", { type: "text", name: "display_name", autocomplete: "nickname", required: true, maxLength: 60 });
+  const problem = alertBox();
+  const submit = h("button", { type: "submit", class: "primary" }, "Join as guest");
+  show(app, h("form", {
+    class: "card narrow",
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      submit.disabled = true;
+      say(problem, null);
+      try {
+        if (session?.user.guest) await signOut();
+        const pass = await identity.joinAsGuest({ inviteCode: code, displayName: name.value });
+        startSession(pass.user, pass.tokens, pass.discussionId);
+        await joinWithSession(app, code);
+      } catch (error) {
+        say(problem, describe(error));
+        submit.disabled = false;
+      }
+    },
+  },
+    h("h1", {}, "Join the discussion"),
+    field("Your name, as others will see it", name),
+    problem,
+    submit,
+    h("p", {}, "Have an account? ", h("a", { href: `/signin?next=${encodeURIComponent(`/join/${code}`)}` }, "Sign in"), " first.")));
+  name.focus();
+}
+
+async function joinWithSession(app: HTMLElement, code: string): Promise<void> {
+  try {
+    const { discussion } = await discussions.joinDiscussion({ inviteCode: code });
+    navigate(`/d/${discussion!.discussionId}`, true);
+  } catch (error) {
+    show(app, h("section", { class: "card narrow" }, h("h1", {}, "Could not join"), h("p", { class: "alert", role: "alert" }, describe(error)), h("a", { href: "/" }, "Home")));
+  }
+}

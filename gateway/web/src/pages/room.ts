@@ -1,0 +1,237 @@
+import { Code, ConnectError, currentSession, describe, discussions, live } from "../api";
+import { Role } from "../gen/iwouldargue/v1/common_pb";
+import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
+import type { Comment } from "../gen/iwouldargue/v1/events_pb";
+import { alertBox, h, say, show } from "../dom";
+import { navigate } from "../router";
+import { RoomState, roleName } from "../room-state";
+
+const heartbeatTimeout = 40_000; // the server sends one every 15 s
+
+/** The discussion room: live comments, hands, speakers and the host's controls. */
+export function roomPage(app: HTMLElement, discussionId: string): () => void {
+  const session = currentSession();
+  if (!session) {
+    navigate(`/signin?next=${encodeURIComponent(location.pathname)}`, true);
+    return () => undefined;
+  }
+  const room = new RoomState(session.user.userId);
+  const stop = new AbortController();
+
+  // The page's parts; render() fills them from `room`.
+  const title = h("h1", {}, "…");
+  const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+  const banner = h("p", { class: "banner", role: "alert", hidden: true });
+  const hostBar = h("div", { class: "host-bar" });
+  const voice = h("section", { class: "voice card", "aria-label": "Voice" },
+    h("h2", {}, "Voice"), h("p", { class: "muted" }, "Voice is unavailable on this server for now; comments and hands work as usual."));
+  const speakers = h("ul", { class: "people", "aria-label": "Host and speakers" });
+  const hands = h("section", { class: "card", "aria-label": "Raised hands", hidden: true });
+  const handButton = h("button", { type: "button", onclick: () => void toggleHand() });
+  const comments = h("ol", { class: "comments", "aria-label": "Comments", tabindex: 0 });
+  const jump = h("button", { type: "button", class: "jump", hidden: true, onclick: () => scrollToEnd() }, "New comments ↓");
+  const text = h("textarea", { name: "comment", rows: 2, maxLength: 2000, placeholder: "Say something…", "aria-label": "Your comment" });
+  const problem = alertBox();
+  const post = h("button", { type: "submit", class: "primary" }, "Post");
+  const composer = h("form", { class: "composer", onsubmit: (e: Event) => { e.preventDefault(); void postComment(); } }, text, post);
+  text.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      void postComment();
+    }
+  });
+
+  show(app, h("div", { class: "room" },
+    h("header", { class: "room-head" }, title, status, hostBar),
+    banner,
+    h("div", { class: "room-body" },
+      h("aside", { class: "side" },
+        voice,
+        h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
+        h("p", {}, handButton),
+        hands),
+      h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, composer))));
+
+  // Auto-scroll follows new comments unless the reader scrolled up to read.
+  let following = true;
+  comments.addEventListener("scroll", () => {
+    following = comments.scrollTop + comments.clientHeight >= comments.scrollHeight - 40;
+    if (following) jump.hidden = true;
+  });
+  function scrollToEnd(): void {
+    comments.scrollTop = comments.scrollHeight;
+    following = true;
+    jump.hidden = true;
+  }
+
+  async function act(action: () => Promise<unknown>): Promise<boolean> {
+    say(problem, null);
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      say(problem, describe(error));
+      return false;
+    }
+  }
+
+  async function postComment(): Promise<void> {
+    const value = text.value.trim();
+    if (!value || post.disabled) return;
+    post.disabled = true;
+    if (await act(() => discussions.postComment({ discussionId, text: value }))) text.value = "";
+    post.disabled = false;
+    text.focus();
+  }
+
+  async function toggleHand(): Promise<void> {
+    await act(() => room.hasRaisedHand() ? discussions.lowerHand({ discussionId, userId: "" }) : discussions.raiseHand({ discussionId }));
+  }
+
+  function render(): void {
+    const d = room.discussion;
+    if (!d) return;
+    title.textContent = d.title;
+    const state = d.state === DiscussionState.LIVE ? "Live" : d.state === DiscussionState.ENDED ? "Ended" : "Not started yet";
+    status.textContent = `${state} · ${room.attendeeCount} ${room.attendeeCount === 1 ? "person" : "people"} here · you are the ${roleName(room.myRole)}`;
+    renderHostBar();
+    show(speakers, ...[...room.speakers.values()].sort((a, b) => b.role - a.role).map((a) => h("li", {},
+      h("span", { class: "name" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
+      room.moderator && a.role < room.myRole && a.role !== Role.HOST
+        ? h("span", { class: "actions" },
+            h("button", { type: "button", onclick: () => act(() => discussions.changeRole({ discussionId, userId: a.user!.userId, role: Role.ATTENDEE })) }, "Move to audience"),
+            h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: a.user!.userId })) }, "Remove"))
+        : null)));
+    handButton.textContent = room.hasRaisedHand() ? "Lower your hand" : "Raise your hand";
+    handButton.hidden = room.myRole !== Role.ATTENDEE || room.ended;
+    hands.hidden = !room.moderator || room.hands.length === 0;
+    show(hands, h("h2", {}, `Raised hands (${room.hands.length})`), h("ol", { class: "people" }, ...room.hands.map((hand) => h("li", {},
+      h("span", { class: "name" }, hand.user!.displayName), " ",
+      h("span", { class: "actions" },
+        h("button", { type: "button", class: "primary", onclick: () => act(() => discussions.changeRole({ discussionId, userId: hand.user!.userId, role: Role.PARTICIPANT })) }, "Invite to speak"),
+        h("button", { type: "button", onclick: () => act(() => discussions.lowerHand({ discussionId, userId: hand.user!.userId })) }, "Lower"),
+        h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: hand.user!.userId })) }, "Remove"))))));
+    renderComments();
+    const closed = room.ended || d.state !== DiscussionState.LIVE;
+    text.disabled = post.disabled = closed;
+    text.placeholder = room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
+    if (room.ended) showBanner("This discussion has ended.");
+  }
+
+  function renderHostBar(): void {
+    const d = room.discussion!;
+    if (!room.moderator) return show(hostBar);
+    const link = `${location.origin}/join/${d.inviteCode}`;
+    const linkBox = h("input", { type: "text", readOnly: true, value: link, "aria-label": "Join link", class: "join-link" });
+    show(hostBar,
+      d.inviteCode && !room.ended ? linkBox : null,
+      d.inviteCode && !room.ended ? h("button", { type: "button", onclick: async (e: Event) => {
+        const button = e.currentTarget as HTMLButtonElement;
+        try {
+          await navigator.clipboard.writeText(link);
+          button.textContent = "Copied";
+        } catch {
+          linkBox.select();
+          button.textContent = "Press Ctrl+C to copy";
+        }
+      } }, "Copy join link") : null,
+      d.state === DiscussionState.SCHEDULED && room.myRole === Role.HOST
+        ? h("button", { type: "button", class: "primary", onclick: () => act(() => discussions.startDiscussion({ discussionId })) }, "Start now") : null,
+      d.state === DiscussionState.LIVE && room.myRole === Role.HOST
+        ? h("button", { type: "button", class: "danger", onclick: () => confirm("End the discussion for everyone?") && act(() => discussions.endDiscussion({ discussionId })) }, "End discussion") : null);
+  }
+
+  let rendered = new Map<string, HTMLLIElement>();
+  function renderComments(): void {
+    const next = new Map<string, HTMLLIElement>();
+    const items = room.comments.map((c) => {
+      const item = rendered.get(c.commentId) ?? commentItem(c);
+      next.set(c.commentId, item);
+      return item;
+    });
+    const added = items.length > 0 && items[items.length - 1] !== comments.lastElementChild;
+    rendered = next;
+    show(comments, ...(items.length ? items : [h("li", { class: "muted empty" }, "No comments yet.")]));
+    if (following) comments.scrollTop = comments.scrollHeight;
+    else if (added) jump.hidden = false;
+  }
+
+  function commentItem(c: Comment): HTMLLIElement {
+    const mayDelete = room.moderator || c.author?.userId === room.me;
+    return h("li", { class: "comment", "data-seq": String(c.seq) },
+      h("span", { class: "author" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
+      h("span", { class: "text" }, c.text),
+      mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null);
+  }
+
+  function showBanner(message: string | null): void {
+    say(banner, message);
+  }
+
+  // The live stream: a snapshot, then events; on any break, reconnect and resume after the last
+  // sequence number applied, so nothing is missed and nothing shown twice.
+  let current: AbortController | undefined;
+  const restart = () => current?.abort();
+  window.addEventListener("offline", restart);
+  window.addEventListener("online", restart);
+
+  async function watch(): Promise<void> {
+    let failures = 0;
+    while (!stop.signal.aborted) {
+      current = new AbortController();
+      const abort = () => current!.abort();
+      stop.signal.addEventListener("abort", abort);
+      let watchdog = setTimeout(abort, heartbeatTimeout);
+      try {
+        if (!navigator.onLine) throw new ConnectError("offline", Code.Unavailable);
+        const stream = live.watch({ discussionId, resumeAfterSeq: room.lastSeq }, { signal: current.signal });
+        for await (const response of stream) {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(abort, heartbeatTimeout);
+          failures = 0;
+          if (!room.ended) showBanner(null);
+          const frame = response.frame;
+          if (frame.case === "snapshot") {
+            rendered.clear();
+            room.reset(frame.value);
+          } else if (frame.case === "events") {
+            frame.value.events.forEach((e) => room.apply(e));
+          } else if (frame.case === "resync") {
+            break; // the server asks us to reconnect and resume
+          }
+          render();
+        }
+        if (room.ended) return;
+      } catch (error) {
+        if (stop.signal.aborted) return;
+        const e = ConnectError.from(error);
+        if (e.code === Code.PermissionDenied || e.code === Code.NotFound || e.code === Code.Unauthenticated) {
+          showBanner(describe(error));
+          text.disabled = post.disabled = true;
+          return;
+        }
+        failures++;
+        showBanner(navigator.onLine ? "Reconnecting…" : "You are offline. Reconnecting when the connection is back…");
+        await delay(Math.min(10_000, 500 * 2 ** Math.min(failures, 5)), stop.signal, current.signal);
+      } finally {
+        clearTimeout(watchdog);
+        stop.signal.removeEventListener("abort", abort);
+      }
+    }
+  }
+
+  void watch();
+  return () => {
+    stop.abort();
+    window.removeEventListener("offline", restart);
+    window.removeEventListener("online", restart);
+  };
+}
+
+function delay(ms: number, ...signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const wake = () => { clearTimeout(timer); resolve(); };
+    signals.forEach((s) => s.aborted ? wake() : s.addEventListener("abort", wake, { once: true }));
+  });
+}
