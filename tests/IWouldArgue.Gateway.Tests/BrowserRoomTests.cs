@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace IWouldArgue.Gateway.Tests;
+
+/// <summary>
+/// The web client in a real browser (Debian's Chromium driven by Playwright) against the embedded
+/// gateway: a host and a guest hold a discussion, from sign-up to the end.
+/// </summary>
+public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Password = "correct horse battery";
+    private GatewayHost _gateway = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Gateway:WebRoot"] = Path.Combine(RepoRoot, "gateway", "web", "dist"),
+            // The host posts 20 comments in a burst below; the default (1/s, burst 5) would refuse them.
+            ["Discussions:CommentsPerSecond"] = "50",
+            ["Discussions:CommentBurst"] = "50",
+        });
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _gateway.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task HostAndGuest_HoldADiscussion_FromSignUpToTheEnd()
+    {
+        var host = await NewPageAsync(1280, 800);
+        var guest = await NewPageAsync(390, 844); // a phone
+
+        // The host signs up, creates a discussion, starts it and copies the link.
+        await host.GotoAsync("/signup");
+        await host.GetByLabel("Your name, as others see it").FillAsync("Hana Host");
+        await host.GetByLabel("Email").FillAsync($"hana.{Guid.NewGuid():N}@example.org");
+        await host.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await host.GetByLabel("Title").FillAsync("Is tea better than coffee?");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Status)).ToContainTextAsync("Live");
+        var link = await host.GetByLabel("Join link").InputValueAsync();
+        Assert.StartsWith(_gateway.WebAddress + "join/", link, StringComparison.Ordinal);
+
+        // The guest opens the link, joins with a name and comments; the host sees it within 3 s.
+        await guest.GotoAsync(link);
+        await guest.GetByLabel("Your name, as others will see it").FillAsync("Gus Guest");
+        await guest.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
+        await Assertions.Expect(guest.GetByRole(AriaRole.Status)).ToContainTextAsync("you are the listener");
+        await guest.GetByLabel("Your comment").FillAsync("Hello from Gus");
+        var posted = Stopwatch.StartNew();
+        await guest.GetByLabel("Your comment").PressAsync("Enter");
+        await host.Locator(".comment .text", new() { HasTextString = "Hello from Gus" }).WaitForAsync(new() { Timeout = 10_000 });
+        var delay = posted.Elapsed;
+        output.WriteLine($"Comment delivery, guest's Enter to the host's screen: {delay.TotalMilliseconds:F0} ms");
+        Assert.True(delay < TimeSpan.FromSeconds(3), $"The host saw the comment after {delay.TotalMilliseconds:F0} ms (limit 3,000 ms).");
+
+        // The guest raises a hand; the host invites them to speak; the guest sees the new role.
+        await guest.GetByRole(AriaRole.Button, new() { Name = "Raise your hand" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Heading, new() { Name = "Raised hands (1)" })).ToBeVisibleAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Invite to speak" }).ClickAsync();
+        await Assertions.Expect(guest.GetByRole(AriaRole.Status)).ToContainTextAsync("you are the speaker");
+        await Assertions.Expect(guest.GetByRole(AriaRole.List, new() { Name = "Host and speakers" })).ToContainTextAsync("Gus Guest");
+
+        // The host deletes the guest's comment; it disappears for the guest.
+        await host.GetByRole(AriaRole.Button, new() { Name = "Delete comment by Gus Guest" }).ClickAsync();
+        await Assertions.Expect(guest.Locator(".comment .text", new() { HasTextString = "Hello from Gus" })).ToHaveCountAsync(0);
+
+        // The guest loses the network; the host posts 20 comments; back online, the guest has each once, in order.
+        await guest.Context.SetOfflineAsync(true);
+        await Assertions.Expect(guest.Locator(".banner")).ToContainTextAsync("offline");
+        var expected = Enumerable.Range(1, 20).Select(i => $"While you were away {i}").ToList();
+        foreach (var text in expected)
+        {
+            await host.GetByLabel("Your comment").FillAsync(text);
+            await host.GetByLabel("Your comment").PressAsync("Enter");
+            await Assertions.Expect(host.GetByLabel("Your comment")).ToHaveValueAsync("");
+        }
+        await guest.Context.SetOfflineAsync(false);
+        await guest.Locator(".comment .text", new() { HasTextString = "While you were away 20" }).WaitForAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(guest.Locator(".banner")).ToBeHiddenAsync();
+        var seen = await guest.Locator(".comment .text").AllTextContentsAsync();
+        Assert.Equal(expected, seen.Where(t => t.StartsWith("While you were away", StringComparison.Ordinal)).ToList());
+
+        // Pictures of the room for people to look at.
+        var artifacts = Directory.CreateDirectory(Path.Combine(RepoRoot, "tests", "IWouldArgue.Gateway.Tests", "artifacts")).FullName;
+        await host.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "room-host.png") });
+        await guest.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "room-guest-phone.png") });
+
+        // The host ends the discussion; both see it ended.
+        host.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
+        await Assertions.Expect(host.Locator(".banner")).ToContainTextAsync("This discussion has ended.");
+        await Assertions.Expect(guest.Locator(".banner")).ToContainTextAsync("This discussion has ended.");
+        await Assertions.Expect(guest.GetByLabel("Your comment")).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task Errors_AreShownAsSentences_AndFormsSubmitFromTheKeyboard()
+    {
+        var page = await NewPageAsync(390, 844);
+        await page.GotoAsync("/signup");
+
+        await page.GetByLabel("Your name, as others see it").FillAsync("Kim");
+        await page.GetByLabel("Email").FillAsync("kim@example.org");
+        await page.GetByLabel("Password (at least 10 characters)").FillAsync("1234567890");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Password is one of the most commonly used passwords; pick another.");
+        await page.GotoAsync("/join/not-a-real-code");
+        await page.GetByLabel("Your name, as others will see it").FillAsync("Lee");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This join link is not valid (it may have been replaced).");
+    }
+
+    private async Task<IPage> NewPageAsync(int width, int height)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = _gateway.WebAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                output.WriteLine($"[browser {width}px] {message.Text}");
+            }
+        };
+        return page;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "IWouldArgue.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("The repository root (IWouldArgue.sln) is not above " + AppContext.BaseDirectory);
+    }
+}
