@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IWouldArgue.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -15,13 +16,11 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
-    public static string RepoRoot { get; } = FindRepoRoot();
-
     public async Task InitializeAsync()
     {
         _gateway = await GatewayHost.StartAsync(new Dictionary<string, string>
         {
-            ["Gateway:WebRoot"] = Path.Combine(RepoRoot, "gateway", "web", "dist"),
+            ["Gateway:WebRoot"] = Path.Combine(NodeProcess.RepoRoot, "gateway", "web", "dist"),
             // The host posts 20 comments in a burst below; the default (1/s, burst 5) would refuse them.
             ["Discussions:CommentsPerSecond"] = "50",
             ["Discussions:CommentBurst"] = "50",
@@ -102,7 +101,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(expected, seen.Where(t => t.StartsWith("While you were away", StringComparison.Ordinal)).ToList());
 
         // Pictures of the room for people to look at.
-        var artifacts = Directory.CreateDirectory(Path.Combine(RepoRoot, "tests", "IWouldArgue.Gateway.Tests", "artifacts")).FullName;
+        var artifacts = Directory.CreateDirectory(Path.Combine(NodeProcess.RepoRoot, "tests", "IWouldArgue.Gateway.Tests", "artifacts")).FullName;
         await host.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "room-host.png") });
         await guest.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "room-guest-phone.png") });
 
@@ -132,6 +131,33 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This join link is not valid (it may have been replaced).");
     }
 
+    [Fact]
+    public async Task AnExpiredAccessToken_IsRefreshedOnce_WhenTwoTabsNeedItAtOnce()
+    {
+        var first = await NewPageAsync(1024, 768);
+        await first.GotoAsync("/signup");
+        await first.GetByLabel("Your name, as others see it").FillAsync("Tabby");
+        await first.GetByLabel("Email").FillAsync($"tabby.{Guid.NewGuid():N}@example.org");
+        await first.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
+        await first.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Assertions.Expect(first.GetByText("You have not created a discussion yet.")).ToBeVisibleAsync();
+        const string session = "JSON.parse(localStorage.getItem('iwouldargue.session'))";
+        var before = await first.EvaluateAsync<string>($"() => {session}.refreshToken");
+
+        // Both tabs find the access token expired and call at once: one refreshes, the other reuses its result
+        // (a second use of the same refresh token would revoke the whole sign-in).
+        await first.EvaluateAsync($"() => {{ const s = {session}; s.accessExpiresAt = 0; localStorage.setItem('iwouldargue.session', JSON.stringify(s)); }}");
+        var second = await first.Context.NewPageAsync();
+        await Task.WhenAll(first.ReloadAsync(), second.GotoAsync("/"));
+
+        await Assertions.Expect(first.GetByText("You have not created a discussion yet.")).ToBeVisibleAsync();
+        await Assertions.Expect(second.GetByText("You have not created a discussion yet.")).ToBeVisibleAsync();
+        var after = await second.EvaluateAsync<string>($"() => {session}.refreshToken");
+        Assert.NotEqual(before, after);
+        var stillValid = await _gateway.Identity.RefreshTokenAsync(new Contracts.V1.RefreshTokenRequest { RefreshToken = after });
+        Assert.NotEmpty(stillValid.Tokens.AccessToken);
+    }
+
     private async Task<IPage> NewPageAsync(int width, int height)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
@@ -149,17 +175,5 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
             }
         };
         return page;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "IWouldArgue.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root (IWouldArgue.sln) is not above " + AppContext.BaseDirectory);
     }
 }

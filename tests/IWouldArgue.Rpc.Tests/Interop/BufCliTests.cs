@@ -1,3 +1,4 @@
+using IWouldArgue.Testing;
 using IWouldArgue.Rpc.Tests.Infrastructure;
 
 namespace IWouldArgue.Rpc.Tests.Interop;

@@ -1,3 +1,4 @@
+using IWouldArgue.Testing;
 using System.Text.Json;
 using IWouldArgue.Rpc.Tests.Infrastructure;
 

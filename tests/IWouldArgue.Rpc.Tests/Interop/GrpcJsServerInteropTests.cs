@@ -1,3 +1,4 @@
+using IWouldArgue.Testing;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc.Tests.Infrastructure;

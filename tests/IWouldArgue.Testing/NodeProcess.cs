@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace IWouldArgue.Rpc.Tests.Infrastructure;
+namespace IWouldArgue.Testing;
 
 /// <summary>
 /// A Node.js script from tests/interop run as a child process (the independent implementations:
@@ -24,7 +24,10 @@ public sealed class NodeProcess : IDisposable
 
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public static string InteropDirectory { get; } = Path.Combine(RepoRoot(), "tests", "interop");
+    /// <summary>The repository's root folder (where IWouldArgue.sln is).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string InteropDirectory { get; } = Path.Combine(RepoRoot, "tests", "interop");
 
     public static NodeProcess StartScript(string file, params string[] args) => Start("node", new List<string>([file, .. args]));
 
@@ -86,7 +89,7 @@ public sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string RepoRoot()
+    private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
