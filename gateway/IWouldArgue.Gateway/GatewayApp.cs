@@ -1,28 +1,65 @@
 using IWouldArgue.Auth;
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Contracts.V1;
 using IWouldArgue.Diagnostics;
 using IWouldArgue.Discussions;
+using IWouldArgue.Discussions.Events;
 using IWouldArgue.Gateway.Edge;
 using IWouldArgue.Hosting;
 using IWouldArgue.Identity;
 using IWouldArgue.Live;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IWouldArgue.Gateway;
 
-/// <summary>The embedded default: the browser-facing edge and every service in one process.</summary>
+/// <summary>
+/// The browser-facing edge. By default it hosts every service in its own process (the embedded default);
+/// each service given under "Gateway:Upstreams" is instead forwarded to where it runs (the mesh).
+/// </summary>
 public static class GatewayApp
 {
     /// <summary>Builds the gateway from command-line arguments (and appsettings); <paramref name="overrides"/> lets tests swap services.</summary>
     public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        var upstreams = builder.Configuration.GetSection(UpstreamsOptions.SectionName).Get<UpstreamsOptions>() ?? new UpstreamsOptions();
         builder.AddServiceDefaults();
         builder.Services.AddOptions<EdgeOptions>().Bind(builder.Configuration.GetSection(EdgeOptions.SectionName));
+        builder.Services.AddOptions<UpstreamsOptions>().Bind(builder.Configuration.GetSection(UpstreamsOptions.SectionName));
         builder.Services.AddEdgeRateLimits();
-        builder.Services.AddIdentity(builder.Configuration);
-        builder.Services.AddSingleton<IGuestInvites, StoreGuestInvites>();
+        builder.Services.AddCallerAuthentication(builder.Configuration);
+        builder.Services.AddSingleton<UpstreamCalls>();
         builder.Services.AddDiagnostics();
-        builder.Services.AddDiscussions(builder.Configuration);
-        builder.Services.AddLive(builder.Configuration);
+        if (upstreams.Identity is null)
+        {
+            builder.Services.AddIdentity(builder.Configuration);
+            builder.Services.AddSingleton<IGuestInvites, StoreGuestInvites>();
+        }
+        else
+        {
+            AddForwarder(builder.Services, upstreams.Identity, (channel, outgoing) => new IdentityService.Forwarder(new IdentityService.Client(channel), outgoing));
+        }
+        if (upstreams.Discussions is null)
+        {
+            builder.Services.AddDiscussions(builder.Configuration);
+        }
+        else
+        {
+            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new DiscussionsService.Forwarder(new DiscussionsService.Client(channel), outgoing));
+        }
+        if (upstreams.Live is null)
+        {
+            builder.Services.AddLive(builder.Configuration);
+        }
+        else
+        {
+            // The state store is where Live instances register; the gateway reads it to route.
+            builder.Services.AddBuildingBlocks(builder.Configuration);
+            builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.TryAddSingleton<LiveRoutes>();
+            builder.Services.AddSingleton<RoutedLive>();
+        }
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -32,9 +69,38 @@ public static class GatewayApp
         app.MapServiceDefaults();
         app.MapWebClient();
         app.MapDiagnostics();
-        app.MapIdentity();
-        app.MapDiscussions();
-        app.MapLive();
+        if (upstreams.Identity is null)
+        {
+            app.MapIdentity();
+        }
+        else
+        {
+            app.MapRpcService<IdentityService.Forwarder>();
+        }
+        if (upstreams.Discussions is null)
+        {
+            app.MapDiscussions();
+        }
+        else
+        {
+            app.MapRpcService<DiscussionsService.Forwarder>();
+        }
+        if (upstreams.Live is null)
+        {
+            app.MapLive();
+        }
+        else
+        {
+            app.MapRpcService<RoutedLive>();
+        }
         return app;
     }
+
+    private static void AddForwarder<TForwarder>(IServiceCollection services, UpstreamOptions upstream, Func<RpcChannel, Func<ServerCallContext, CallOptions>, TForwarder> create)
+        where TForwarder : class =>
+        services.AddSingleton(sp =>
+        {
+            var calls = sp.GetRequiredService<UpstreamCalls>();
+            return create(calls.ChannelTo(upstream), context => calls.Outgoing(context, upstream));
+        });
 }

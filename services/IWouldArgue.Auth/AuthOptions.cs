@@ -22,6 +22,13 @@ public sealed class AuthOptions
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// In the mesh: the secret (base64, at least 32 bytes) the gateway signs the caller it verified with
+    /// (<see cref="GatewayCallerHeader"/>), set on the gateway and every service behind it. Unset in the
+    /// embedded default, where the caller never leaves the process.
+    /// </summary>
+    public string? GatewayKey { get; set; }
+
+    /// <summary>
     /// Tests and local tools only: trust the caller's own <c>iwouldargue-user-id</c> and
     /// <c>iwouldargue-user-name</c> metadata when no access token is sent. Never on a reachable host. Default: false.
     /// </summary>

@@ -17,6 +17,7 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CallerResolver>();
         services.TryAddSingleton<AccessTokenValidator>();
+        services.TryAddSingleton<GatewayCallerHeader>();
         services.AddHttpClient(nameof(JwksKeys));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<JwksKeys>(sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(JwksKeys))));
         services.TryAddSingleton<IAccessTokenKeys>(sp => sp.GetRequiredService<JwksKeys>());

@@ -81,7 +81,7 @@ internal sealed partial class LiveInstance(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        _subscription?.Dispose();
+        Interlocked.Exchange(ref _subscription, null)?.Dispose();
         await hub.StopAsync();
         try
         {

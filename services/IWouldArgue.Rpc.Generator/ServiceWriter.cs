@@ -4,7 +4,7 @@ using Google.Protobuf.Reflection;
 
 namespace IWouldArgue.Rpc.Generator;
 
-/// <summary>Writes, for each service of one .proto file, method descriptors, an abstract service base and a typed client.</summary>
+/// <summary>Writes, for each service of one .proto file, method descriptors, an abstract service base, a typed client and a forwarder.</summary>
 internal sealed class ServiceWriter(FileDescriptorProto file, TypeNames types)
 {
     private const string Rpc = "global::IWouldArgue.Rpc";
@@ -79,6 +79,26 @@ internal sealed class ServiceWriter(FileDescriptorProto file, TypeNames types)
         WriteServiceBase(service, serviceIndex);
         Line();
         WriteClient(service, serviceIndex);
+        Line();
+        WriteForwarder(service);
+        Close();
+    }
+
+    private void WriteForwarder(ServiceDescriptorProto service)
+    {
+        Line($"/// <summary>Serves {service.Name} by relaying every call to another server (see <see cref=\"{Rpc}.Forwarding\"/>); <paramref name=\"outgoing\"/> gives each relayed call its options.</summary>");
+        Line($"public sealed partial class Forwarder(Client upstream, global::System.Func<{Rpc}.ServerCallContext, {Rpc}.CallOptions> outgoing) : ServiceBase");
+        Open();
+        foreach (var m in service.Method)
+        {
+            Line(Kind(m) switch
+            {
+                "Unary" => $"public override global::System.Threading.Tasks.Task<{Out(m)}> {m.Name}({In(m)} request, {Rpc}.ServerCallContext context) => {Rpc}.Forwarding.UnaryAsync(upstream.{m.Name}Async(request, outgoing(context)), context);",
+                "ServerStreaming" => $"public override global::System.Threading.Tasks.Task {m.Name}({In(m)} request, {Rpc}.IServerStreamWriter<{Out(m)}> responseStream, {Rpc}.ServerCallContext context) => {Rpc}.Forwarding.ServerStreamingAsync(upstream.{m.Name}(request, outgoing(context)), responseStream, context);",
+                "ClientStreaming" => $"public override global::System.Threading.Tasks.Task<{Out(m)}> {m.Name}({Rpc}.IAsyncStreamReader<{In(m)}> requestStream, {Rpc}.ServerCallContext context) => {Rpc}.Forwarding.ClientStreamingAsync(requestStream, upstream.{m.Name}(outgoing(context)), context);",
+                _ => $"public override global::System.Threading.Tasks.Task {m.Name}({Rpc}.IAsyncStreamReader<{In(m)}> requestStream, {Rpc}.IServerStreamWriter<{Out(m)}> responseStream, {Rpc}.ServerCallContext context) => {Rpc}.Forwarding.DuplexStreamingAsync(requestStream, responseStream, upstream.{m.Name}(outgoing(context)), context);",
+            });
+        }
         Close();
     }
 

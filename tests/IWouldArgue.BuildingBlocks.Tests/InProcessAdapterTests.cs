@@ -55,6 +55,24 @@ public sealed class InProcessPubSubTests : PubSubBehavior, IAsyncDisposable
     }
 
     [Fact]
+    public async Task Unsubscribing_Twice_IsHarmless_AndStopsDelivery()
+    {
+        var delivered = 0;
+        var subscription = _pubSub.Subscribe("events.twice", (_, _) =>
+        {
+            Interlocked.Increment(ref delivered);
+            return Task.FromResult(DeliveryResult.Success);
+        });
+
+        subscription.Dispose();
+        subscription.Dispose();
+        await _pubSub.PublishAsync("events.twice", new PubSubMessage("m1", "t", Array.Empty<byte>()));
+        await Task.Delay(100);
+
+        Assert.Equal(0, Volatile.Read(ref delivered));
+    }
+
+    [Fact]
     public async Task SlowSubscriber_DoesNotDelayAnother()
     {
         var gate = new TaskCompletionSource();

@@ -56,6 +56,9 @@ public sealed class GatewayHost : IAsyncDisposable
         var (grpcPort, webPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         var all = new Dictionary<string, string>
         {
+            // The gateway's own folder, as `dotnet run` uses: its appsettings.json applies (the test output
+            // holds other hosts' appsettings too).
+            ["contentRoot"] = Path.Combine(NodeProcess.RepoRoot, "gateway", "IWouldArgue.Gateway"),
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{webPort}",

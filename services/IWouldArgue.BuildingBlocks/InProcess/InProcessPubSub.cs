@@ -83,6 +83,7 @@ public sealed partial class InProcessPubSub(ILogger<InProcessPubSub> logger) : I
     private sealed class Subscriber(InProcessPubSub owner, string topic, PubSubHandler handler) : IDisposable
     {
         private readonly CancellationTokenSource _cancel = new();
+        private int _disposed;
 
         public string Topic { get; } = topic;
 
@@ -110,8 +111,13 @@ public sealed partial class InProcessPubSub(ILogger<InProcessPubSub> logger) : I
             }, CancellationToken.None);
         }
 
+        // Idempotent: a host stopped twice unsubscribes twice.
         public void Dispose()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
             owner.Remove(this);
             Queue.Writer.TryComplete();
             _cancel.Cancel();

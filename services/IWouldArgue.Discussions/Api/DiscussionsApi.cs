@@ -107,6 +107,21 @@ internal sealed partial class DiscussionsApi(
         return new RotateInviteCodeResponse { InviteCode = code };
     }
 
+    public override async Task<PreviewInviteResponse> PreviewInvite(PreviewInviteRequest request, ServerCallContext context)
+    {
+        var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);
+        var discussion = await store.FindByInviteCodeAsync(code, context.CancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+        return new PreviewInviteResponse
+        {
+            DiscussionId = discussion.DiscussionId,
+            Title = discussion.Title,
+            Host = discussion.Host,
+            State = discussion.State,
+            GuestsMayComment = discussion.GuestsMayComment,
+        };
+    }
+
     public override async Task<JoinDiscussionResponse> JoinDiscussion(JoinDiscussionRequest request, ServerCallContext context)
     {
         var caller = callers.Resolve(context);

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using IWouldArgue.Auth;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Gateway.Edge;
+
+/// <summary>Where one service runs in the mesh: its own address, or its Dapr app id behind the local sidecar.</summary>
+public sealed class UpstreamOptions
+{
+    /// <summary>The service's gRPC (h2c) address, e.g. http://discussions:5080.</summary>
+    public Uri? Address { get; set; }
+
+    /// <summary>The service's Dapr app id: calls go to the sidecar (<see cref="UpstreamsOptions.DaprGrpcAddress"/>) with <c>dapr-app-id</c> metadata.</summary>
+    public string? DaprAppId { get; set; }
+}
+
+/// <summary>The services the gateway forwards to instead of hosting, bound from "Gateway:Upstreams".</summary>
+public sealed class UpstreamsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Gateway:Upstreams";
+
+    /// <summary>The local Dapr sidecar's gRPC address, for upstreams named by app id. Default: http://127.0.0.1:50001.</summary>
+    public Uri DaprGrpcAddress { get; set; } = new("http://127.0.0.1:50001");
+
+    /// <summary>The Identity service, when it runs apart.</summary>
+    public UpstreamOptions? Identity { get; set; }
+
+    /// <summary>The Discussions service, when it runs apart.</summary>
+    public UpstreamOptions? Discussions { get; set; }
+
+    /// <summary>
+    /// The Live service, when it runs apart: Watch calls go to the instance that owns the discussion
+    /// (rendezvous hashing over the instances registered in the state store), and to this address when
+    /// none is registered.
+    /// </summary>
+    public UpstreamOptions? Live { get; set; }
+}
+
+/// <summary>
+/// The gateway's calls to the services behind it: one channel per address (HTTP/2 connections are
+/// pooled and a new one opens when a connection has as many streams as the server allows), and the
+/// options of each relayed call — the caller's deadline and cancellation, its metadata minus what only
+/// the edge may read (the access token, cookies, the browser's own headers), and the caller the gateway
+/// verified, signed (<see cref="GatewayCallerHeader"/>).
+/// </summary>
+public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<UpstreamsOptions> options) : IDisposable
+{
+    private static readonly HashSet<string> EdgeOnly = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "authorization", "cookie", "host", "origin", "referer", "user-agent", "accept", "accept-encoding", "accept-language",
+        "connection", "content-length", "x-grpc-web", "x-user-agent", "dapr-app-id", GatewayCallerHeader.Name,
+        CallerResolver.UserIdHeader, CallerResolver.UserNameHeader,
+    };
+
+    private readonly ConcurrentDictionary<Uri, RpcChannel> _channels = new();
+
+    /// <summary>The channel to an upstream (the Dapr sidecar for app ids).</summary>
+    public RpcChannel ChannelTo(UpstreamOptions upstream)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        var address = upstream.DaprAppId is not null ? options.Value.DaprGrpcAddress
+            : upstream.Address ?? throw new InvalidOperationException("An upstream needs an Address or a DaprAppId.");
+        return ChannelTo(address);
+    }
+
+    /// <summary>The channel to an address.</summary>
+    public RpcChannel ChannelTo(Uri address) => _channels.GetOrAdd(address, a => RpcChannel.ForAddress(a));
+
+    /// <summary>The options of a call relayed to <paramref name="upstream"/> on behalf of the call in <paramref name="context"/>.</summary>
+    public CallOptions Outgoing(ServerCallContext context, UpstreamOptions? upstream)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var headers = new Metadata();
+        foreach (var entry in context.RequestHeaders)
+        {
+            if (!EdgeOnly.Contains(entry.Key) && !entry.Key.StartsWith("sec-", StringComparison.OrdinalIgnoreCase))
+            {
+                headers.Add(entry);
+            }
+        }
+        if (context.HttpContext.VerifiedCaller() is { } caller)
+        {
+            headers.Add(GatewayCallerHeader.Name, vouch.Sign(caller));
+        }
+        if (upstream?.DaprAppId is { } appId)
+        {
+            headers.Add("dapr-app-id", appId);
+        }
+        return new CallOptions(headers, context.Deadline == DateTime.MaxValue ? null : context.Deadline, context.CancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using IWouldArgue.Auth;
+using IWouldArgue.Discussions;
+using IWouldArgue.Hosting;
+using IWouldArgue.Live;
+
+namespace IWouldArgue.Discussions.Host;
+
+/// <summary>
+/// Discussions and a Live instance as their own process in the mesh. They believe only the gateway about
+/// who calls (signed with Auth:GatewayKey); the Live instance registers Live:AdvertisedAddress so the
+/// gateway sends each discussion's watchers to its owner.
+/// </summary>
+public static class DiscussionsHost
+{
+    public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.Services.AddDiscussions(builder.Configuration);
+        builder.Services.AddLive(builder.Configuration);
+        overrides?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseCallerAuthentication(CallerSource.Gateway);
+        app.MapServiceDefaults();
+        app.MapDiscussions();
+        app.MapLive();
+        return app;
+    }
+}

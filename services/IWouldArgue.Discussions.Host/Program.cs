@@ -1,0 +1,1 @@
+IWouldArgue.Discussions.Host.DiscussionsHost.Create(args).Run();

@@ -1,0 +1,1 @@
+IWouldArgue.Identity.Host.IdentityHost.Create(args).Run();

@@ -1,0 +1,174 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using IWouldArgue.Auth;
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.BuildingBlocks.InProcess;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Host;
+using IWouldArgue.Identity.Host;
+using IWouldArgue.Rpc;
+using IWouldArgue.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using static IWouldArgue.Gateway.Tests.GatewayHost;
+
+namespace IWouldArgue.Gateway.Tests;
+
+/// <summary>
+/// The mesh shape in one test process: Identity and Discussions+Live each built by their own host (as
+/// their Program.cs does) on their own ports, and the gateway forwarding to them. Only the Dapr sidecar
+/// is missing: the gateway and the Live instance share an in-process state store where, in the mesh,
+/// both would reach the same Dapr state component.
+/// </summary>
+public sealed class MeshForwardingTests : IAsyncLifetime
+{
+    private static readonly string GatewayKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly string _data = Directory.CreateTempSubdirectory("iwouldargue-mesh-").FullName;
+    private readonly InProcessStateStore _sharedState = new(TimeProvider.System);
+    private WebApplication _identity = null!;
+    private WebApplication _discussions = null!;
+    private GatewayHost _gateway = null!;
+    private int _discussionsPort;
+
+    public async Task InitializeAsync()
+    {
+        var (identityGrpc, identityWeb) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+        (_discussionsPort, var discussionsWeb) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+        _discussions = DiscussionsHost.Create(Args("IWouldArgue.Discussions.Host", _discussionsPort, discussionsWeb, new()
+        {
+            ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
+            ["Live:InstanceId"] = "live-a",
+            ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{_discussionsPort}",
+        }), services => services.AddSingleton<IStateStore>(_sharedState));
+        await _discussions.StartAsync();
+        _identity = IdentityHost.Create(Args("IWouldArgue.Identity.Host", identityGrpc, identityWeb, new()
+        {
+            ["Identity:ConnectionString"] = $"Data Source={Path.Combine(_data, "identity.db")}",
+            ["Identity:PasswordIterations"] = "1000",
+            ["Identity:Discussions:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+        }));
+        await _identity.StartAsync();
+        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth:GatewayKey"] = GatewayKey,
+            ["Auth:JwksUrl"] = $"http://127.0.0.1:{identityWeb}/.well-known/jwks.json",
+            ["Gateway:Upstreams:Identity:Address"] = $"http://127.0.0.1:{identityGrpc}",
+            ["Gateway:Upstreams:Discussions:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+            // Deliberately wrong: Watch calls must follow the Live instance registered in the state store.
+            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{LoopbackPorts.Free()}",
+        }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        foreach (var app in new[] { _identity, _discussions })
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private static string[] Args(string project, int grpcPort, int webPort, Dictionary<string, string> settings)
+    {
+        settings["contentRoot"] = Path.Combine(NodeProcess.RepoRoot, "services", project);
+        settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}";
+        settings["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{webPort}";
+        settings["Auth:GatewayKey"] = GatewayKey;
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")];
+    }
+
+    [Fact]
+    public async Task ThroughTheGateway_AHostAndAGuestHoldADiscussion_OnServicesRunningApart()
+    {
+        var signedUp = await _gateway.SignUpAsync("Meshy");
+        var host = Bearer(signedUp.Tokens.AccessToken);
+        var created = (await _gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Across the mesh", GuestsMayComment = true }, host)).Discussion;
+        await _gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        var pass = await _gateway.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = created.InviteCode, DisplayName = "Roamer" });
+        var guest = Bearer(pass.Tokens.AccessToken);
+        await _gateway.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, guest);
+
+        using var watch = new LiveService.Client(_gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, host);
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(WatchResponse.FrameOneofCase.Snapshot, watch.ResponseStream.Current.FrameCase);
+        await _gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = "relayed twice" }, guest);
+        Comment? seen = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (seen is null && await watch.ResponseStream.MoveNext(timeout.Token))
+        {
+            seen = watch.ResponseStream.Current.Events?.Events.FirstOrDefault(e => e.CommentPosted is not null)?.CommentPosted.Comment;
+        }
+
+        Assert.Equal(signedUp.User.UserId, created.Host.UserId);
+        Assert.Equal(created.DiscussionId, pass.DiscussionId);
+        Assert.Equal("relayed twice", seen?.Text);
+        Assert.Equal(pass.User.UserId, seen?.Author.UserId);
+    }
+
+    [Fact]
+    public async Task ErrorsAndTheirDetails_ComeBackThroughTheGateway_Unchanged()
+    {
+        var host = Bearer((await _gateway.SignUpAsync()).Tokens.AccessToken);
+
+        var invalid = await Assert.ThrowsAsync<RpcException>(async () => await _gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "" }, host));
+        var anonymous = await Assert.ThrowsAsync<RpcException>(async () => await _gateway.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest()));
+
+        Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Equal("title", RpcErrors.DetailsOf(invalid)!.Details.Single().Unpack<FieldViolation>().Field);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task AServiceBehindTheGateway_BelievesOnlyTheGatewaysSignature()
+    {
+        var token = (await _gateway.SignUpAsync()).Tokens.AccessToken;
+        using var direct = RpcChannel.ForAddress($"http://127.0.0.1:{_discussionsPort}");
+        var client = new DiscussionsService.Client(direct);
+        var forger = new GatewayCallerHeader(Microsoft.Extensions.Options.Options.Create(new AuthOptions { GatewayKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }), TimeProvider.System);
+
+        var withBearer = await Assert.ThrowsAsync<RpcException>(async () => await client.ListDiscussionsAsync(new ListDiscussionsRequest(), Bearer(token)));
+        var forged = await Assert.ThrowsAsync<RpcException>(async () => await client.ListDiscussionsAsync(new ListDiscussionsRequest(),
+            new CallOptions(new Metadata { { GatewayCallerHeader.Name, forger.Sign(new Caller("u_admin", "Admin", Guest: false)) } })));
+
+        Assert.Equal(StatusCode.Unauthenticated, withBearer.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task ABrowserCallOverGrpcWeb_IsForwardedAsGrpc()
+    {
+        var token = (await _gateway.SignUpAsync("Webby")).Tokens.AccessToken;
+        var body = new byte[5 + new GetMeRequest().CalculateSize()];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/iwouldargue.v1.IdentityService/GetMe") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc-web+proto");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await _gateway.Web.SendAsync(request);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, bytes[0]);
+        var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1, 4));
+        Assert.Equal("Webby", GetMeResponse.Parser.ParseFrom(bytes, 5, length).User.DisplayName);
+        Assert.Contains("grpc-status:0", System.Text.Encoding.ASCII.GetString(bytes, 10 + length, bytes.Length - 10 - length), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenAServiceIsDown_TheGatewaySaysUnavailable()
+    {
+        var host = Bearer((await _gateway.SignUpAsync()).Tokens.AccessToken);
+        await _discussions.StopAsync();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _gateway.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest(), host));
+
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+    }
+}
