@@ -1,4 +1,5 @@
 using IWouldArgue.Auth;
+using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Hosting;
 using IWouldArgue.Rpc;
@@ -19,7 +20,8 @@ public static class IdentityHost
         builder.Services.AddIdentity(builder.Configuration);
         var discussions = builder.Configuration.GetSection("Identity:Discussions");
         var appId = discussions["DaprAppId"];
-        var address = discussions.GetValue<Uri?>("Address") ?? (appId is null ? null : builder.Configuration.GetValue("Dapr:GrpcAddress", new Uri("http://127.0.0.1:50001")))
+        var sidecar = builder.Configuration.GetSection(DaprOptions.SectionName).Get<DaprOptions>() ?? new DaprOptions();
+        var address = discussions.GetValue<Uri?>("Address") ?? (appId is null ? null : sidecar.GrpcEndpoint)
             ?? throw new InvalidOperationException("Set Identity:Discussions:Address (or Identity:Discussions:DaprAppId) so guests can join by link.");
         builder.Services.AddSingleton(_ => RpcChannel.ForAddress(address));
         builder.Services.AddSingleton<IGuestInvites>(sp => new DiscussionsGuestInvites(new DiscussionsService.Client(sp.GetRequiredService<RpcChannel>()), appId));

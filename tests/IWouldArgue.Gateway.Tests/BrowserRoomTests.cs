@@ -62,6 +62,8 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The guest opens the link, joins with a name and comments; the host sees it within 3 s.
         await guest.GotoAsync(link);
+        await Assertions.Expect(guest.GetByRole(AriaRole.Heading, new() { Name = "Join “Is tea better than coffee?”" })).ToBeVisibleAsync();
+        await Assertions.Expect(guest.GetByText("Hosted by Hana Host · live now")).ToBeVisibleAsync();
         await guest.GetByLabel("Your name, as others will see it").FillAsync("Gus Guest");
         await guest.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
         await Assertions.Expect(guest.GetByRole(AriaRole.Status)).ToContainTextAsync("you are the listener");

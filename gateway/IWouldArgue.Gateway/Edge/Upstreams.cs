@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IWouldArgue.Auth;
+using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.Rpc;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ public sealed class UpstreamOptions
     /// <summary>The service's gRPC (h2c) address, e.g. http://discussions:5080.</summary>
     public Uri? Address { get; set; }
 
-    /// <summary>The service's Dapr app id: calls go to the sidecar (<see cref="UpstreamsOptions.DaprGrpcAddress"/>) with <c>dapr-app-id</c> metadata.</summary>
+    /// <summary>The service's Dapr app id: calls go to the sidecar's gRPC port (<see cref="DaprOptions.GrpcEndpoint"/>) with <c>dapr-app-id</c> metadata.</summary>
     public string? DaprAppId { get; set; }
 }
 
@@ -20,9 +21,6 @@ public sealed class UpstreamsOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Gateway:Upstreams";
-
-    /// <summary>The local Dapr sidecar's gRPC address, for upstreams named by app id. Default: http://127.0.0.1:50001.</summary>
-    public Uri DaprGrpcAddress { get; set; } = new("http://127.0.0.1:50001");
 
     /// <summary>The Identity service, when it runs apart.</summary>
     public UpstreamOptions? Identity { get; set; }
@@ -45,7 +43,7 @@ public sealed class UpstreamsOptions
 /// the edge may read (the access token, cookies, the browser's own headers), and the caller the gateway
 /// verified, signed (<see cref="GatewayCallerHeader"/>).
 /// </summary>
-public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<UpstreamsOptions> options) : IDisposable
+public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOptions> dapr) : IDisposable
 {
     private static readonly HashSet<string> EdgeOnly = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -60,7 +58,7 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<UpstreamsO
     public RpcChannel ChannelTo(UpstreamOptions upstream)
     {
         ArgumentNullException.ThrowIfNull(upstream);
-        var address = upstream.DaprAppId is not null ? options.Value.DaprGrpcAddress
+        var address = upstream.DaprAppId is not null ? dapr.Value.GrpcEndpoint
             : upstream.Address ?? throw new InvalidOperationException("An upstream needs an Address or a DaprAppId.");
         return ChannelTo(address);
     }

@@ -1,4 +1,5 @@
 import { currentSession, describe, discussions, identity, signOut, startSession } from "../api";
+import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
 import { alertBox, field, h, say, show } from "../dom";
 import { navigate } from "../router";
 
@@ -13,6 +14,15 @@ export function joinPage(app: HTMLElement, code: string): void {
     void joinWithSession(app, code);
     return;
   }
+  const heading = h("h1", {}, "Join the discussion");
+  const about = h("p", { class: "muted" });
+  void discussions.previewInvite({ inviteCode: code }).then(
+    (preview) => {
+      heading.textContent = `Join “${preview.title}”`;
+      about.textContent = preview.state === DiscussionState.ENDED ? "This discussion has ended."
+        : `Hosted by ${preview.host?.displayName ?? "someone"}${preview.state === DiscussionState.LIVE ? " · live now" : " · not started yet"}${preview.guestsMayComment ? "" : " · guests listen without commenting"}`;
+    },
+    () => undefined); // joining says what is wrong with the link
   const name = h("input", { type: "text", name: "display_name", autocomplete: "nickname", required: true, maxLength: 60 });
   const problem = alertBox();
   const submit = h("button", { type: "submit", class: "primary" }, "Join as guest");
@@ -33,7 +43,8 @@ export function joinPage(app: HTMLElement, code: string): void {
       }
     },
   },
-    h("h1", {}, "Join the discussion"),
+    heading,
+    about,
     field("Your name, as others will see it", name),
     problem,
     submit,
