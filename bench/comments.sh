@@ -20,8 +20,8 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 grpc=$(free_port); web=$(free_port)
 (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
   Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
-  Logging__LogLevel__Default=Warning Discussions__ConnectionString="Data Source=$work/bench.db" \
-  Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 \
+  Logging__LogLevel__Default=Warning Discussions__ConnectionString="Data Source=$work/bench.db" Identity__ConnectionString="Data Source=$work/identity.db" \
+  Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Auth__TrustCallerHeaders=true Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 \
   exec dotnet IWouldArgue.Gateway.dll) >"$work/gateway.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

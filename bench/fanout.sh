@@ -33,8 +33,8 @@ start_gateway() {
   (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
     Logging__LogLevel__Default=Warning \
-    Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" \
-    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 \
+    Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" Identity__ConnectionString="Data Source=$work/identity-$grpc.db" \
+    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 Auth__TrustCallerHeaders=true Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 \
     exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
   pids+=($!); gateway_pid=$!; gateway_address="http://127.0.0.1:$grpc"
   wait_port "$grpc"

@@ -6,6 +6,7 @@ using IWouldArgue.Benchmarks;
 // comments <address> <discussions> <seconds> <concurrency> : PostComment load on live discussions
 // echo <address> <seconds> <concurrency>                   : unary Echo load, the reference for "comments"
 // fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds>         : Live fan-out load
+// coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
 return args switch
 {
@@ -19,6 +20,7 @@ return args switch
         await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds))),
     ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections] =>
         await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections)),
+    ["coldstart", var gatewayDirectory, var rounds] => await ColdStart.RunAsync(gatewayDirectory, Int(rounds)),
     ["stream", var address, var calls] => await StreamThroughput.RunAsync(address, int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };

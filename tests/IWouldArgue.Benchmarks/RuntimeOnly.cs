@@ -12,6 +12,7 @@ internal static class RuntimeOnly
         builder.Services.AddRpcServer();
         builder.Services.AddDiagnostics();
         var app = builder.Build();
+        app.MapRpcHealthAndReflection();
         app.MapDiagnostics();
         await app.RunAsync();
         return 0;
