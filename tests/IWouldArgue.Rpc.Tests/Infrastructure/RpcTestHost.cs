@@ -50,7 +50,8 @@ public sealed class RpcTestHost : IAsyncDisposable
     public static async Task<RpcTestHost> StartAsync(
         Action<WebApplication>? map = null,
         IDictionary<string, string?>? settings = null,
-        X509Certificate2? tlsCertificate = null)
+        X509Certificate2? tlsCertificate = null,
+        Action<IServiceCollection>? services = null)
     {
         var grpcPort = LoopbackPorts.Free();
         var webPort = LoopbackPorts.Free();
@@ -76,6 +77,7 @@ public sealed class RpcTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddDiagnostics();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapServiceDefaults();
         if (map is null)
