@@ -1,5 +1,6 @@
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
+using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Diagnostics;
 using IWouldArgue.Discussions;
@@ -27,6 +28,7 @@ public static class GatewayApp
         builder.AddServiceDefaults();
         builder.Services.AddOptions<EdgeOptions>().Bind(builder.Configuration.GetSection(EdgeOptions.SectionName));
         builder.Services.AddOptions<UpstreamsOptions>().Bind(builder.Configuration.GetSection(UpstreamsOptions.SectionName));
+        builder.Services.AddOptions<DaprOptions>().Bind(builder.Configuration.GetSection(DaprOptions.SectionName));
         builder.Services.AddEdgeRateLimits();
         builder.Services.AddCallerAuthentication(builder.Configuration);
         builder.Services.AddSingleton<UpstreamCalls>();

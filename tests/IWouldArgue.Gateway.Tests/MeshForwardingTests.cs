@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -13,6 +14,7 @@ using IWouldArgue.Identity.Host;
 using IWouldArgue.Rpc;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using static IWouldArgue.Gateway.Tests.GatewayHost;
 
@@ -29,10 +31,12 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     private static readonly string GatewayKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _data = Directory.CreateTempSubdirectory("iwouldargue-mesh-").FullName;
     private readonly InProcessStateStore _sharedState = new(TimeProvider.System);
+    private readonly ConcurrentQueue<string> _appIdsSeen = new();
     private WebApplication _identity = null!;
     private WebApplication _discussions = null!;
     private GatewayHost _gateway = null!;
     private int _discussionsPort;
+    private string _jwksUrl = "";
 
     public async Task InitializeAsync()
     {
@@ -43,7 +47,11 @@ public sealed class MeshForwardingTests : IAsyncLifetime
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
             ["Live:InstanceId"] = "live-a",
             ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{_discussionsPort}",
-        }), services => services.AddSingleton<IStateStore>(_sharedState));
+        }), services =>
+        {
+            services.AddSingleton<IStateStore>(_sharedState);
+            services.AddSingleton<IStartupFilter>(new RecordAppIds(_appIdsSeen));
+        });
         await _discussions.StartAsync();
         _identity = IdentityHost.Create(Args("IWouldArgue.Identity.Host", identityGrpc, identityWeb, new()
         {
@@ -55,7 +63,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         _gateway = await GatewayHost.StartAsync(new Dictionary<string, string>
         {
             ["Auth:GatewayKey"] = GatewayKey,
-            ["Auth:JwksUrl"] = $"http://127.0.0.1:{identityWeb}/.well-known/jwks.json",
+            ["Auth:JwksUrl"] = _jwksUrl = $"http://127.0.0.1:{identityWeb}/.well-known/jwks.json",
             ["Gateway:Upstreams:Identity:Address"] = $"http://127.0.0.1:{identityGrpc}",
             ["Gateway:Upstreams:Discussions:Address"] = $"http://127.0.0.1:{_discussionsPort}",
             // Deliberately wrong: Watch calls must follow the Live instance registered in the state store.
@@ -73,6 +81,22 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_data, recursive: true);
+    }
+
+    private sealed class RecordAppIds(ConcurrentQueue<string> seen) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, following) =>
+            {
+                if (context.Request.Headers["dapr-app-id"] is { Count: > 0 } id)
+                {
+                    seen.Enqueue(id.ToString());
+                }
+                return following(context);
+            });
+            next(app);
+        };
     }
 
     private static string[] Args(string project, int grpcPort, int webPort, Dictionary<string, string> settings)
@@ -159,6 +183,28 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1, 4));
         Assert.Equal("Webby", GetMeResponse.Parser.ParseFrom(bytes, 5, length).User.DisplayName);
         Assert.Contains("grpc-status:0", System.Text.Encoding.ASCII.GetString(bytes, 10 + length, bytes.Length - 10 - length), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUpstreamNamedByDaprAppId_IsCalledThroughTheSidecarAddress_WithTheAppIdMetadata()
+    {
+        // No Dapr runtime runs here: the Discussions host stands where the sidecar's gRPC port would be, and
+        // records the dapr-app-id metadata a sidecar would route by.
+        await using var viaSidecar = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth:GatewayKey"] = GatewayKey,
+            ["Auth:JwksUrl"] = _jwksUrl,
+            ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
+            ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
+            ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
+            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+        }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
+        var host = Bearer((await _gateway.SignUpAsync()).Tokens.AccessToken);
+
+        var listed = await viaSidecar.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest { Filter = DiscussionFilter.Mine }, host);
+
+        Assert.Empty(listed.Discussions);
+        Assert.Contains("discussions", _appIdsSeen);
     }
 
     [Fact]
