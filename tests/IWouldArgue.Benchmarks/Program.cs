@@ -7,6 +7,7 @@ using IWouldArgue.Benchmarks;
 // echo <address> <seconds> <concurrency>                   : unary Echo load, the reference for "comments"
 // fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds>         : Live fan-out load
 // coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
+// tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
 return args switch
 {
@@ -21,6 +22,7 @@ return args switch
     ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections] =>
         await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections)),
     ["coldstart", var gatewayDirectory, var rounds] => await ColdStart.RunAsync(gatewayDirectory, Int(rounds)),
+    ["tokens", var count] => await TokenChecks.RunAsync(Int(count)),
     ["stream", var address, var calls] => await StreamThroughput.RunAsync(address, int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using IWouldArgue.Auth;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IWouldArgue.Gateway.Tests;
+
+/// <summary>The validator remembers tokens it verified, but never past their expiry.</summary>
+public sealed class TokenCacheTests : IDisposable
+{
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly MovableClock _clock = new(DateTimeOffset.UtcNow);
+
+    public void Dispose() => _key.Dispose();
+
+    [Fact]
+    public async Task ARememberedToken_IsRefusedOnceItExpires()
+    {
+        var keys = new OneKey(new ECDsaSecurityKey(_key) { KeyId = "k1" });
+        var validator = new AccessTokenValidator(keys, Options.Create(new AuthOptions()), _clock, NullLogger<AccessTokenValidator>.Instance);
+        var token = Sign(_clock.GetUtcNow().UtcDateTime.AddMinutes(10));
+
+        var first = await validator.CheckAsync(token, CancellationToken.None);
+        var second = await validator.CheckAsync(token, CancellationToken.None);
+        var lookupsBeforeExpiry = keys.Lookups;
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        var afterExpiry = await validator.CheckAsync(token, CancellationToken.None);
+
+        Assert.Equal("u_1", first.Caller?.UserId);
+        Assert.Same(first, second);
+        Assert.Equal(1, lookupsBeforeExpiry);
+        Assert.Null(afterExpiry.Caller);
+        Assert.Contains("expired", afterExpiry.Failure, StringComparison.Ordinal);
+    }
+
+    private string Sign(DateTime expires) => new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "iwouldargue",
+        Audience = "iwouldargue-api",
+        Claims = new Dictionary<string, object> { ["sub"] = "u_1", ["name"] = "One" },
+        IssuedAt = expires.AddMinutes(-15),
+        NotBefore = expires.AddMinutes(-15),
+        Expires = expires,
+        SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(_key) { KeyId = "k1" }, "ES256"),
+    });
+
+    private sealed class OneKey(SecurityKey key) : IAccessTokenKeys
+    {
+        public int Lookups { get; private set; }
+
+        public ValueTask<IReadOnlyCollection<SecurityKey>> GetVerificationKeysAsync(string? keyId, CancellationToken cancellationToken)
+        {
+            Lookups++;
+            return ValueTask.FromResult<IReadOnlyCollection<SecurityKey>>([key]);
+        }
+    }
+
+    private sealed class MovableClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
