@@ -102,6 +102,16 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         var seen = await guest.Locator(".comment .text").AllTextContentsAsync();
         Assert.Equal(expected, seen.Where(t => t.StartsWith("While you were away", StringComparison.Ordinal)).ToList());
 
+        // A reader who scrolls up to read is not pulled down by new comments; a button offers the way back.
+        var list = guest.GetByRole(AriaRole.List, new() { Name = "Comments" });
+        await list.EvaluateAsync("el => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); }");
+        await host.GetByLabel("Your comment").FillAsync("Meanwhile, at the bottom");
+        await host.GetByLabel("Your comment").PressAsync("Enter");
+        await Assertions.Expect(guest.GetByRole(AriaRole.Button, new() { Name = "New comments ↓" })).ToBeVisibleAsync();
+        Assert.Equal(0, await list.EvaluateAsync<int>("el => el.scrollTop"));
+        await guest.GetByRole(AriaRole.Button, new() { Name = "New comments ↓" }).ClickAsync();
+        Assert.True(await list.EvaluateAsync<bool>("el => el.scrollTop + el.clientHeight >= el.scrollHeight - 2"), "the button did not bring the reader to the newest comment");
+
         // Pictures of the room for people to look at.
         var artifacts = Directory.CreateDirectory(Path.Combine(NodeProcess.RepoRoot, "tests", "IWouldArgue.Gateway.Tests", "artifacts")).FullName;
         await host.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "room-host.png") });
