@@ -4,14 +4,21 @@ using IWouldArgue.Rpc.Tests.Infrastructure;
 
 namespace IWouldArgue.Rpc.Tests.Integration;
 
-public class CallKindsTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture>
+/// <summary>Every call kind, straight to the server.</summary>
+public sealed class CallKindsTests(RpcHostFixture fixture) : CallKindsBehavior, IClassFixture<RpcHostFixture>
 {
-    private readonly DiagnosticsService.Client _client = new(fixture.Host.Channel);
+    protected override DiagnosticsService.Client Client { get; } = new(fixture.Host.Channel);
+}
+
+/// <summary>What every call kind must do, wherever the client reaches the service from (directly or relayed).</summary>
+public abstract class CallKindsBehavior
+{
+    protected abstract DiagnosticsService.Client Client { get; }
 
     [Fact]
     public async Task Unary_Echo_ReturnsWhatWasSent()
     {
-        var response = await _client.EchoAsync(new EchoRequest { Message = "hello", Payload = ByteString.CopyFrom(1, 2, 3) });
+        var response = await Client.EchoAsync(new EchoRequest { Message = "hello", Payload = ByteString.CopyFrom(1, 2, 3) });
 
         Assert.Equal("hello", response.Message);
         Assert.Equal(new byte[] { 1, 2, 3 }, response.Payload.ToByteArray());
@@ -20,7 +27,7 @@ public class CallKindsTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixtu
     [Fact]
     public async Task ServerStreaming_EchoStream_DeliversEveryMessageInOrder()
     {
-        using var call = _client.EchoStream(new EchoStreamRequest { Message = "tick", Repeat = 50 });
+        using var call = Client.EchoStream(new EchoStreamRequest { Message = "tick", Repeat = 50 });
 
         var indexes = new List<uint>();
         await foreach (var message in call.ResponseStream.ReadAllAsync())
@@ -35,7 +42,7 @@ public class CallKindsTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixtu
     [Fact]
     public async Task ServerStreaming_SlowStream_DeliversFirstMessageBeforeTheLastIsWritten()
     {
-        using var call = _client.EchoStream(new EchoStreamRequest { Message = "slow", Repeat = 3, IntervalMs = 300 });
+        using var call = Client.EchoStream(new EchoStreamRequest { Message = "slow", Repeat = 3, IntervalMs = 300 });
 
         Assert.True(await call.ResponseStream.MoveNext());
         var firstArrived = DateTime.UtcNow;
@@ -49,7 +56,7 @@ public class CallKindsTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixtu
     [Fact]
     public async Task ClientStreaming_EchoCollect_ReceivesAllMessagesInOrder()
     {
-        using var call = _client.EchoCollect();
+        using var call = Client.EchoCollect();
         for (var i = 0; i < 20; i++)
         {
             await call.RequestStream.WriteAsync(new EchoCollectRequest { Message = $"m{i}" });
@@ -64,7 +71,7 @@ public class CallKindsTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixtu
     [Fact]
     public async Task DuplexStreaming_EchoChat_AnswersEachMessageBeforeTheNextIsSent()
     {
-        using var call = _client.EchoChat();
+        using var call = Client.EchoChat();
 
         for (var i = 1; i <= 5; i++)
         {
@@ -82,7 +89,7 @@ public class CallKindsTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixtu
     [Fact]
     public async Task ManyConcurrentCalls_OnOneChannel_AllSucceed()
     {
-        var calls = Enumerable.Range(0, 200).Select(async i => (await _client.EchoAsync(new EchoRequest { Message = $"c{i}" })).Message);
+        var calls = Enumerable.Range(0, 200).Select(async i => (await Client.EchoAsync(new EchoRequest { Message = $"c{i}" })).Message);
 
         var results = await Task.WhenAll(calls);
 

@@ -1,5 +1,6 @@
-import { currentSession, describe, identity, startSession } from "../api";
-import { alertBox, field, h, say, show } from "../dom";
+import { currentSession, identity, startSession } from "../api";
+import { alertBox, field, h, show } from "../dom";
+import { submitting } from "../forms";
 import { navigate } from "../router";
 
 /** Sign in or sign up; afterwards, back to where the person was going. */
@@ -12,21 +13,13 @@ export function authPage(app: HTMLElement, mode: "signin" | "signup", next = "/"
   const submit = h("button", { type: "submit", class: "primary" }, mode === "signup" ? "Create account" : "Sign in");
   const form = h("form", {
     class: "card narrow",
-    onsubmit: async (e: Event) => {
-      e.preventDefault();
-      submit.disabled = true;
-      say(problem, null);
-      try {
-        const response = mode === "signup"
-          ? await identity.signUp({ email: email.value, password: password.value, displayName: name.value })
-          : await identity.signIn({ email: email.value, password: password.value });
-        startSession(response.user, response.tokens);
-        navigate(next);
-      } catch (error) {
-        say(problem, describe(error));
-        submit.disabled = false;
-      }
-    },
+    onsubmit: submitting(submit, problem, async () => {
+      const response = mode === "signup"
+        ? await identity.signUp({ email: email.value, password: password.value, displayName: name.value })
+        : await identity.signIn({ email: email.value, password: password.value });
+      startSession(response.user, response.tokens);
+      navigate(next);
+    }),
   },
     h("h1", {}, mode === "signup" ? "Create your account" : "Sign in"),
     mode === "signup" && field("Your name, as others see it", name),

@@ -1,6 +1,7 @@
 import { currentSession, describe, discussions } from "../api";
 import { DiscussionFilter, DiscussionState, type Discussion } from "../gen/iwouldargue/v1/discussions_pb";
-import { alertBox, field, h, say, show } from "../dom";
+import { alertBox, field, h, show } from "../dom";
+import { submitting } from "../forms";
 import { navigate } from "../router";
 
 /** The host's home: create a discussion, see one's own and the live ones. */
@@ -18,25 +19,20 @@ export function dashboardPage(app: HTMLElement): void {
   const description = h("textarea", { name: "description", rows: 2, maxLength: 2000 });
   const guests = h("input", { type: "checkbox", name: "guests_may_comment", checked: true });
   const problem = alertBox();
+  const submit = h("button", { type: "submit", class: "primary" }, "Create");
   const create = h("form", {
     class: "card",
-    onsubmit: async (e: Event) => {
-      e.preventDefault();
-      say(problem, null);
-      try {
-        const { discussion } = await discussions.createDiscussion({ title: title.value, description: description.value, guestsMayComment: guests.checked });
-        navigate(`/d/${discussion!.discussionId}`);
-      } catch (error) {
-        say(problem, describe(error));
-      }
-    },
+    onsubmit: submitting(submit, problem, async () => {
+      const { discussion } = await discussions.createDiscussion({ title: title.value, description: description.value, guestsMayComment: guests.checked });
+      navigate(`/d/${discussion!.discussionId}`);
+    }),
   },
     h("h2", {}, "Start a discussion"),
     field("Title", title),
     field("Description (optional)", description),
     h("label", { class: "check" }, guests, " Guests who join by link may comment"),
     problem,
-    h("button", { type: "submit", class: "primary" }, "Create"));
+    submit);
   const mine = h("section", { class: "card", "aria-labelledby": "mine" }, h("h2", { id: "mine" }, "Your discussions"), h("p", {}, "Loading…"));
   const liveNow = h("section", { class: "card", "aria-labelledby": "live" }, h("h2", { id: "live" }, "Live now"), h("p", {}, "Loading…"));
   show(app, h("div", { class: "dashboard" }, create, mine, liveNow));

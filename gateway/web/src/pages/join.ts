@@ -1,6 +1,7 @@
 import { currentSession, describe, discussions, identity, signOut, startSession } from "../api";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
-import { alertBox, field, h, say, show } from "../dom";
+import { alertBox, field, h, show } from "../dom";
+import { submitting } from "../forms";
 import { navigate } from "../router";
 
 /**
@@ -28,20 +29,12 @@ export function joinPage(app: HTMLElement, code: string): void {
   const submit = h("button", { type: "submit", class: "primary" }, "Join as guest");
   show(app, h("form", {
     class: "card narrow",
-    onsubmit: async (e: Event) => {
-      e.preventDefault();
-      submit.disabled = true;
-      say(problem, null);
-      try {
-        if (session?.user.guest) await signOut();
-        const pass = await identity.joinAsGuest({ inviteCode: code, displayName: name.value });
-        startSession(pass.user, pass.tokens, pass.discussionId);
-        await joinWithSession(app, code);
-      } catch (error) {
-        say(problem, describe(error));
-        submit.disabled = false;
-      }
-    },
+    onsubmit: submitting(submit, problem, async () => {
+      if (session?.user.guest) await signOut();
+      const pass = await identity.joinAsGuest({ inviteCode: code, displayName: name.value });
+      startSession(pass.user, pass.tokens, pass.discussionId);
+      await joinWithSession(app, code);
+    }),
   },
     heading,
     about,
