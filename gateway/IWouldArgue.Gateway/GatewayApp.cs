@@ -66,8 +66,9 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseSecurityHeaders();
+        app.UseAddressRateLimit();
         app.UseCallerAuthentication();
-        app.UseRateLimiter();
+        app.UseUserRateLimit();
         app.MapServiceDefaults();
         app.MapWebClient();
         app.MapDiagnostics();

@@ -3,6 +3,8 @@ using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Identity;
 using IWouldArgue.Identity.Passwords;
+using IWouldArgue.Identity.Tokens;
+using Microsoft.Extensions.DependencyInjection;
 using IWouldArgue.Rpc;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -133,6 +135,37 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
         Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
         Assert.NotNull(RpcErrors.DetailsOf(limited)!.Details.Single(d => d.Is(RetryAfter.Descriptor)));
         Assert.Equal("Other", someoneElse.User.DisplayName);
+    }
+
+    [Fact]
+    public async Task AFloodFromOneAddress_IsCutBeforeItsTokensAreChecked()
+    {
+        var checks = 0;
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Gateway:IpRequestsPerSecond"] = "1",
+            ["Gateway:IpBurst"] = "10",
+        }, overrides: services => services.AddSingleton<IAccessTokenKeys>(sp => new CountingKeys(sp.GetRequiredService<SigningKeyRing>(), () => Interlocked.Increment(ref checks))));
+        var madeUp = Bearer("eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vbmUifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
+        var codes = new List<StatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await host.Identity.GetMeAsync(new GetMeRequest(), madeUp));
+            codes.Add(ex.StatusCode);
+        }
+
+        Assert.Equal(StatusCode.Unauthenticated, codes[0]);
+        Assert.Contains(StatusCode.ResourceExhausted, codes);
+        Assert.Equal(codes.Count(c => c == StatusCode.Unauthenticated), Volatile.Read(ref checks));
+    }
+
+    private sealed class CountingKeys(IAccessTokenKeys inner, Action counted) : IAccessTokenKeys
+    {
+        public ValueTask<IReadOnlyCollection<Microsoft.IdentityModel.Tokens.SecurityKey>> GetVerificationKeysAsync(string? keyId, CancellationToken cancellationToken)
+        {
+            counted();
+            return inner.GetVerificationKeysAsync(keyId, cancellationToken);
+        }
     }
 
     [Fact]

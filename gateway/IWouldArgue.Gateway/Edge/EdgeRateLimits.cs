@@ -9,30 +9,51 @@ using Microsoft.Extensions.Options;
 namespace IWouldArgue.Gateway.Edge;
 
 /// <summary>
-/// Request rate limits at the edge (ASP.NET Core's rate limiter): every request counts against its IP
-/// address, and a request with a verified access token also against its user, each a token bucket. A
-/// gRPC call over the limit gets RESOURCE_EXHAUSTED with the retry delay in its details; anything else
-/// gets 429 with Retry-After. A Watch stream counts once, when it opens.
+/// Request rate limits at the edge, each a token bucket: every request counts against its IP address
+/// (ASP.NET Core's rate limiter, before the access token is checked, so a flood of made-up tokens is cut
+/// before it costs signature checks), and a request with a verified token also against its user. A gRPC
+/// call over a limit gets RESOURCE_EXHAUSTED with the retry delay in its details; anything else gets 429
+/// with Retry-After. A Watch stream counts once, when it opens.
 /// </summary>
 public static class EdgeRateLimits
 {
-    /// <summary>Adds the limiter, configured from <see cref="EdgeOptions"/>.</summary>
+    /// <summary>Adds both limiters, configured from <see cref="EdgeOptions"/>.</summary>
     public static IServiceCollection AddEdgeRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<EdgeOptions>>((limiter, edge) =>
         {
             var o = edge.Value;
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                    Bucket("ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), o.IpRequestsPerSecond, o.IpBurst)),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => http.VerifiedCaller() is { } caller
-                    ? Bucket("user:" + caller.UserId, o.UserRequestsPerSecond, o.UserBurst)
-                    : RateLimitPartition.GetNoLimiter("anonymous")));
-            limiter.OnRejected = RejectAsync;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                Bucket("ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), o.IpRequestsPerSecond, o.IpBurst));
+            limiter.OnRejected = (rejected, cancellationToken) => RejectAsync(rejected.HttpContext, rejected.Lease, cancellationToken);
+        });
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EdgeOptions>>().Value;
+            return new UserLimiter(PartitionedRateLimiter.Create<string, string>(user => Bucket(user, o.UserRequestsPerSecond, o.UserBurst)));
         });
         return services;
     }
+
+    /// <summary>The per-address limit; goes before the access-token check.</summary>
+    public static IApplicationBuilder UseAddressRateLimit(this IApplicationBuilder app) => app.UseRateLimiter();
+
+    /// <summary>The per-user limit; goes after the access-token check.</summary>
+    public static IApplicationBuilder UseUserRateLimit(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.VerifiedCaller() is { } caller)
+            {
+                using var lease = context.RequestServices.GetRequiredService<UserLimiter>().Limiter.AttemptAcquire(caller.UserId);
+                if (!lease.IsAcquired)
+                {
+                    await RejectAsync(context, lease, context.RequestAborted);
+                    return;
+                }
+            }
+            await next(context);
+        });
 
     private static RateLimitPartition<string> Bucket(string key, int perSecond, int burst) =>
         RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
@@ -44,10 +65,9 @@ public static class EdgeRateLimits
             AutoReplenishment = true,
         });
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    private static async ValueTask RejectAsync(HttpContext http, RateLimitLease lease, CancellationToken cancellationToken)
     {
-        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-        var http = rejected.HttpContext;
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
         if (await http.TryRespondWithRpcErrorAsync(RpcErrors.ResourceExhausted("Too many requests; slow down and retry shortly.", wait)))
         {
             return;
@@ -55,5 +75,13 @@ public static class EdgeRateLimits
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         await http.Response.WriteAsync("Too many requests; slow down and retry shortly.", cancellationToken);
+    }
+
+    /// <summary>The per-user buckets, one process-wide instance.</summary>
+    internal sealed class UserLimiter(PartitionedRateLimiter<string> limiter) : IDisposable
+    {
+        public PartitionedRateLimiter<string> Limiter { get; } = limiter;
+
+        public void Dispose() => Limiter.Dispose();
     }
 }
