@@ -9,6 +9,7 @@ using IWouldArgue.Gateway.Edge;
 using IWouldArgue.Hosting;
 using IWouldArgue.Identity;
 using IWouldArgue.Live;
+using IWouldArgue.Media;
 using IWouldArgue.Rpc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -42,13 +43,16 @@ public static class GatewayApp
         {
             AddForwarder(builder.Services, upstreams.Identity, (channel, outgoing) => new IdentityService.Forwarder(new IdentityService.Client(channel), outgoing));
         }
+        // Media runs beside Discussions (it reads its store and appends to its event log).
         if (upstreams.Discussions is null)
         {
             builder.Services.AddDiscussions(builder.Configuration);
+            builder.Services.AddMedia(builder.Configuration);
         }
         else
         {
             AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new DiscussionsService.Forwarder(new DiscussionsService.Client(channel), outgoing));
+            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new MediaService.Forwarder(new MediaService.Client(channel), outgoing));
         }
         if (upstreams.Live is null)
         {
@@ -83,10 +87,12 @@ public static class GatewayApp
         if (upstreams.Discussions is null)
         {
             app.MapDiscussions();
+            app.MapMedia();
         }
         else
         {
             app.MapRpcService<DiscussionsService.Forwarder>();
+            app.MapRpcService<MediaService.Forwarder>();
         }
         if (upstreams.Live is null)
         {

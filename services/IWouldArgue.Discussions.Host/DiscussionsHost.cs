@@ -2,11 +2,12 @@ using IWouldArgue.Auth;
 using IWouldArgue.Discussions;
 using IWouldArgue.Hosting;
 using IWouldArgue.Live;
+using IWouldArgue.Media;
 
 namespace IWouldArgue.Discussions.Host;
 
 /// <summary>
-/// Discussions and a Live instance as their own process in the mesh. They believe only the gateway about
+/// Discussions, a Live instance and Media (voice) as their own process in the mesh. They believe only the gateway about
 /// who calls (signed with Auth:GatewayKey); the Live instance registers Live:AdvertisedAddress so the
 /// gateway sends each discussion's watchers to its owner.
 /// </summary>
@@ -18,6 +19,7 @@ public static class DiscussionsHost
         builder.AddServiceDefaults();
         builder.Services.AddDiscussions(builder.Configuration);
         builder.Services.AddLive(builder.Configuration);
+        builder.Services.AddMedia(builder.Configuration);
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -25,6 +27,7 @@ public static class DiscussionsHost
         app.MapServiceDefaults();
         app.MapDiscussions();
         app.MapLive();
+        app.MapMedia();
         return app;
     }
 }

@@ -120,12 +120,17 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
             foreach (var e in events)
             {
                 var topics = await TopicsOfAsync(e.DiscussionId, stoppingToken);
-                if (topics.Length > 0)
+                var lifecycle = DiscussionTopics.IsLifecycle(e);
+                if (topics.Length > 0 || lifecycle)
                 {
                     var message = new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray());
                     foreach (var topic in topics)
                     {
                         await pubSub.PublishAsync(topic, message, stoppingToken);
+                    }
+                    if (lifecycle)
+                    {
+                        await pubSub.PublishAsync(DiscussionTopics.Lifecycle, message, stoppingToken);
                     }
                 }
                 published.Add(e);

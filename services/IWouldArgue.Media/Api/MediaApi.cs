@@ -1,0 +1,148 @@
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Discussions.Store;
+using IWouldArgue.Media.LiveKit;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Media.Api;
+
+/// <summary>
+/// iwouldargue.v1.MediaService: voice tokens by role, muting (through the discussion's event log, so it is
+/// durable, seen by everyone, and applied in LiveKit by <see cref="VoiceRooms"/>), and recording.
+/// </summary>
+internal sealed class MediaApi(
+    IDiscussionStore store,
+    EventAppender log,
+    LiveKitTokens tokens,
+    Recordings recordings,
+    CallerResolver callers,
+    IOptions<MediaOptions> options) : MediaService.ServiceBase
+{
+    public override async Task<JoinVoiceResponse> JoinVoice(JoinVoiceRequest request, ServerCallContext context)
+    {
+        var (discussion, me, caller) = await RequireMemberAsync(request.DiscussionId, context);
+        if (discussion.State != DiscussionState.Live)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Voice opens when the host starts the discussion, and closes when it ends.", "DISCUSSION_NOT_LIVE");
+        }
+        var canSpeak = me.Role >= Role.Participant;
+        var (token, expires) = tokens.ForParticipant(discussion.DiscussionId, caller.UserId, caller.DisplayName, canSpeak);
+        return new JoinVoiceResponse
+        {
+            ServerUrl = options.Value.LiveKitUrl!.ToString(),
+            Token = token,
+            TokenExpiresAt = Timestamp.FromDateTimeOffset(expires),
+            CanSpeak = canSpeak,
+        };
+    }
+
+    public override async Task<MuteParticipantResponse> MuteParticipant(MuteParticipantRequest request, ServerCallContext context)
+    {
+        var (discussion, me, _) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireModerator(me, "mute speakers");
+        var target = await store.GetAttendeeAsync(discussion.DiscussionId, request.UserId ?? "", context.CancellationToken);
+        if (target is not { IsMember: true } || target.Attendee.Role < Role.Participant)
+        {
+            throw RpcErrors.InvalidArgument("user_id", "is not a speaker in this discussion.");
+        }
+        if (target.Attendee.Role == Role.Host && me.Role != Role.Host)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "Only the host may mute the host.");
+        }
+        await log.AppendAsync(new DiscussionEvent
+        {
+            DiscussionId = discussion.DiscussionId,
+            ParticipantMuted = new ParticipantMuted { User = target.Attendee.User, MutedBy = me.User },
+        }, context.CancellationToken);
+        return new MuteParticipantResponse();
+    }
+
+    public override async Task<StartRecordingResponse> StartRecording(StartRecordingRequest request, ServerCallContext context)
+    {
+        var (discussion, me, _) = await RequireMemberAsync(request.DiscussionId, context);
+        if (me.Role != Role.Host)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "Only the host may record the discussion.");
+        }
+        if (discussion.State != DiscussionState.Live)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Recording starts once the discussion is live.", "DISCUSSION_NOT_LIVE");
+        }
+        return new StartRecordingResponse { Recording = await CallLiveKit(() => recordings.StartAsync(discussion.DiscussionId, context.CancellationToken)) };
+    }
+
+    public override async Task<StopRecordingResponse> StopRecording(StopRecordingRequest request, ServerCallContext context)
+    {
+        var (discussion, me, _) = await RequireMemberAsync(request.DiscussionId, context);
+        if (me.Role != Role.Host)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "Only the host may stop the recording.");
+        }
+        var recording = await CallLiveKit(() => recordings.StopAsync(discussion.DiscussionId, context.CancellationToken))
+            ?? throw new RpcException(StatusCode.NotFound, "This discussion has no recording.");
+        return new StopRecordingResponse { Recording = recording };
+    }
+
+    public override async Task<GetRecordingResponse> GetRecording(GetRecordingRequest request, ServerCallContext context)
+    {
+        var (discussion, _, _) = await RequireMemberAsync(request.DiscussionId, context, allowEnded: true);
+        var recording = await recordings.GetAsync(discussion.DiscussionId, context.CancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, "This discussion has no recording.");
+        return new GetRecordingResponse { Recording = recording };
+    }
+
+    private async Task<(Discussion Discussion, Attendee Me, Caller Caller)> RequireMemberAsync(string? discussionId, ServerCallContext context, bool allowEnded = false)
+    {
+        var id = (discussionId ?? "").Trim();
+        if (id.Length is 0 or > 64)
+        {
+            throw RpcErrors.InvalidArgument("discussion_id", id.Length == 0 ? "is required." : "is not a discussion id.");
+        }
+        var caller = callers.Resolve(context, id);
+        if (!options.Value.Enabled && !allowEnded)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Voice is not set up on this server.", "VOICE_DISABLED");
+        }
+        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
+        if (discussion is null)
+        {
+            throw new RpcException(StatusCode.NotFound, "No such discussion.");
+        }
+        return membership is { IsMember: true }
+            ? (discussion, membership.Attendee, caller)
+            : throw new RpcException(StatusCode.PermissionDenied, membership?.LeftReason switch
+            {
+                LeaveReason.Banned => "You were banned from this discussion.",
+                LeaveReason.Removed => "You were removed from this discussion.",
+                _ => "Join the discussion with its link first.",
+            });
+    }
+
+    private static void RequireModerator(Attendee me, string action)
+    {
+        if (me.Role < Role.CoHost)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"Only the host and co-hosts may {action}.");
+        }
+    }
+
+    private static async Task<T> CallLiveKit<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (LiveKitException e) when (e.Transient)
+        {
+            throw new RpcException(StatusCode.Unavailable, "The voice server is not answering right now; try again shortly.");
+        }
+        catch (LiveKitException e)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, $"The voice server refused: {e.Message}");
+        }
+    }
+}
