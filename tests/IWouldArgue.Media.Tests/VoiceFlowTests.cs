@@ -1,0 +1,107 @@
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using static IWouldArgue.Media.Tests.MediaHost;
+
+namespace IWouldArgue.Media.Tests;
+
+/// <summary>
+/// Discussions and Media together (in-process pub/sub), with the LiveKit stand-in: what happens in a
+/// discussion reaches LiveKit once each, even when an event is delivered twice or LiveKit is briefly down.
+/// </summary>
+public sealed class VoiceFlowTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+    private LiveKitStandIn _liveKit = null!;
+    private MediaHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _liveKit = await LiveKitStandIn.StartAsync();
+        _host = await MediaHost.StartAsync(_liveKit, new Dictionary<string, string?> { ["Media:Attempts"] = "1" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _liveKit.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StartPromoteMuteRemoveEnd_EachReachLiveKitOnce()
+    {
+        var id = await _host.LiveDiscussionAsync();
+        await Eventually(() => _liveKit.Of("CreateRoom").Count() == 1 && _liveKit.Of("UpdateParticipant").Count() == 2);
+        var room = Assert.Single(_liveKit.Of("CreateRoom")).Body;
+        Assert.Equal(id, room["name"]!.GetValue<string>());
+        Assert.Contains(id, room["metadata"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await _host.Discussions.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = id, UserId = "listener", Role = Role.Participant }, As("host"));
+        await Eventually(() => _liveKit.Of("UpdateParticipant").Any(c => c.Body["identity"]!.GetValue<string>() == "listener"));
+        var promoted = _liveKit.Of("UpdateParticipant").Single(c => c.Body["identity"]!.GetValue<string>() == "listener").Body["permission"]!;
+        Assert.True(promoted["canPublish"]!.GetValue<bool>());
+
+        await _host.Discussions.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = id, UserId = "listener", Role = Role.Attendee }, As("host"));
+        await Eventually(() => _liveKit.Of("UpdateParticipant").Count(c => c.Body["identity"]!.GetValue<string>() == "listener") == 2);
+        Assert.False(_liveKit.Of("UpdateParticipant").Last(c => c.Body["identity"]!.GetValue<string>() == "listener").Body["permission"]!["canPublish"]!.GetValue<bool>());
+
+        _liveKit.Participants["speaker"] = "TR_speaker";
+        await _host.Media.MuteParticipantAsync(new MuteParticipantRequest { DiscussionId = id, UserId = "speaker" }, As("cohost"));
+        await Eventually(() => _liveKit.Of("MutePublishedTrack").Any());
+        Assert.Equal("TR_speaker", Assert.Single(_liveKit.Of("MutePublishedTrack")).Body["trackSid"]!.GetValue<string>());
+
+        await _host.Discussions.RemoveAttendeeAsync(new RemoveAttendeeRequest { DiscussionId = id, UserId = "speaker" }, As("host"));
+        await _host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = id }, As("host"));
+        await Eventually(() => _liveKit.Of("DeleteRoom").Any() && _liveKit.Of("RemoveParticipant").Any());
+
+        // Every lifecycle event delivered again: LiveKit hears nothing new.
+        var before = _liveKit.Calls.Count;
+        var log = await _host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = id }, As("host"));
+        var pubSub = _host.Services.GetRequiredService<IPubSub>();
+        foreach (var e in log.Events.Where(DiscussionTopics.IsLifecycle))
+        {
+            await pubSub.PublishAsync(DiscussionTopics.Lifecycle, new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray()));
+        }
+        await Task.Delay(500);
+
+        Assert.Equal(before, _liveKit.Calls.Count);
+        Assert.Single(_liveKit.Of("CreateRoom"));
+        Assert.Single(_liveKit.Of("DeleteRoom"));
+        Assert.Single(_liveKit.Of("RemoveParticipant"));
+    }
+
+    [Fact]
+    public async Task LiveKitBrieflyDown_TheRoomIsCreatedWhenItIsBack()
+    {
+        _liveKit.FailNext(2);
+
+        await _host.LiveDiscussionAsync();
+
+        await Eventually(() => _liveKit.Of("CreateRoom").Count() == 3);
+        await Task.Delay(300);
+        Assert.Equal(3, _liveKit.Of("CreateRoom").Count());
+    }
+
+    [Fact]
+    public async Task OnlyModerators_MayMute()
+    {
+        var id = await _host.LiveDiscussionAsync();
+
+        var ex = await Assert.ThrowsAsync<IWouldArgue.Rpc.RpcException>(async () =>
+            await _host.Media.MuteParticipantAsync(new MuteParticipantRequest { DiscussionId = id, UserId = "speaker" }, As("listener")));
+
+        Assert.Equal(IWouldArgue.Rpc.StatusCode.PermissionDenied, ex.StatusCode);
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "LiveKit did not see what it should have in time.");
+            await Task.Delay(20);
+        }
+    }
+}

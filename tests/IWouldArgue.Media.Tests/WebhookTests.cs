@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text;
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Media.LiveKit;
+using IWouldArgue.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using static IWouldArgue.Media.Tests.MediaHost;
+
+namespace IWouldArgue.Media.Tests;
+
+/// <summary>LiveKit webhooks signed by livekit-server-sdk (LiveKit's own signer, from npm) are taken; anything else is 401.</summary>
+public sealed class WebhookTests : IAsyncLifetime
+{
+    private LiveKitStandIn _liveKit = null!;
+    private MediaHost _host = null!;
+    private string _id = "";
+
+    public async Task InitializeAsync()
+    {
+        _liveKit = await LiveKitStandIn.StartAsync();
+        _host = await MediaHost.StartAsync(_liveKit);
+        _id = await _host.LiveDiscussionAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _liveKit.DisposeAsync();
+    }
+
+    private string Joined(string identity) =>
+        $$$"""{"event":"participant_joined","id":"EV_1","createdAt":"1763700000","room":{"sid":"RM_1","name":"{{{_id}}}"},"participant":{"sid":"PA_1","identity":"{{{identity}}}","name":"{{{identity.ToUpperInvariant()}}}"}}""";
+
+    [Fact]
+    public async Task SignedParticipantEvents_ChangeWhoIsInTheVoiceRoom()
+    {
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(Joined("speaker"), await SignAsync(Joined("speaker"))));
+        var afterJoin = await PresentAsync();
+        var left = Joined("speaker").Replace("participant_joined", "participant_left", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(left, await SignAsync(left)));
+
+        Assert.Equal(["speaker"], afterJoin);
+        Assert.Empty(await PresentAsync());
+    }
+
+    [Fact]
+    public async Task TamperedBodies_WrongKeys_AndMissingHeaders_AreRefused_AndChangeNothing()
+    {
+        var body = Joined("listener");
+        var signature = await SignAsync(body);
+
+        var tampered = await PostAsync(Joined("intruder"), signature);
+        var wrongSecret = await PostAsync(body, await SignAsync(body, secret: "not-our-secret"));
+        var wrongKey = await PostAsync(body, await SignAsync(body, key: "someone-else"));
+        var missing = await PostAsync(body, null);
+        var garbage = await PostAsync(body, "not-a-token");
+
+        Assert.All([tampered, wrongSecret, wrongKey, missing, garbage], s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Empty(await PresentAsync());
+    }
+
+    [Fact]
+    public async Task EgressEnded_RecordsWhereTheRecordingIs()
+    {
+        await _host.Media.StartRecordingAsync(new StartRecordingRequest { DiscussionId = _id }, As("host"));
+        var body = $$$"""{"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"{{{_id}}}","status":"EGRESS_COMPLETE","fileResults":[{"filename":"{{{_id}}}.ogg","location":"recordings/{{{_id}}}.ogg","duration":"61000000000"}]}}""";
+
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(body, await SignAsync(body)));
+        var recording = (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = _id }, As("listener"))).Recording;
+
+        Assert.Equal(RecordingState.Ready, recording.State);
+        Assert.Equal($"recordings/{_id}.ogg", recording.DownloadPath);
+        Assert.Equal(TimeSpan.FromSeconds(61), recording.EndedAt.ToDateTimeOffset() - recording.StartedAt.ToDateTimeOffset());
+        var egress = Assert.Single(_liveKit.Of("StartRoomCompositeEgress"));
+        Assert.True(egress.Body["audioOnly"]!.GetValue<bool>());
+    }
+
+    private async Task<string[]> PresentAsync()
+    {
+        var services = _host.Services;
+        var set = LiveKitWebhooks.VoicePresence(services.GetRequiredService<IStateStore>(), TimeProvider.System, _id);
+        return [.. (await set.ReadAsync()).Keys];
+    }
+
+    private async Task<HttpStatusCode> PostAsync(string body, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, LiveKitWebhooks.Path) { Content = new StringContent(body, Encoding.UTF8, "application/webhook+json") };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        using var response = await _host.Web.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task<string> SignAsync(string body, string key = ApiKey, string secret = ApiSecret)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, body);
+            var (exit, output, errors) = await NodeProcess.RunAsync(TimeSpan.FromSeconds(60), "node", "livekit/sign-webhook.mjs", key, secret, file);
+            Assert.True(exit == 0, errors);
+            return output.Single();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
