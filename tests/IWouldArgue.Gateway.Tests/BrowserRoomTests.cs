@@ -56,8 +56,9 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await host.GetByLabel("Title").FillAsync("Is tea better than coffee?");
         await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
-        await Assertions.Expect(host.GetByRole(AriaRole.Status)).ToContainTextAsync("Live");
+        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
         var link = await host.GetByLabel("Join link").InputValueAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Region, new() { Name = "Voice" })).ToContainTextAsync("Voice is unavailable on this server");
         Assert.StartsWith(_gateway.WebAddress + "join/", link, StringComparison.Ordinal);
 
         // The guest opens the link, joins with a name and comments; the host sees it within 3 s.
@@ -66,7 +67,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(guest.GetByText("Hosted by Hana Host · live now")).ToBeVisibleAsync();
         await guest.GetByLabel("Your name, as others will see it").FillAsync("Gus Guest");
         await guest.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
-        await Assertions.Expect(guest.GetByRole(AriaRole.Status)).ToContainTextAsync("you are the listener");
+        await Assertions.Expect(RoomStatus(guest)).ToContainTextAsync("you are the listener");
         await guest.GetByLabel("Your comment").FillAsync("Hello from Gus");
         var posted = Stopwatch.StartNew();
         await guest.GetByLabel("Your comment").PressAsync("Enter");
@@ -79,7 +80,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await guest.GetByRole(AriaRole.Button, new() { Name = "Raise your hand" }).ClickAsync();
         await Assertions.Expect(host.GetByRole(AriaRole.Heading, new() { Name = "Raised hands (1)" })).ToBeVisibleAsync();
         await host.GetByRole(AriaRole.Button, new() { Name = "Invite to speak" }).ClickAsync();
-        await Assertions.Expect(guest.GetByRole(AriaRole.Status)).ToContainTextAsync("you are the speaker");
+        await Assertions.Expect(RoomStatus(guest)).ToContainTextAsync("you are the speaker");
         await Assertions.Expect(guest.GetByRole(AriaRole.List, new() { Name = "Host and speakers" })).ToContainTextAsync("Gus Guest");
 
         // The host deletes the guest's comment; it disappears for the guest.
@@ -169,6 +170,41 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         var stillValid = await _gateway.Identity.RefreshTokenAsync(new Contracts.V1.RefreshTokenRequest { RefreshToken = after });
         Assert.NotEmpty(stillValid.Tokens.AccessToken);
     }
+
+    [Fact]
+    public async Task Voice_IsOfferedWhenConfigured_AndSaysSoWhenTheVoiceServerCannotBeReached()
+    {
+        // No LiveKit server runs here: the voice URL points at a closed port, so joining gets as far as
+        // livekit-client's connection attempt, and the panel must say what went wrong.
+        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Gateway:WebRoot"] = Path.Combine(NodeProcess.RepoRoot, "gateway", "web", "dist"),
+            ["Media:LiveKitUrl"] = $"ws://127.0.0.1:{LoopbackPorts.Free()}",
+            ["Media:ApiKey"] = "devkey",
+            ["Media:ApiSecret"] = "secret",
+            ["Media:Attempts"] = "1",
+        });
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = gateway.WebAddress.ToString() });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signup");
+        await page.GetByLabel("Your name, as others see it").FillAsync("Vera");
+        await page.GetByLabel("Email").FillAsync($"vera.{Guid.NewGuid():N}@example.org");
+        await page.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.GetByLabel("Title").FillAsync("Can you hear me?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var voice = page.GetByRole(AriaRole.Region, new() { Name = "Voice" });
+        await Assertions.Expect(voice).ToContainTextAsync("Voice opens when the discussion is live.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+
+        await voice.GetByRole(AriaRole.Button, new() { Name = "Join voice" }).ClickAsync();
+
+        await Assertions.Expect(voice).ToContainTextAsync("Could not connect to the voice server; try again in a moment.");
+        await Assertions.Expect(voice.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToBeVisibleAsync();
+    }
+
+    private static ILocator RoomStatus(IPage page) => page.Locator(".room-head").GetByRole(AriaRole.Status);
 
     private async Task<IPage> NewPageAsync(int width, int height)
     {

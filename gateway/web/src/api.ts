@@ -5,6 +5,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { DiscussionsService } from "./gen/iwouldargue/v1/discussions_pb";
 import { IdentityService, type TokenPair } from "./gen/iwouldargue/v1/identity_pb";
 import { LiveService } from "./gen/iwouldargue/v1/live_pb";
+import { MediaService } from "./gen/iwouldargue/v1/media_pb";
 import type { UserRef } from "./gen/iwouldargue/v1/common_pb";
 
 /** Who is signed in on this browser: an account, or a guest pass for one discussion. */
@@ -112,6 +113,7 @@ const anonymousIdentity = createClient(IdentityService, anonymousTransport);
 export const identity = createClient(IdentityService, transport);
 export const discussions = createClient(DiscussionsService, transport);
 export const live = createClient(LiveService, transport);
+export const media = createClient(MediaService, transport);
 
 /** A sentence for a person, from any error a call can end with. */
 export function describe(error: unknown): string {

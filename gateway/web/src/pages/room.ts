@@ -5,6 +5,7 @@ import type { Comment } from "../gen/iwouldargue/v1/events_pb";
 import { alertBox, h, say, show } from "../dom";
 import { navigate } from "../router";
 import { RoomState, roleName } from "../room-state";
+import { voicePanel } from "../voice";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
 
@@ -23,8 +24,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const banner = h("p", { class: "banner", role: "alert", hidden: true });
   const hostBar = h("div", { class: "host-bar" });
-  const voice = h("section", { class: "voice card", "aria-label": "Voice" },
-    h("h2", {}, "Voice"), h("p", { class: "muted" }, "Voice is unavailable on this server for now; comments and hands work as usual."));
+  const voice = voicePanel(discussionId);
   const speakers = h("ul", { class: "people", "aria-label": "Host and speakers" });
   const hands = h("section", { class: "card", "aria-label": "Raised hands", hidden: true });
   const handButton = h("button", { type: "button", onclick: () => void toggleHand() });
@@ -46,7 +46,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     banner,
     h("div", { class: "room-body" },
       h("aside", { class: "side" },
-        voice,
+        voice.element,
         h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
         h("p", {}, handButton),
         hands),
@@ -113,6 +113,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
         h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: hand.user!.userId })) }, "Remove"))))));
     renderComments();
     const closed = room.ended || d.state !== DiscussionState.LIVE;
+    voice.refresh(!closed);
     text.disabled = post.disabled = closed;
     text.placeholder = room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
     if (room.ended) showBanner("This discussion has ended.");
@@ -223,6 +224,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   void watch();
   return () => {
     stop.abort();
+    voice.leave();
     window.removeEventListener("offline", restart);
     window.removeEventListener("online", restart);
   };
