@@ -1,7 +1,6 @@
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media.LiveKit;
 using Microsoft.Extensions.Options;
 
@@ -10,14 +9,22 @@ namespace IWouldArgue.Media;
 /// <summary>
 /// A discussion's recording: an audio-only room-composite egress to a file, its LiveKit egress id, when it
 /// started (comments are aligned to it in playback) and, once LiveKit's egress_ended webhook arrives, where
-/// the file is. Kept in the state store under <c>recording:{discussion}</c>.
+/// the file is. Stored with the discussion in the Discussions store, so it lasts as long as the discussion.
 /// </summary>
-/// <remarks>The state store is not a database: the archive should copy a finished recording's record into durable storage.</remarks>
-public sealed class Recordings(IStateStore state, LiveKitServer liveKit, IOptions<MediaOptions> options, TimeProvider clock)
+public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, IOptions<MediaOptions> options, TimeProvider clock)
 {
     /// <summary>The discussion's recording, if one was ever started.</summary>
     public async Task<Recording?> GetAsync(string discussionId, CancellationToken cancellationToken) =>
-        await state.GetAsync(Key(discussionId), cancellationToken) is { } entry ? Recording.Parser.ParseFrom(entry.Value.Span) : null;
+        (await store.GetRecordingAsync(discussionId, cancellationToken)).Recording;
+
+    /// <summary>Starts the recording the host asked for when creating the discussion, if they did.</summary>
+    public async Task StartIfWantedAsync(string discussionId, CancellationToken cancellationToken)
+    {
+        if ((await store.GetRecordingAsync(discussionId, cancellationToken)).Wanted)
+        {
+            await StartAsync(discussionId, cancellationToken);
+        }
+    }
 
     /// <summary>Starts recording unless a recording is already running; returns it.</summary>
     public async Task<Recording> StartAsync(string discussionId, CancellationToken cancellationToken)
@@ -73,8 +80,5 @@ public sealed class Recordings(IStateStore state, LiveKitServer liveKit, IOption
         await SaveAsync(recording, cancellationToken);
     }
 
-    private Task<bool> SaveAsync(Recording recording, CancellationToken cancellationToken) =>
-        state.TrySaveAsync(Key(recording.DiscussionId), recording.ToByteArray(), cancellationToken: cancellationToken);
-
-    private static string Key(string discussionId) => $"recording:{discussionId}";
+    private Task SaveAsync(Recording recording, CancellationToken cancellationToken) => store.SaveRecordingAsync(recording, cancellationToken);
 }

@@ -10,9 +10,10 @@ using Microsoft.Extensions.Options;
 namespace IWouldArgue.Media;
 
 /// <summary>
-/// Keeps LiveKit in step with discussions, from the Discussions events on the lifecycle topic: a room when
-/// a discussion starts (also after a 3-hour auto-end's counterpart: the room goes when it ends, however it
-/// ends), publish rights when roles change, removals, bans and mutes. Each event is applied once — an
+/// Keeps LiveKit in step with discussions, from the Discussions events on the lifecycle topic: a room (and
+/// the recording, if the host asked for one) when a discussion starts; the recording stopped and the room
+/// deleted when it ends, however it ends (the 3-hour auto-end too); publish rights when roles change;
+/// removals, bans and mutes. Each event is applied once — an
 /// applied event is marked in the state store, so a redelivery does nothing — and an event LiveKit could
 /// not take (unreachable, failing) is left for pub/sub to deliver again.
 /// </summary>
@@ -93,6 +94,7 @@ public sealed partial class VoiceRooms(IPubSub pubSub, IStateStore state, LiveKi
         {
             case DiscussionEvent.KindOneofCase.DiscussionStarted:
                 await liveKit.CreateRoomAsync(room, new JsonObject { ["discussion_id"] = room }.ToJsonString(), cancellationToken);
+                await recordings.StartIfWantedAsync(room, cancellationToken);
                 break;
             case DiscussionEvent.KindOneofCase.DiscussionEnded:
                 await recordings.StopAsync(room, cancellationToken);

@@ -88,13 +88,13 @@ public sealed class TwirpContractTests : IAsyncLifetime
     [Fact]
     public async Task LiveKitSlow_TimesOut_AndIsTriedAgain()
     {
-        _ours.Delay = TimeSpan.FromSeconds(2);
-        var (client, _) = Client(_ours.Address, attempts: 2, timeout: TimeSpan.FromMilliseconds(300));
+        _ours.Delay = TimeSpan.FromSeconds(5);
+        var (client, _) = Client(_ours.Address, attempts: 2, timeout: TimeSpan.FromSeconds(1));
 
         var ex = await Assert.ThrowsAsync<LiveKitException>(() => client.CreateRoomAsync("room-1", "{}", CancellationToken.None));
 
         Assert.Equal("unreachable", ex.Code);
-        Assert.Contains("within 0.3 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("within 1 s", ex.Message, StringComparison.Ordinal);
         Assert.Equal(2, _ours.Of("CreateRoom").Count());
     }
 

@@ -85,6 +85,37 @@ public sealed class VoiceFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARecordingTheHostAskedFor_StartsWithTheDiscussion_AndStopsAtItsEnd()
+    {
+        var created = (await _host.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "On the record", RecordVoice = true }, As("host"))).Discussion;
+        await _host.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("host"));
+        await Eventually(() => _liveKit.Of("StartRoomCompositeEgress").Any());
+        var running = (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = created.DiscussionId }, As("host"))).Recording;
+
+        await _host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = created.DiscussionId }, As("host"));
+        await Eventually(() => _liveKit.Of("DeleteRoom").Any());
+        var stopped = (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = created.DiscussionId }, As("host"))).Recording;
+
+        Assert.Equal(RecordingState.Active, running.State);
+        Assert.Equal("EG_1", running.RecordingId);
+        Assert.Equal("EG_1", Assert.Single(_liveKit.Of("StopEgress")).Body["egressId"]!.GetValue<string>());
+        Assert.Equal(RecordingState.Finishing, stopped.State);
+        Assert.Equal(running.StartedAt, stopped.StartedAt);
+        var calls = _liveKit.Calls.Select(c => c.Method).ToList();
+        Assert.True(calls.IndexOf("StopEgress") < calls.IndexOf("DeleteRoom"), "the recording must stop before the room goes");
+    }
+
+    [Fact]
+    public async Task WithoutAsking_NothingIsRecorded()
+    {
+        await _host.LiveDiscussionAsync();
+        await Eventually(() => _liveKit.Of("CreateRoom").Any());
+        await Task.Delay(200);
+
+        Assert.Empty(_liveKit.Of("StartRoomCompositeEgress"));
+    }
+
+    [Fact]
     public async Task OnlyModerators_MayMute()
     {
         var id = await _host.LiveDiscussionAsync();

@@ -149,7 +149,7 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
         var route = subscriptions.FirstOrDefault(s => s!["topic"]!.GetValue<string>() == topic)?["route"]?.GetValue<string>();
         if (route is null)
         {
-            DeliveryOutcomes.Enqueue("NO SUBSCRIBER");
+            DeliveryOutcomes.Enqueue($"NO SUBSCRIBER: {topic}");
             return;
         }
         for (var attempt = 0; attempt < 5; attempt++)

@@ -43,6 +43,10 @@ internal sealed partial class DiscussionsApi(
             GuestsMayComment = request.GuestsMayComment,
         };
         await store.CreateDiscussionAsync(discussion, context.CancellationToken);
+        if (request.RecordVoice)
+        {
+            await store.WantRecordingAsync(discussion.DiscussionId, context.CancellationToken);
+        }
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = Role.Host }), context.CancellationToken);
         return new CreateDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), Role.Host) };
     }

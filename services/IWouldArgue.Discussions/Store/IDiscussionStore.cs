@@ -32,6 +32,15 @@ public interface IDiscussionStore
     /// <summary>Replaces a discussion's invite code.</summary>
     Task SetInviteCodeAsync(string discussionId, string inviteCode, CancellationToken cancellationToken = default);
 
+    /// <summary>Notes that the host wants the voice recorded from the start.</summary>
+    Task WantRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the host wants a recording from the start, and the recording if one was made.</summary>
+    Task<(bool Wanted, Recording? Recording)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the discussion's recording (replacing the one stored).</summary>
+    Task SaveRecordingAsync(Recording recording, CancellationToken cancellationToken = default);
+
     /// <summary>Discussions by filter, newest first, one page at a time.</summary>
     Task<IReadOnlyList<Discussion>> ListDiscussionsAsync(DiscussionQuery query, CancellationToken cancellationToken = default);
 

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
 using Microsoft.Data.Sqlite;
@@ -115,6 +116,34 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         using var writer = await WriterAsync(cancellationToken);
         var connection = writer.Connection;
         await using var command = Command(connection, "UPDATE discussions SET invite_code = $code WHERE discussion_id = $id", ("$code", inviteCode), ("$id", discussionId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task WantRecordingAsync(string discussionId, CancellationToken cancellationToken = default)
+    {
+        using var writer = await WriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, """
+            INSERT INTO voice_recordings (discussion_id, wanted) VALUES ($id, 1)
+            ON CONFLICT (discussion_id) DO UPDATE SET wanted = 1
+            """, ("$id", discussionId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<(bool Wanted, Recording? Recording)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default)
+    {
+        var row = await QuerySingleAsync("SELECT wanted, recording FROM voice_recordings WHERE discussion_id = $id",
+            r => Tuple.Create(r.GetBoolean(0), r.IsDBNull(1) ? null : Recording.Parser.ParseFrom((byte[])r.GetValue(1))), cancellationToken, ("$id", discussionId));
+        return row is null ? (false, null) : (row.Item1, row.Item2);
+    }
+
+    public async Task SaveRecordingAsync(Recording recording, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recording);
+        using var writer = await WriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, """
+            INSERT INTO voice_recordings (discussion_id, recording) VALUES ($id, $recording)
+            ON CONFLICT (discussion_id) DO UPDATE SET recording = excluded.recording
+            """, ("$id", recording.DiscussionId), ("$recording", recording.ToByteArray()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

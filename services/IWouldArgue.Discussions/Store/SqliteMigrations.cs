@@ -81,6 +81,16 @@ internal static class SqliteMigrations
         """
         ALTER TABLE attendees ADD COLUMN left_reason INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 3: the voice recording of a discussion: whether the host wants one from the start, and the
+        // recording itself (an iwouldargue.v1.Recording: egress id, state, start time, file).
+        """
+        CREATE TABLE voice_recordings (
+            discussion_id TEXT PRIMARY KEY,
+            wanted INTEGER NOT NULL DEFAULT 0,
+            recording BLOB
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

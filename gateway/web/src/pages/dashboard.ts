@@ -18,12 +18,13 @@ export function dashboardPage(app: HTMLElement): void {
   const title = h("input", { type: "text", name: "title", required: true, maxLength: 120 });
   const description = h("textarea", { name: "description", rows: 2, maxLength: 2000 });
   const guests = h("input", { type: "checkbox", name: "guests_may_comment", checked: true });
+  const record = h("input", { type: "checkbox", name: "record_voice" });
   const problem = alertBox();
   const submit = h("button", { type: "submit", class: "primary" }, "Create");
   const create = h("form", {
     class: "card",
     onsubmit: submitting(submit, problem, async () => {
-      const { discussion } = await discussions.createDiscussion({ title: title.value, description: description.value, guestsMayComment: guests.checked });
+      const { discussion } = await discussions.createDiscussion({ title: title.value, description: description.value, guestsMayComment: guests.checked, recordVoice: record.checked });
       navigate(`/d/${discussion!.discussionId}`);
     }),
   },
@@ -31,6 +32,7 @@ export function dashboardPage(app: HTMLElement): void {
     field("Title", title),
     field("Description (optional)", description),
     h("label", { class: "check" }, guests, " Guests who join by link may comment"),
+    h("label", { class: "check" }, record, " Record the voice (when this server has voice)"),
     problem,
     submit);
   const mine = h("section", { class: "card", "aria-labelledby": "mine" }, h("h2", { id: "mine" }, "Your discussions"), h("p", {}, "Loading…"));
