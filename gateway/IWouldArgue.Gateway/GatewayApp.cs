@@ -1,3 +1,4 @@
+using IWouldArgue.Attachments;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.BuildingBlocks.Dapr;
@@ -43,16 +44,18 @@ public static class GatewayApp
         {
             AddForwarder(builder.Services, upstreams.Identity, (channel, outgoing) => new IdentityService.Forwarder(new IdentityService.Client(channel), outgoing));
         }
-        // Media runs beside Discussions (it reads its store and appends to its event log).
+        // Media and Attachments run beside Discussions (they read its store and append to its event log).
         if (upstreams.Discussions is null)
         {
             builder.Services.AddDiscussions(builder.Configuration);
             builder.Services.AddMedia(builder.Configuration);
+            builder.Services.AddAttachments(builder.Configuration);
         }
         else
         {
             AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new DiscussionsService.Forwarder(new DiscussionsService.Client(channel), outgoing));
             AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new MediaService.Forwarder(new MediaService.Client(channel), outgoing));
+            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new AttachmentsService.Forwarder(new AttachmentsService.Client(channel), outgoing));
         }
         if (upstreams.Live is null)
         {
@@ -88,11 +91,13 @@ public static class GatewayApp
         {
             app.MapDiscussions();
             app.MapMedia();
+            app.MapAttachments();
         }
         else
         {
             app.MapRpcService<DiscussionsService.Forwarder>();
             app.MapRpcService<MediaService.Forwarder>();
+            app.MapRpcService<AttachmentsService.Forwarder>();
         }
         if (upstreams.Live is null)
         {

@@ -68,7 +68,14 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
     public Caller Resolve(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var feature = context.HttpContext.Features.Get<CallerFeature>();
+        return Resolve(context.HttpContext);
+    }
+
+    /// <summary>The caller of a plain HTTP request (uploads, downloads), or UNAUTHENTICATED.</summary>
+    public Caller Resolve(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var feature = http.Features.Get<CallerFeature>();
         if (feature?.Caller is { } verified)
         {
             return verified;
@@ -77,9 +84,9 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
         {
             throw new RpcException(StatusCode.Unauthenticated, failure);
         }
-        if (options.Value.TrustCallerHeaders && context.RequestHeaders.GetValue(UserIdHeader) is { Length: > 0 } named && !string.IsNullOrWhiteSpace(named))
+        if (options.Value.TrustCallerHeaders && http.Request.Headers[UserIdHeader].ToString() is { Length: > 0 } named && !string.IsNullOrWhiteSpace(named))
         {
-            var name = context.RequestHeaders.GetValue(UserNameHeader);
+            var name = http.Request.Headers[UserNameHeader].ToString();
             return new Caller(named.Trim(), string.IsNullOrWhiteSpace(name) ? named.Trim() : name.Trim(), Guest: false);
         }
         throw new RpcException(StatusCode.Unauthenticated, "Sign in first, then send your access token as \"authorization: Bearer <token>\".");

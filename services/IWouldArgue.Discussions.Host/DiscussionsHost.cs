@@ -1,6 +1,7 @@
 using IWouldArgue.Auth;
 using IWouldArgue.Discussions;
 using IWouldArgue.Hosting;
+using IWouldArgue.Attachments;
 using IWouldArgue.Live;
 using IWouldArgue.Media;
 
@@ -20,6 +21,7 @@ public static class DiscussionsHost
         builder.Services.AddDiscussions(builder.Configuration);
         builder.Services.AddLive(builder.Configuration);
         builder.Services.AddMedia(builder.Configuration);
+        builder.Services.AddAttachments(builder.Configuration);
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -28,6 +30,7 @@ public static class DiscussionsHost
         app.MapDiscussions();
         app.MapLive();
         app.MapMedia();
+        app.MapAttachments();
         return app;
     }
 }

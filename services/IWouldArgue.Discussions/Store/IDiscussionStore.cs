@@ -38,6 +38,18 @@ public interface IDiscussionStore
     /// <summary>Whether the host wants a recording from the start, and the recording if one was made.</summary>
     Task<(bool Wanted, Recording? Recording)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A discussion's shared files, oldest first (not the removed ones).</summary>
+    Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One shared file, unless removed.</summary>
+    Task<Attachment?> GetAttachmentAsync(string discussionId, string attachmentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The bytes a discussion's shared files take (the removed ones not counted).</summary>
+    Task<long> AttachmentBytesAsync(string discussionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether any shared file not removed still has this content.</summary>
+    Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default);
+
     /// <summary>Stores the discussion's recording (replacing the one stored).</summary>
     Task SaveRecordingAsync(Recording recording, CancellationToken cancellationToken = default);
 

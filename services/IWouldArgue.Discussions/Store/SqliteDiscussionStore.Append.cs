@@ -106,6 +106,20 @@ public sealed partial class SqliteDiscussionStore
                 await statements.ExecuteAsync(ct, "UPDATE attendees SET role = $role WHERE discussion_id = $id AND user_id = $user",
                     ("$role", (int)e.RoleChanged.Role), ("$id", id), ("$user", e.RoleChanged.User.UserId));
                 break;
+            case DiscussionEvent.KindOneofCase.AttachmentAdded:
+                var file = e.AttachmentAdded.Attachment;
+                file.UploadedAt ??= e.OccurredAt;
+                await statements.ExecuteAsync(ct, """
+                    INSERT INTO attachments (discussion_id, attachment_id, seq, size_bytes, sha256, attachment)
+                    VALUES ($id, $attachment, $seq, $size, $sha, $bytes)
+                    """,
+                    ("$id", id), ("$attachment", file.AttachmentId), ("$seq", (long)e.Seq), ("$size", (long)file.SizeBytes),
+                    ("$sha", file.Sha256), ("$bytes", file.ToByteArray()));
+                break;
+            case DiscussionEvent.KindOneofCase.AttachmentRemoved:
+                await statements.ExecuteAsync(ct, "UPDATE attachments SET removed = 1 WHERE discussion_id = $id AND attachment_id = $attachment",
+                    ("$id", id), ("$attachment", e.AttachmentRemoved.AttachmentId));
+                break;
             case DiscussionEvent.KindOneofCase.ParticipantMuted:
                 await statements.ExecuteAsync(ct, "UPDATE attendees SET muted = 1 WHERE discussion_id = $id AND user_id = $user",
                     ("$id", id), ("$user", e.ParticipantMuted.User.UserId));

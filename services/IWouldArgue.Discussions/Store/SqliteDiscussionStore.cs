@@ -136,6 +136,21 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         return row is null ? (false, null) : (row.Item1, row.Item2);
     }
 
+    public Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync("SELECT attachment FROM attachments WHERE discussion_id = $id AND removed = 0 ORDER BY seq LIMIT $limit OFFSET $offset",
+            r => Attachment.Parser.ParseFrom((byte[])r.GetValue(0)), cancellationToken, ("$id", discussionId), ("$limit", limit), ("$offset", offset));
+
+    public Task<Attachment?> GetAttachmentAsync(string discussionId, string attachmentId, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync("SELECT attachment FROM attachments WHERE discussion_id = $id AND attachment_id = $attachment AND removed = 0",
+            r => Attachment.Parser.ParseFrom((byte[])r.GetValue(0)), cancellationToken, ("$id", discussionId), ("$attachment", attachmentId));
+
+    public async Task<long> AttachmentBytesAsync(string discussionId, CancellationToken cancellationToken = default) =>
+        await QuerySingleAsync("SELECT COALESCE(SUM(size_bytes), 0) FROM attachments WHERE discussion_id = $id AND removed = 0",
+            r => Tuple.Create(r.GetInt64(0)), cancellationToken, ("$id", discussionId)) is { } total ? total.Item1 : 0;
+
+    public async Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default) =>
+        await QuerySingleAsync("SELECT 1 FROM attachments WHERE sha256 = $sha AND removed = 0 LIMIT 1", r => Tuple.Create(true), cancellationToken, ("$sha", sha256)) is not null;
+
     public async Task SaveRecordingAsync(Recording recording, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recording);

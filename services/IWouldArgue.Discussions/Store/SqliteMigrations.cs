@@ -91,6 +91,21 @@ internal static class SqliteMigrations
             recording BLOB
         );
         """,
+
+        // 4: files shared in discussions (an iwouldargue.v1.Attachment each; the bytes live in the blob store).
+        """
+        CREATE TABLE attachments (
+            discussion_id TEXT NOT NULL,
+            attachment_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            attachment BLOB NOT NULL,
+            removed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (discussion_id, attachment_id)
+        );
+        CREATE INDEX attachments_by_blob ON attachments (sha256) WHERE removed = 0;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -1,0 +1,117 @@
+using Google.Protobuf;
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace IWouldArgue.Attachments;
+
+/// <summary>
+/// Files over plain HTTP, for browsers (gRPC-Web has no client streaming): the access token in the
+/// Authorization header as everywhere. <c>POST /attachments/{discussion}?name=...</c> with the file as the
+/// body (refused with 413 from its Content-Length before a byte is read, or as soon as it passes the limit);
+/// <c>GET /attachments/{discussion}/{id}</c> streams it with range requests, a safe Content-Disposition
+/// (inline only for images), nosniff and a sandboxing CSP; <c>DELETE</c> takes it down.
+/// </summary>
+public static class AttachmentEndpoints
+{
+    /// <summary>The path prefix.</summary>
+    public const string Prefix = "/attachments";
+
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
+
+    /// <summary>Maps the three endpoints.</summary>
+    public static IEndpointRouteBuilder MapAttachmentEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Prefix + "/{discussionId}", UploadAsync);
+        endpoints.MapGet(Prefix + "/{discussionId}/{attachmentId}", DownloadAsync);
+        endpoints.MapDelete(Prefix + "/{discussionId}/{attachmentId}", RemoveAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> UploadAsync(string discussionId, string? name, HttpContext http, AttachmentService files, CallerResolver callers, IOptions<AttachmentOptions> options)
+    {
+        try
+        {
+            var caller = callers.Resolve(http);
+            if (http.Request.ContentLength > options.Value.MaxBytes)
+            {
+                return Problem(StatusCodes.Status413PayloadTooLarge, $"The file is larger than {options.Value.MaxBytes / (1024 * 1024)} MB.");
+            }
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                // Bytes past the limit must reach us, so we can say what is wrong (Kestrel's own refusal is a bare
+                // 413); a read can bring up to a buffer more than we asked for, hence the margin.
+                limit.MaxRequestBodySize = options.Value.MaxBytes + (1 << 20);
+            }
+            var fileName = await files.AdmitAsync(caller, discussionId, name, http.Request.ContentLength, http.RequestAborted);
+            var attachment = await files.ReceiveAsync(caller, discussionId, fileName, http.Request.Body, http.RequestAborted);
+            return Results.Text(Json.Format(attachment), "application/json", statusCode: StatusCodes.Status201Created);
+        }
+        catch (RpcException e)
+        {
+            return FromRpc(e);
+        }
+    }
+
+    private static async Task<IResult> DownloadAsync(string discussionId, string attachmentId, HttpContext http, AttachmentService files, CallerResolver callers)
+    {
+        try
+        {
+            var (attachment, content) = await files.OpenAsync(callers.Resolve(http), discussionId, attachmentId, http.RequestAborted);
+            var headers = http.Response.Headers;
+            var inline = attachment.MediaType.StartsWith("image/", StringComparison.Ordinal);
+            var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
+            disposition.SetHttpFileName(attachment.FileName);
+            headers.ContentDisposition = disposition.ToString();
+            headers.XContentTypeOptions = "nosniff";
+            headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            headers.CacheControl = "private, max-age=3600";
+            return Results.Stream(content, attachment.MediaType, enableRangeProcessing: true,
+                entityTag: new EntityTagHeaderValue($"\"{attachment.Sha256}\""), lastModified: attachment.UploadedAt.ToDateTimeOffset());
+        }
+        catch (RpcException e)
+        {
+            return FromRpc(e);
+        }
+    }
+
+    private static async Task<IResult> RemoveAsync(string discussionId, string attachmentId, HttpContext http, AttachmentService files, CallerResolver callers)
+    {
+        try
+        {
+            await files.RemoveAsync(callers.Resolve(http), discussionId, attachmentId, http.RequestAborted);
+            return Results.NoContent();
+        }
+        catch (RpcException e)
+        {
+            return FromRpc(e);
+        }
+    }
+
+    private static IResult FromRpc(RpcException e)
+    {
+        var reason = RpcErrors.DetailsOf(e)?.Details.FirstOrDefault(d => d.Is(ErrorReason.Descriptor))?.Unpack<ErrorReason>().Reason;
+        var status = e.StatusCode switch
+        {
+            StatusCode.InvalidArgument when reason == AttachmentService.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
+            StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+            StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+            StatusCode.NotFound => StatusCodes.Status404NotFound,
+            StatusCode.FailedPrecondition => StatusCodes.Status409Conflict,
+            StatusCode.ResourceExhausted when reason == AttachmentService.QuotaExceeded => StatusCodes.Status413PayloadTooLarge,
+            StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+            _ => StatusCodes.Status500InternalServerError,
+        };
+        return Problem(status, e.Status.Detail);
+    }
+
+    private static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+}

@@ -1,0 +1,113 @@
+using System.IO.Pipelines;
+using Google.Protobuf;
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+
+namespace IWouldArgue.Attachments;
+
+/// <summary>
+/// iwouldargue.v1.AttachmentsService for integrators: uploads as a client stream (metadata first, then
+/// chunks), piped into the same checks and store as the browser's HTTP upload without holding the file in
+/// memory; downloads as a stream of 64 KiB chunks from an offset.
+/// </summary>
+internal sealed class AttachmentsApi(AttachmentService files, CallerResolver callers) : AttachmentsService.ServiceBase
+{
+    private const int ChunkSize = 64 * 1024;
+    private const int MaxPageSize = 200;
+
+    public override async Task<UploadAttachmentResponse> UploadAttachment(IAsyncStreamReader<UploadAttachmentRequest> requestStream, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        var cancellation = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellation) || requestStream.Current.PartCase != UploadAttachmentRequest.PartOneofCase.Metadata)
+        {
+            throw RpcErrors.InvalidArgument("metadata", "must be the first message of the upload.");
+        }
+        var metadata = requestStream.Current.Metadata;
+        var name = await files.AdmitAsync(caller, metadata.DiscussionId, metadata.FileName,
+            metadata.DeclaredSizeBytes == 0 ? null : (long)Math.Min(metadata.DeclaredSizeBytes, long.MaxValue), cancellation);
+        var pipe = new Pipe();
+        var feeding = FeedAsync(requestStream, pipe.Writer, cancellation);
+        try
+        {
+            var attachment = await files.ReceiveAsync(caller, metadata.DiscussionId, name, pipe.Reader.AsStream(), cancellation);
+            await feeding;
+            return new UploadAttachmentResponse { Attachment = attachment };
+        }
+        finally
+        {
+            await pipe.Reader.CompleteAsync();
+            await feeding.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public override async Task<GetAttachmentResponse> GetAttachment(GetAttachmentRequest request, ServerCallContext context) =>
+        new() { Attachment = await files.GetAsync(callers.Resolve(context), request.DiscussionId, request.AttachmentId, context.CancellationToken) };
+
+    public override async Task<ListAttachmentsResponse> ListAttachments(ListAttachmentsRequest request, ServerCallContext context)
+    {
+        var size = request.Page?.PageSize is > 0 and var s ? s : 50;
+        if (size > MaxPageSize)
+        {
+            throw RpcErrors.InvalidArgument("page.page_size", $"must be at most {MaxPageSize}.");
+        }
+        var offset = int.TryParse(request.Page?.PageToken, out var o) && o >= 0 ? o : 0;
+        var found = await files.ListAsync(callers.Resolve(context), request.DiscussionId, offset, size + 1, context.CancellationToken);
+        var response = new ListAttachmentsResponse { Page = new PageInfo { NextPageToken = found.Count > size ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" } };
+        response.Attachments.Add(found.Take(size));
+        return response;
+    }
+
+    public override async Task DownloadAttachment(DownloadAttachmentRequest request, IServerStreamWriter<DownloadAttachmentResponse> responseStream, ServerCallContext context)
+    {
+        var (attachment, content) = await files.OpenAsync(callers.Resolve(context), request.DiscussionId, request.AttachmentId, context.CancellationToken);
+        await using (content)
+        {
+            if (request.Offset > attachment.SizeBytes)
+            {
+                throw RpcErrors.InvalidArgument("offset", $"is past the end of the file ({attachment.SizeBytes} bytes).");
+            }
+            content.Seek((long)request.Offset, SeekOrigin.Begin);
+            var buffer = new byte[ChunkSize];
+            int read;
+            while ((read = await content.ReadAsync(buffer, context.CancellationToken)) > 0)
+            {
+                await responseStream.WriteAsync(new DownloadAttachmentResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+            }
+        }
+    }
+
+    public override async Task<DeleteAttachmentResponse> DeleteAttachment(DeleteAttachmentRequest request, ServerCallContext context)
+    {
+        await files.RemoveAsync(callers.Resolve(context), request.DiscussionId, request.AttachmentId, context.CancellationToken);
+        return new DeleteAttachmentResponse();
+    }
+
+    // Chunks go into the pipe as they arrive; the pipe's back-pressure keeps memory to a few chunks.
+    private static async Task FeedAsync(IAsyncStreamReader<UploadAttachmentRequest> requests, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await requests.MoveNext(cancellationToken))
+            {
+                if (requests.Current.PartCase != UploadAttachmentRequest.PartOneofCase.Chunk)
+                {
+                    throw RpcErrors.InvalidArgument("chunk", "only the first message may carry metadata.");
+                }
+                var result = await writer.WriteAsync(requests.Current.Chunk.Memory, cancellationToken);
+                if (result.IsCompleted)
+                {
+                    break; // the reader stopped (the file was refused)
+                }
+            }
+            await writer.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await writer.CompleteAsync(e);
+            throw;
+        }
+    }
+}

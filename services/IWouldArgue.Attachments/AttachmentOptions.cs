@@ -1,0 +1,20 @@
+namespace IWouldArgue.Attachments;
+
+/// <summary>Limits of shared files, bound from the "Attachments" configuration section.</summary>
+public sealed class AttachmentOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Attachments";
+
+    /// <summary>Where the local-disk blob store keeps files. Default: data/blobs.</summary>
+    public string StoragePath { get; set; } = "data/blobs";
+
+    /// <summary>The largest file. Default: 30 MiB.</summary>
+    public long MaxBytes { get; set; } = 30L * 1024 * 1024;
+
+    /// <summary>The most bytes of files one discussion may hold. Default: 500 MiB.</summary>
+    public long QuotaBytesPerDiscussion { get; set; } = 500L * 1024 * 1024;
+
+    /// <summary>Uploads one person may start per minute. Default: 10.</summary>
+    public int UploadsPerMinute { get; set; } = 10;
+}

@@ -1,0 +1,121 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace IWouldArgue.Attachments;
+
+/// <summary>
+/// What a file is, decided from its bytes (never its name or the content type a client claims): PNG, JPEG,
+/// GIF and WebP images; PDF; Word, Excel and PowerPoint documents (zip packages holding the part each
+/// format requires); and plain text or Markdown (valid UTF-8 without control characters; the name only
+/// tells Markdown from plain text). Anything else — executables, archives, scripts — is refused.
+/// </summary>
+public static class FileTypes
+{
+    /// <summary>What the shareable kinds are, in words for people.</summary>
+    public const string Allowed = "images (PNG, JPEG, GIF, WebP) and documents (PDF, text, Markdown, Word, Excel, PowerPoint)";
+
+    /// <summary>The media type of the file at <paramref name="path"/>, or null when it is not a kind we share.</summary>
+    public static string? Detect(string path, string fileName)
+    {
+        Span<byte> head = stackalloc byte[16];
+        int read;
+        using (var file = File.OpenRead(path))
+        {
+            read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        head = head[..read];
+        if (head.StartsWith((byte[])[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        {
+            return "image/png";
+        }
+        if (head.StartsWith((byte[])[0xFF, 0xD8, 0xFF]))
+        {
+            return "image/jpeg";
+        }
+        if (head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8))
+        {
+            return "image/gif";
+        }
+        if (head.Length >= 12 && head.StartsWith("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8))
+        {
+            return "image/webp";
+        }
+        if (head.StartsWith("%PDF-"u8))
+        {
+            return "application/pdf";
+        }
+        if (head.StartsWith((byte[])[0x50, 0x4B, 0x03, 0x04]))
+        {
+            return OfficeDocument(path);
+        }
+        return IsText(path) ? (fileName.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".markdown", StringComparison.OrdinalIgnoreCase) ? "text/markdown" : "text/plain") : null;
+    }
+
+    /// <summary>The usual file name extension of a media type, for names that lack a fitting one.</summary>
+    public static string ExtensionOf(string mediaType) => mediaType switch
+    {
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/gif" => ".gif",
+        "image/webp" => ".webp",
+        "application/pdf" => ".pdf",
+        "text/markdown" => ".md",
+        "text/plain" => ".txt",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ".xlsx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => ".pptx",
+        _ => "",
+    };
+
+    private static string? OfficeDocument(string path)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            if (zip.GetEntry("[Content_Types].xml") is null)
+            {
+                return null;
+            }
+            return zip.GetEntry("word/document.xml") is not null ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                : zip.GetEntry("xl/workbook.xml") is not null ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                : zip.GetEntry("ppt/presentation.xml") is not null ? "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+                : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    // Valid UTF-8 all the way through, and no control characters but tab, line feed, form feed and carriage return.
+    private static bool IsText(string path)
+    {
+        var decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetDecoder();
+        var bytes = new byte[64 * 1024];
+        var chars = new char[bytes.Length + 1];
+        using var file = File.OpenRead(path);
+        var any = false;
+        try
+        {
+            int read;
+            while ((read = file.Read(bytes)) > 0)
+            {
+                any = true;
+                var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
+                for (var i = 0; i < count; i++)
+                {
+                    if (char.IsControl(chars[i]) && chars[i] is not ('\t' or '\n' or '\r' or '\f'))
+                    {
+                        return false;
+                    }
+                }
+            }
+            decoder.GetChars([], 0, 0, chars, 0, flush: true);
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+        return any;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions;
+using IWouldArgue.Hosting;
+using IWouldArgue.Rpc;
+using IWouldArgue.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Attachments.Tests;
+
+/// <summary>Discussions and Attachments as the embedded default wires them, on loopback: gRPC on HTTP/2, uploads on HTTP/1.1.</summary>
+public sealed class AttachmentsHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AttachmentsHost(WebApplication app, string folder, int grpcPort, int webPort)
+    {
+        _app = app;
+        Folder = folder;
+        Channel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Discussions = new DiscussionsService.Client(Channel);
+        Attachments = new AttachmentsService.Client(Channel);
+        Web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public string Folder { get; }
+
+    public string BlobFolder => Path.Combine(Folder, "blobs");
+
+    public RpcChannel Channel { get; }
+
+    public DiscussionsService.Client Discussions { get; }
+
+    public AttachmentsService.Client Attachments { get; }
+
+    public HttpClient Web { get; }
+
+    public static async Task<AttachmentsHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("iwouldargue-files-").FullName;
+        var (grpcPort, webPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(folder, "discussions.db")}",
+            ["Attachments:StoragePath"] = Path.Combine(folder, "blobs"),
+            ["Auth:TrustCallerHeaders"] = "true",
+            ["Kestrel:Limits:MaxRequestBodySize"] = "16777216",
+
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
+            k.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
+        });
+        builder.AddServiceDefaults();
+        builder.Logging.ClearProviders();
+        builder.Services.AddDiscussions(builder.Configuration);
+        builder.Services.AddAttachments(builder.Configuration);
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapDiscussions();
+        app.MapAttachments();
+        await app.StartAsync();
+        return new AttachmentsHost(app, folder, grpcPort, webPort);
+    }
+
+    public static CallOptions As(string userId) =>
+        new(new Metadata { { "iwouldargue-user-id", userId }, { "iwouldargue-user-name", userId } });
+
+    /// <summary>A live discussion hosted by "host" with "speaker" (participant) and "listener" (attendee).</summary>
+    public async Task<string> LiveDiscussionAsync()
+    {
+        var created = (await Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Files" }, As("host"))).Discussion;
+        await Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("host"));
+        foreach (var user in new[] { "speaker", "listener" })
+        {
+            await Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As(user));
+        }
+        await Discussions.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = created.DiscussionId, UserId = "speaker", Role = Role.Participant }, As("host"));
+        return created.DiscussionId;
+    }
+
+    /// <summary>An HTTP request as <paramref name="userId"/>.</summary>
+    public static HttpRequestMessage Request(HttpMethod method, string path, string userId, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("iwouldargue-user-id", userId);
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Web.Dispose();
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
+
+/// <summary>
+/// A stream of <paramref name="length"/> bytes made on the fly (a file's magic bytes, then a repeating
+/// pattern), so tests upload large files without holding them; it can fail part-way, like a dropped client.
+/// </summary>
+public sealed class GeneratedFileStream(byte[] head, long length, long failAfter = long.MaxValue) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_position >= failAfter)
+        {
+            throw new IOException("The client went away.");
+        }
+        var n = (int)Math.Min(buffer.Length, length - _position);
+        for (var i = 0; i < n; i++)
+        {
+            var at = _position + i;
+            buffer[i] = at < head.Length ? head[at] : (byte)(at * 31 % 251);
+        }
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>The SHA-256 of the same bytes, computed by reading another copy.</summary>
+    public static string Sha256Of(byte[] head, long length)
+    {
+        using var copy = new GeneratedFileStream(head, length);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy));
+    }
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+using Xunit.Abstractions;
+using static IWouldArgue.Attachments.Tests.AttachmentsHost;
+
+namespace IWouldArgue.Attachments.Tests;
+
+/// <summary>Files shared in a discussion, end to end over real HTTP and gRPC.</summary>
+public sealed class UploadDownloadTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const long ThirtyMiB = 30L * 1024 * 1024;
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private AttachmentsHost _host = null!;
+    private string _id = "";
+
+    public async Task InitializeAsync()
+    {
+        _host = await AttachmentsHost.StartAsync();
+        _id = await _host.LiveDiscussionAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null)
+    {
+        var body = new StreamContent(content, 64 * 1024);
+        if (length is { } size)
+        {
+            body.Headers.ContentLength = size;
+        }
+        using var request = Request(HttpMethod.Post, $"/attachments/{_id}?name={Uri.EscapeDataString(name)}", user, body);
+        // As curl does for large bodies: the server may refuse before a byte of the body is sent.
+        request.Headers.ExpectContinue = true;
+        return await _host.Web.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task A30MBFile_GoesUpAndComesBackIdentical_WithFlatMemory()
+    {
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        var peak = baseline;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                using var self = Process.GetCurrentProcess();
+                peak = Math.Max(peak, self.WorkingSet64);
+                await Task.Delay(5);
+            }
+        });
+
+        using var uploaded = await UploadAsync("speaker", "big.png", new GeneratedFileStream(Png, ThirtyMiB), ThirtyMiB);
+        await sampling.CancelAsync();
+        await sampler;
+        var attachment = await JsonOf(uploaded);
+        using var download = await _host.Web.SendAsync(Request(HttpMethod.Get, attachment.GetProperty("downloadPath").GetString()!, "listener"), HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await download.Content.ReadAsStreamAsync();
+        var downloaded = Convert.ToHexStringLower(await SHA256.HashDataAsync(body));
+
+        var growth = (peak - baseline) / (1024.0 * 1024.0);
+        output.WriteLine($"Working set growth while uploading 30 MiB (client and server in this process): {growth:F1} MiB");
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        Assert.Equal(GeneratedFileStream.Sha256Of(Png, ThirtyMiB), downloaded);
+        Assert.Equal(downloaded, attachment.GetProperty("sha256").GetString());
+        Assert.Equal("image/png", attachment.GetProperty("mediaType").GetString());
+        Assert.True(growth < 10, $"memory grew {growth:F1} MiB during the upload");
+    }
+
+    [Fact]
+    public async Task OneByteOver30MB_IsRefused_BeforeTheBodyIsRead_OrAsSoonAsItPassesTheLimit()
+    {
+        var declared = new GeneratedFileStream(Png, ThirtyMiB + 1);
+        using var early = await UploadAsync("speaker", "big.png", declared, ThirtyMiB + 1);
+        using var chunked = await UploadAsync("speaker", "big.png", new GeneratedFileStream(Png, ThirtyMiB + 1));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, early.StatusCode);
+        Assert.True(declared.Position < 1024 * 1024, $"the client sent {declared.Position} bytes before the refusal");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.Contains("larger than 30 MB", (await JsonOf(chunked)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0 }, "photo.png")] // an ELF executable
+    [InlineData(new byte[] { 0x4D, 0x5A, 0x90, 0x00, 3, 0, 0, 0 }, "report.pdf")] // a Windows executable
+    [InlineData(new byte[] { 0x50, 0x4B, 0x03, 0x04, 20, 0, 0, 0 }, "notes.docx")] // a zip that is no document
+    public async Task ARenamedExecutableOrArchive_IsRefused_AndNothingIsKept(byte[] head, string name)
+    {
+        using var response = await UploadAsync("speaker", name, new GeneratedFileStream(head, 4096));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cannot be shared", (await JsonOf(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task ARealWordDocument_AndMarkdown_AreAccepted()
+    {
+        var docx = new MemoryStream();
+        using (var zip = new ZipArchive(docx, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var part in new[] { "[Content_Types].xml", "word/document.xml" })
+            {
+                await using var entry = zip.CreateEntry(part).Open();
+                await entry.WriteAsync("<xml/>"u8.ToArray());
+            }
+        }
+        docx.Position = 0;
+
+        using var word = await UploadAsync("host", "minutes.docx", docx);
+        using var markdown = await UploadAsync("host", "agenda.md", new MemoryStream("# Agenda\n\n- tea\n- coffee\n"u8.ToArray()));
+
+        Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (await JsonOf(word)).GetProperty("mediaType").GetString());
+        Assert.Equal("text/markdown", (await JsonOf(markdown)).GetProperty("mediaType").GetString());
+    }
+
+    [Fact]
+    public async Task ARangeRequest_ReturnsThoseBytes()
+    {
+        using var uploaded = await UploadAsync("speaker", "image.png", new GeneratedFileStream(Png, 10_000));
+        var path = (await JsonOf(uploaded)).GetProperty("downloadPath").GetString()!;
+        using var request = Request(HttpMethod.Get, path, "listener");
+        request.Headers.Range = new RangeHeaderValue(100, 199);
+
+        using var response = await _host.Web.SendAsync(request);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        var expected = new byte[10_000];
+        new GeneratedFileStream(Png, 10_000).ReadExactly(expected);
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal("bytes 100-199/10000", response.Content.Headers.ContentRange?.ToString());
+        Assert.Equal(expected[100..200], bytes);
+    }
+
+    [Fact]
+    public async Task Downloads_AreLabelledSafely()
+    {
+        using var image = await UploadAsync("speaker", "cat\r\nSet-Cookie: x=1 \"quoted\".png", new GeneratedFileStream(Png, 2048));
+        using var pdf = await UploadAsync("speaker", "slides ünïcode.pdf", new MemoryStream("%PDF-1.7\n%fake but starts right\n"u8.ToArray()));
+
+        using var imageDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await JsonOf(image)).GetProperty("downloadPath").GetString()!, "listener"));
+        using var pdfDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await JsonOf(pdf)).GetProperty("downloadPath").GetString()!, "listener"));
+
+        var imageDisposition = imageDownload.Content.Headers.ContentDisposition!;
+        Assert.Equal("inline", imageDisposition.DispositionType);
+        Assert.DoesNotContain(imageDownload.Headers, h => h.Key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain('\n', imageDisposition.ToString());
+        Assert.Equal("attachment", pdfDownload.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal("slides ünïcode.pdf", pdfDownload.Content.Headers.ContentDisposition.FileNameStar);
+        Assert.Equal("nosniff", pdfDownload.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("application/pdf", pdfDownload.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task AnUploadCutOffHalfway_LeavesNothingBehind()
+    {
+        var failing = new GeneratedFileStream(Png, ThirtyMiB, failAfter: 5L * 1024 * 1024);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => UploadAsync("speaker", "cut.png", failing, ThirtyMiB));
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty((await _host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = _id }, As("host"))).Attachments);
+    }
+
+    [Fact]
+    public async Task SharingReachesTheEventLog_ListenersMayDownloadButNotShare()
+    {
+        using var shared = await UploadAsync("host", "notes.txt", new MemoryStream("plain notes\n"u8.ToArray()));
+        using var refused = await UploadAsync("listener", "mine.txt", new MemoryStream("let me\n"u8.ToArray()));
+        var events = await _host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = _id }, As("listener"));
+        var listed = await _host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = _id }, As("listener"));
+
+        Assert.Equal(HttpStatusCode.Created, shared.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var added = Assert.Single(events.Events, e => e.AttachmentAdded is not null).AttachmentAdded.Attachment;
+        Assert.Equal("notes.txt", added.FileName);
+        Assert.Equal("text/plain", Assert.Single(listed.Attachments).MediaType);
+    }
+
+    [Fact]
+    public async Task ADiscussionsQuota_IsEnforced()
+    {
+        await using var small = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Attachments:QuotaBytesPerDiscussion"] = "50000", ["Attachments:MaxBytes"] = "40000" });
+        var id = await small.LiveDiscussionAsync();
+        async Task<HttpStatusCode> Share(string name)
+        {
+            using var response = await small.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name={name}", "host", new StreamContent(new GeneratedFileStream(Png, 30_000))));
+            return response.StatusCode;
+        }
+
+        var first = await Share("a.png");
+        var second = await Share("b.png");
+
+        Assert.Equal(HttpStatusCode.Created, first);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, second);
+    }
+
+    [Fact]
+    public async Task Integrators_UploadAndDownloadOverGrpcStreams()
+    {
+        using var call = _host.Attachments.UploadAttachment(As("speaker"));
+        await call.RequestStream.WriteAsync(new UploadAttachmentRequest { Metadata = new UploadMetadata { DiscussionId = _id, FileName = "chart.png", DeclaredSizeBytes = 300_000 } });
+        using (var source = new GeneratedFileStream(Png, 300_000))
+        {
+            var chunk = new byte[32 * 1024];
+            int read;
+            while ((read = await source.ReadAsync(chunk)) > 0)
+            {
+                await call.RequestStream.WriteAsync(new UploadAttachmentRequest { Chunk = Google.Protobuf.ByteString.CopyFrom(chunk, 0, read) });
+            }
+        }
+        await call.RequestStream.CompleteAsync();
+        var attachment = (await call).Attachment;
+
+        using var download = _host.Attachments.DownloadAttachment(new DownloadAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId, Offset = 8 }, As("listener"));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Png);
+        await foreach (var part in download.ResponseStream.ReadAllAsync())
+        {
+            hash.AppendData(part.Chunk.Span);
+        }
+
+        Assert.Equal(GeneratedFileStream.Sha256Of(Png, 300_000), attachment.Sha256);
+        Assert.Equal(attachment.Sha256, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        var removed = await _host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId }, As("host"));
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await _host.Attachments.GetAttachmentAsync(new GetAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId }, As("listener")));
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+    }
+}
