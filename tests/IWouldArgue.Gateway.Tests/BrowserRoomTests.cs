@@ -103,6 +103,19 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         var seen = await guest.Locator(".comment .text").AllTextContentsAsync();
         Assert.Equal(expected, seen.Where(t => t.StartsWith("While you were away", StringComparison.Ordinal)).ToList());
 
+        // The speaker shares a picture and a document; the host sees both, the picture as a thumbnail.
+        var files = guest.GetByRole(AriaRole.Region, new() { Name = "Files" });
+        await files.GetByLabel("Choose a file to share").SetInputFilesAsync([
+            new FilePayload { Name = "chart.png", MimeType = "image/png", Buffer = TinyPng },
+            ]);
+        await files.GetByLabel("Choose a file to share").SetInputFilesAsync([
+            new FilePayload { Name = "notes.md", MimeType = "text/markdown", Buffer = "# Notes\n\nTea wins.\n"u8.ToArray() },
+            ]);
+        var hostFiles = host.GetByRole(AriaRole.List, new() { Name = "Shared files" });
+        await Assertions.Expect(hostFiles.GetByRole(AriaRole.Img, new() { Name = "chart.png" })).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^blob:"));
+        await Assertions.Expect(hostFiles).ToContainTextAsync("notes.md");
+        await Assertions.Expect(hostFiles).ToContainTextAsync("19 B");
+
         // A reader who scrolls up to read is not pulled down by new comments; a button offers the way back.
         var list = guest.GetByRole(AriaRole.List, new() { Name = "Comments" });
         await list.EvaluateAsync("el => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); }");
@@ -203,6 +216,9 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(voice).ToContainTextAsync("Could not connect to the voice server; try again in a moment.");
         await Assertions.Expect(voice.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToBeVisibleAsync();
     }
+
+    // A 1x1 transparent PNG.
+    private static readonly byte[] TinyPng = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");
 
     private static ILocator RoomStatus(IPage page) => page.Locator(".room-head").GetByRole(AriaRole.Status);
 

@@ -6,6 +6,7 @@ import { DiscussionsService } from "./gen/iwouldargue/v1/discussions_pb";
 import { IdentityService, type TokenPair } from "./gen/iwouldargue/v1/identity_pb";
 import { LiveService } from "./gen/iwouldargue/v1/live_pb";
 import { MediaService } from "./gen/iwouldargue/v1/media_pb";
+import { AttachmentsService } from "./gen/iwouldargue/v1/attachments_pb";
 import type { UserRef } from "./gen/iwouldargue/v1/common_pb";
 
 /** Who is signed in on this browser: an account, or a guest pass for one discussion. */
@@ -76,7 +77,7 @@ function ms(timestamp: Timestamp | undefined): number {
  * old one again signs the account out everywhere, so tabs take turns (a Web Lock) and a tab that finds
  * the token already refreshed by another simply uses the new one.
  */
-async function freshAccessToken(): Promise<string | undefined> {
+export async function freshAccessToken(): Promise<string | undefined> {
   const fresh = (s: Session | null) => s && (s.user.guest || s.accessExpiresAt - Date.now() > 60_000);
   const session = currentSession();
   if (!session) return undefined;
@@ -114,6 +115,7 @@ export const identity = createClient(IdentityService, transport);
 export const discussions = createClient(DiscussionsService, transport);
 export const live = createClient(LiveService, transport);
 export const media = createClient(MediaService, transport);
+export const attachments = createClient(AttachmentsService, transport);
 
 /** A sentence for a person, from any error a call can end with. */
 export function describe(error: unknown): string {

@@ -6,6 +6,7 @@ import { alertBox, h, say, show } from "../dom";
 import { navigate } from "../router";
 import { RoomState, roleName } from "../room-state";
 import { voicePanel } from "../voice";
+import { filesPanel } from "../files";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
 
@@ -25,6 +26,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const banner = h("p", { class: "banner", role: "alert", hidden: true });
   const hostBar = h("div", { class: "host-bar" });
   const voice = voicePanel(discussionId);
+  const files = filesPanel(discussionId);
   const speakers = h("ul", { class: "people", "aria-label": "Host and speakers" });
   const hands = h("section", { class: "card", "aria-label": "Raised hands", hidden: true });
   const handButton = h("button", { type: "button", onclick: () => void toggleHand() });
@@ -49,7 +51,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
         voice.element,
         h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
         h("p", {}, handButton),
-        hands),
+        hands,
+        files.element),
       h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, composer))));
 
   // Auto-scroll follows new comments unless the reader scrolled up to read.
@@ -114,6 +117,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     renderComments();
     const closed = room.ended || d.state !== DiscussionState.LIVE;
     voice.refresh(!closed);
+    files.setCanShare(!closed && room.myRole >= Role.PARTICIPANT);
     text.disabled = post.disabled = closed;
     text.placeholder = room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
     if (room.ended) showBanner("This discussion has ended.");
@@ -195,8 +199,13 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
           if (frame.case === "snapshot") {
             rendered.clear();
             room.reset(frame.value);
+            void files.load();
           } else if (frame.case === "events") {
-            frame.value.events.forEach((e) => room.apply(e));
+            for (const e of frame.value.events) {
+              if (!room.apply(e)) continue;
+              if (e.kind.case === "attachmentAdded") files.added(e.kind.value.attachment!);
+              if (e.kind.case === "attachmentRemoved") files.removed(e.kind.value.attachmentId);
+            }
           } else if (frame.case === "resync") {
             break; // the server asks us to reconnect and resume
           }
@@ -225,6 +234,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   return () => {
     stop.abort();
     voice.leave();
+    files.dispose();
     window.removeEventListener("offline", restart);
     window.removeEventListener("online", restart);
   };
