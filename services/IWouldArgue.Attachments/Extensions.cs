@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Attachments;
 
@@ -13,7 +14,7 @@ namespace IWouldArgue.Attachments;
 public static class Extensions
 {
     /// <summary>
-    /// Adds the Attachments service on local-disk blobs. It checks membership and appends events through the
+    /// Adds the Attachments service on local-disk blobs, or an S3-compatible store when Attachments:S3:ServiceUrl is set. It checks membership and appends events through the
     /// Discussions store and event log in the same process, so register it with Discussions.
     /// </summary>
     public static IServiceCollection AddAttachments(this IServiceCollection services, IConfiguration configuration)
@@ -23,7 +24,17 @@ public static class Extensions
             .ValidateOnStart();
         services.AddCallerAuthentication(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IBlobStore, LocalDiskBlobStore>();
+        var s3 = configuration.GetSection("Attachments:S3");
+        services.AddOptions<S3Options>().Bind(s3);
+        if (s3.GetValue<Uri?>(nameof(S3Options.ServiceUrl)) is not null)
+        {
+            services.TryAddSingleton(sp => S3BlobStore.CreateClient(sp.GetRequiredService<IOptions<S3Options>>().Value));
+            services.TryAddSingleton<IBlobStore, S3BlobStore>();
+        }
+        else
+        {
+            services.TryAddSingleton<IBlobStore, LocalDiskBlobStore>();
+        }
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<AttachmentsApi>();
         return services;

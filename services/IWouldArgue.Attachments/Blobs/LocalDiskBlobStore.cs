@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Attachments.Blobs;
@@ -52,43 +50,17 @@ public sealed class LocalDiskBlobStore : IBlobStore
 
     private sealed class Upload(LocalDiskBlobStore store, string tempPath) : IBlobUpload
     {
-        private string? _sha256;
+        private readonly LocalFile _local = new(tempPath);
         private bool _committed;
 
-        public string TempPath { get; } = tempPath;
+        public string TempPath => tempPath;
 
-        public async Task<(long Size, string Sha256)> ReceiveAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = ArrayPool<byte>.Shared.Rent(81920);
-            long size = 0;
-            try
-            {
-                await using var file = new FileStream(TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    size += read;
-                    if (size > maxBytes)
-                    {
-                        throw new FileTooLargeException(maxBytes);
-                    }
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-                await file.FlushAsync(cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            _sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            return (size, _sha256);
-        }
+        public Task<(long Size, string Sha256)> ReceiveAsync(Stream source, long maxBytes, CancellationToken cancellationToken) =>
+            _local.ReceiveAsync(source, maxBytes, cancellationToken);
 
         public Task CommitAsync(CancellationToken cancellationToken)
         {
-            var target = store.PathOf(_sha256 ?? throw new InvalidOperationException("Nothing was received."));
+            var target = store.PathOf(_local.Sha256.Length > 0 ? _local.Sha256 : throw new InvalidOperationException("Nothing was received."));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (File.Exists(target))
             {

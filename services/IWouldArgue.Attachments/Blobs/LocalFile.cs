@@ -1,0 +1,41 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace IWouldArgue.Attachments.Blobs;
+
+/// <summary>An upload landing in a local temp file: copied in chunks, hashed as it goes, cut off past the limit.</summary>
+internal sealed class LocalFile(string path)
+{
+    /// <summary>The SHA-256 of what was received, in lower-case hex.</summary>
+    public string Sha256 { get; private set; } = "";
+
+    public async Task<(long Size, string Sha256)> ReceiveAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Under 85 KB, so the buffer never lands on the large-object heap.
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        long size = 0;
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                size += read;
+                if (size > maxBytes)
+                {
+                    throw new FileTooLargeException(maxBytes);
+                }
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+            await file.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        return (size, Sha256);
+    }
+}
