@@ -1,35 +1,26 @@
-using System.Net;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
-using IWouldArgue.Hosting;
 using IWouldArgue.Rpc;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace IWouldArgue.Attachments.Tests;
 
 /// <summary>Discussions and Attachments as the embedded default wires them, on loopback: gRPC on HTTP/2, uploads on HTTP/1.1.</summary>
 public sealed class AttachmentsHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ServiceTestHost _host;
 
-    private AttachmentsHost(WebApplication app, string folder, int grpcPort, int webPort)
+    private AttachmentsHost(ServiceTestHost host)
     {
-        _app = app;
-        Folder = folder;
-        Channel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        _host = host;
+        Channel = RpcChannel.ForAddress(host.GrpcAddress);
         Discussions = new DiscussionsService.Client(Channel);
         Attachments = new AttachmentsService.Client(Channel);
-        Web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromMinutes(2) };
+        Web = new HttpClient { BaseAddress = host.WebAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
-    public string Folder { get; }
-
-    public string BlobFolder => Path.Combine(Folder, "blobs");
+    public string BlobFolder => Path.Combine(_host.Folder, "blobs");
 
     public RpcChannel Channel { get; }
 
@@ -41,36 +32,29 @@ public sealed class AttachmentsHost : IAsyncDisposable
 
     public static async Task<AttachmentsHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var folder = Directory.CreateTempSubdirectory("iwouldargue-files-").FullName;
-        var (grpcPort, webPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
-            ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(folder, "discussions.db")}",
-            ["Attachments:StoragePath"] = Path.Combine(folder, "blobs"),
+            ["Discussions:ConnectionString"] = "Data Source={folder}/discussions.db",
+            ["Attachments:StoragePath"] = "{folder}/blobs",
             ["Auth:TrustCallerHeaders"] = "true",
             ["Kestrel:Limits:MaxRequestBodySize"] = "16777216",
-
-        });
-        if (settings is not null)
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            builder.Configuration.AddInMemoryCollection(settings);
+            all[key] = value;
         }
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
-            k.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
-        });
-        builder.AddServiceDefaults();
-        builder.Logging.ClearProviders();
-        builder.Services.AddDiscussions(builder.Configuration);
-        builder.Services.AddAttachments(builder.Configuration);
-        var app = builder.Build();
-        app.MapServiceDefaults();
-        app.MapDiscussions();
-        app.MapAttachments();
-        await app.StartAsync();
-        return new AttachmentsHost(app, folder, grpcPort, webPort);
+        return new AttachmentsHost(await ServiceTestHost.StartAsync(all,
+            (services, configuration) =>
+            {
+                services.AddDiscussions(configuration);
+                services.AddAttachments(configuration);
+            },
+            app =>
+            {
+                app.MapDiscussions();
+                app.MapAttachments();
+            },
+            "iwouldargue-files-"));
     }
 
     public static CallOptions As(string userId) =>
@@ -101,10 +85,7 @@ public sealed class AttachmentsHost : IAsyncDisposable
     {
         Web.Dispose();
         Channel.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(Folder, recursive: true);
+        await _host.DisposeAsync();
     }
 }
 

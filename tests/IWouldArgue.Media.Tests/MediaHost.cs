@@ -1,15 +1,9 @@
-using System.Net;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
-using IWouldArgue.Hosting;
 using IWouldArgue.Rpc;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace IWouldArgue.Media.Tests;
 
@@ -19,17 +13,15 @@ public sealed class MediaHost : IAsyncDisposable
     public const string ApiKey = "devkey";
     public const string ApiSecret = "secret-of-the-test-livekit";
 
-    private readonly WebApplication _app;
-    private readonly string _folder;
+    private readonly ServiceTestHost _host;
 
-    private MediaHost(WebApplication app, string folder, int grpcPort, int webPort)
+    private MediaHost(ServiceTestHost host)
     {
-        _app = app;
-        _folder = folder;
-        Channel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        _host = host;
+        Channel = RpcChannel.ForAddress(host.GrpcAddress);
         Discussions = new DiscussionsService.Client(Channel);
         Media = new MediaService.Client(Channel);
-        Web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}") };
+        Web = new HttpClient { BaseAddress = host.WebAddress };
     }
 
     public RpcChannel Channel { get; }
@@ -40,42 +32,36 @@ public sealed class MediaHost : IAsyncDisposable
 
     public HttpClient Web { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     /// <summary>Starts a host whose Media service talks to <paramref name="liveKit"/> (voice off when null).</summary>
     public static async Task<MediaHost> StartAsync(LiveKitStandIn? liveKit, IDictionary<string, string?>? settings = null)
     {
-        var folder = Directory.CreateTempSubdirectory("iwouldargue-media-").FullName;
-        var (grpcPort, webPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
-            ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(folder, "discussions.db")}",
+            ["Discussions:ConnectionString"] = "Data Source={folder}/discussions.db",
             ["Auth:TrustCallerHeaders"] = "true",
             ["Media:LiveKitUrl"] = liveKit is null ? null : liveKit.Address.ToString().Replace("http://", "ws://", StringComparison.Ordinal),
             ["Media:ApiKey"] = liveKit is null ? null : ApiKey,
             ["Media:ApiSecret"] = liveKit is null ? null : ApiSecret,
             ["Media:RequestTimeout"] = "00:00:01",
-        });
-        if (settings is not null)
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            builder.Configuration.AddInMemoryCollection(settings);
+            all[key] = value;
         }
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
-            k.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
-        });
-        builder.AddServiceDefaults();
-        builder.Logging.ClearProviders();
-        builder.Services.AddDiscussions(builder.Configuration);
-        builder.Services.AddMedia(builder.Configuration);
-        var app = builder.Build();
-        app.MapServiceDefaults();
-        app.MapDiscussions();
-        app.MapMedia();
-        await app.StartAsync();
-        return new MediaHost(app, folder, grpcPort, webPort);
+        return new MediaHost(await ServiceTestHost.StartAsync(all,
+            (services, configuration) =>
+            {
+                services.AddDiscussions(configuration);
+                services.AddMedia(configuration);
+            },
+            app =>
+            {
+                app.MapDiscussions();
+                app.MapMedia();
+            },
+            "iwouldargue-media-"));
     }
 
     public static CallOptions As(string userId) =>
@@ -99,9 +85,6 @@ public sealed class MediaHost : IAsyncDisposable
     {
         Web.Dispose();
         Channel.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        await _host.DisposeAsync();
     }
 }

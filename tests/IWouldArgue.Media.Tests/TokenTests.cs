@@ -10,24 +10,8 @@ using static IWouldArgue.Media.Tests.MediaHost;
 namespace IWouldArgue.Media.Tests;
 
 /// <summary>Voice tokens as LiveKit's own code (livekit-server-sdk's TokenVerifier, from npm) reads them.</summary>
-public sealed class TokenTests : IAsyncLifetime
+public sealed class TokenTests : LiveDiscussionTest
 {
-    private LiveKitStandIn _liveKit = null!;
-    private MediaHost _host = null!;
-    private string _id = "";
-
-    public async Task InitializeAsync()
-    {
-        _liveKit = await LiveKitStandIn.StartAsync();
-        _host = await MediaHost.StartAsync(_liveKit);
-        _id = await _host.LiveDiscussionAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _liveKit.DisposeAsync();
-    }
 
     [Theory]
     [InlineData("host", true)]
@@ -36,7 +20,7 @@ public sealed class TokenTests : IAsyncLifetime
     [InlineData("listener", false)]
     public async Task EachRolesToken_CarriesItsGrants_AsLiveKitReadsThem(string user, bool speaks)
     {
-        var voice = await _host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = _id }, As(user));
+        var voice = await Host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = DiscussionId }, As(user));
 
         var claims = (await VerifyAsync(ApiKey, ApiSecret, voice.Token)).Single();
 
@@ -46,7 +30,7 @@ public sealed class TokenTests : IAsyncLifetime
         Assert.Equal(user.ToUpperInvariant(), c.GetProperty("name").GetString());
         Assert.Equal(ApiKey, c.GetProperty("iss").GetString());
         var video = c.GetProperty("video");
-        Assert.Equal(_id, video.GetProperty("room").GetString());
+        Assert.Equal(DiscussionId, video.GetProperty("room").GetString());
         Assert.True(video.GetProperty("roomJoin").GetBoolean());
         Assert.True(video.GetProperty("canSubscribe").GetBoolean());
         Assert.Equal(speaks, video.GetProperty("canPublish").GetBoolean());
@@ -77,12 +61,12 @@ public sealed class TokenTests : IAsyncLifetime
     [Fact]
     public async Task RemovedAndBannedPeople_GetNoToken()
     {
-        await _host.Discussions.RemoveAttendeeAsync(new RemoveAttendeeRequest { DiscussionId = _id, UserId = "listener" }, As("host"));
-        await _host.Discussions.BanUserAsync(new BanUserRequest { DiscussionId = _id, UserId = "speaker" }, As("host"));
+        await Host.Discussions.RemoveAttendeeAsync(new RemoveAttendeeRequest { DiscussionId = DiscussionId, UserId = "listener" }, As("host"));
+        await Host.Discussions.BanUserAsync(new BanUserRequest { DiscussionId = DiscussionId, UserId = "speaker" }, As("host"));
 
-        var removed = await Assert.ThrowsAsync<RpcException>(async () => await _host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = _id }, As("listener")));
-        var banned = await Assert.ThrowsAsync<RpcException>(async () => await _host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = _id }, As("speaker")));
-        var stranger = await Assert.ThrowsAsync<RpcException>(async () => await _host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = _id }, As("stranger")));
+        var removed = await Assert.ThrowsAsync<RpcException>(async () => await Host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = DiscussionId }, As("listener")));
+        var banned = await Assert.ThrowsAsync<RpcException>(async () => await Host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = DiscussionId }, As("speaker")));
+        var stranger = await Assert.ThrowsAsync<RpcException>(async () => await Host.Media.JoinVoiceAsync(new JoinVoiceRequest { DiscussionId = DiscussionId }, As("stranger")));
 
         Assert.All([removed, banned, stranger], e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
     }

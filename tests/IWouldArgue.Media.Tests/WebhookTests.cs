@@ -10,27 +10,11 @@ using static IWouldArgue.Media.Tests.MediaHost;
 namespace IWouldArgue.Media.Tests;
 
 /// <summary>LiveKit webhooks signed by livekit-server-sdk (LiveKit's own signer, from npm) are taken; anything else is 401.</summary>
-public sealed class WebhookTests : IAsyncLifetime
+public sealed class WebhookTests : LiveDiscussionTest
 {
-    private LiveKitStandIn _liveKit = null!;
-    private MediaHost _host = null!;
-    private string _id = "";
-
-    public async Task InitializeAsync()
-    {
-        _liveKit = await LiveKitStandIn.StartAsync();
-        _host = await MediaHost.StartAsync(_liveKit);
-        _id = await _host.LiveDiscussionAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _liveKit.DisposeAsync();
-    }
 
     private string Joined(string identity) =>
-        $$$"""{"event":"participant_joined","id":"EV_1","createdAt":"1763700000","room":{"sid":"RM_1","name":"{{{_id}}}"},"participant":{"sid":"PA_1","identity":"{{{identity}}}","name":"{{{identity.ToUpperInvariant()}}}"}}""";
+        $$$"""{"event":"participant_joined","id":"EV_1","createdAt":"1763700000","room":{"sid":"RM_1","name":"{{{DiscussionId}}}"},"participant":{"sid":"PA_1","identity":"{{{identity}}}","name":"{{{identity.ToUpperInvariant()}}}"}}""";
 
     [Fact]
     public async Task SignedParticipantEvents_ChangeWhoIsInTheVoiceRoom()
@@ -63,23 +47,23 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task EgressEnded_RecordsWhereTheRecordingIs()
     {
-        await _host.Media.StartRecordingAsync(new StartRecordingRequest { DiscussionId = _id }, As("host"));
-        var body = $$$"""{"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"{{{_id}}}","status":"EGRESS_COMPLETE","fileResults":[{"filename":"{{{_id}}}.ogg","location":"recordings/{{{_id}}}.ogg","duration":"61000000000"}]}}""";
+        await Host.Media.StartRecordingAsync(new StartRecordingRequest { DiscussionId = DiscussionId }, As("host"));
+        var body = $$$"""{"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"{{{DiscussionId}}}","status":"EGRESS_COMPLETE","fileResults":[{"filename":"{{{DiscussionId}}}.ogg","location":"recordings/{{{DiscussionId}}}.ogg","duration":"61000000000"}]}}""";
 
         Assert.Equal(HttpStatusCode.OK, await PostAsync(body, await SignAsync(body)));
-        var recording = (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = _id }, As("listener"))).Recording;
+        var recording = (await Host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = DiscussionId }, As("listener"))).Recording;
 
         Assert.Equal(RecordingState.Ready, recording.State);
-        Assert.Equal($"recordings/{_id}.ogg", recording.DownloadPath);
+        Assert.Equal($"recordings/{DiscussionId}.ogg", recording.DownloadPath);
         Assert.Equal(TimeSpan.FromSeconds(61), recording.EndedAt.ToDateTimeOffset() - recording.StartedAt.ToDateTimeOffset());
-        var egress = Assert.Single(_liveKit.Of("StartRoomCompositeEgress"));
+        var egress = Assert.Single(LiveKit.Of("StartRoomCompositeEgress"));
         Assert.True(egress.Body["audioOnly"]!.GetValue<bool>());
     }
 
     private async Task<string[]> PresentAsync()
     {
-        var services = _host.Services;
-        var set = LiveKitWebhooks.VoicePresence(services.GetRequiredService<IStateStore>(), TimeProvider.System, _id);
+        var services = Host.Services;
+        var set = LiveKitWebhooks.VoicePresence(services.GetRequiredService<IStateStore>(), TimeProvider.System, DiscussionId);
         return [.. (await set.ReadAsync()).Keys];
     }
 
@@ -90,7 +74,7 @@ public sealed class WebhookTests : IAsyncLifetime
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
-        using var response = await _host.Web.SendAsync(request);
+        using var response = await Host.Web.SendAsync(request);
         return response.StatusCode;
     }
 
