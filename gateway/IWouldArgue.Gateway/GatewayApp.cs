@@ -1,3 +1,4 @@
+using IWouldArgue.Archive;
 using IWouldArgue.Attachments;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
@@ -44,18 +45,20 @@ public static class GatewayApp
         {
             AddForwarder(builder.Services, upstreams.Identity, (channel, outgoing) => new IdentityService.Forwarder(new IdentityService.Client(channel), outgoing));
         }
-        // Media and Attachments run beside Discussions (they read its store and append to its event log).
+        // Media, Attachments and Archive run beside Discussions (they read its store and append to its event log).
         if (upstreams.Discussions is null)
         {
             builder.Services.AddDiscussions(builder.Configuration);
             builder.Services.AddMedia(builder.Configuration);
             builder.Services.AddAttachments(builder.Configuration);
+            builder.Services.AddArchive(builder.Configuration);
         }
         else
         {
             AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new DiscussionsService.Forwarder(new DiscussionsService.Client(channel), outgoing));
             AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new MediaService.Forwarder(new MediaService.Client(channel), outgoing));
             AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new AttachmentsService.Forwarder(new AttachmentsService.Client(channel), outgoing));
+            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new ArchiveService.Forwarder(new ArchiveService.Client(channel), outgoing));
         }
         if (upstreams.Live is null)
         {
@@ -92,12 +95,14 @@ public static class GatewayApp
             app.MapDiscussions();
             app.MapMedia();
             app.MapAttachments();
+            app.MapArchive();
         }
         else
         {
             app.MapRpcService<DiscussionsService.Forwarder>();
             app.MapRpcService<MediaService.Forwarder>();
             app.MapRpcService<AttachmentsService.Forwarder>();
+            app.MapRpcService<ArchiveService.Forwarder>();
         }
         if (upstreams.Live is null)
         {

@@ -1,6 +1,7 @@
 using IWouldArgue.Auth;
 using IWouldArgue.Discussions;
 using IWouldArgue.Hosting;
+using IWouldArgue.Archive;
 using IWouldArgue.Attachments;
 using IWouldArgue.Live;
 using IWouldArgue.Media;
@@ -22,6 +23,7 @@ public static class DiscussionsHost
         builder.Services.AddLive(builder.Configuration);
         builder.Services.AddMedia(builder.Configuration);
         builder.Services.AddAttachments(builder.Configuration);
+        builder.Services.AddArchive(builder.Configuration);
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -31,6 +33,7 @@ public static class DiscussionsHost
         app.MapLive();
         app.MapMedia();
         app.MapAttachments();
+        app.MapArchive();
         return app;
     }
 }

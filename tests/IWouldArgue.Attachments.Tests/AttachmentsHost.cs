@@ -1,3 +1,4 @@
+using IWouldArgue.Archive;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Rpc;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace IWouldArgue.Attachments.Tests;
 
-/// <summary>Discussions and Attachments as the embedded default wires them, on loopback: gRPC on HTTP/2, uploads on HTTP/1.1.</summary>
+/// <summary>Discussions, Attachments and Archive as the embedded default wires them, on loopback: gRPC on HTTP/2, uploads on HTTP/1.1.</summary>
 public sealed class AttachmentsHost : IAsyncDisposable
 {
     private readonly ServiceTestHost _host;
@@ -17,6 +18,7 @@ public sealed class AttachmentsHost : IAsyncDisposable
         Channel = RpcChannel.ForAddress(host.GrpcAddress);
         Discussions = new DiscussionsService.Client(Channel);
         Attachments = new AttachmentsService.Client(Channel);
+        Archive = new ArchiveService.Client(Channel);
         Web = new HttpClient { BaseAddress = host.WebAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
@@ -27,6 +29,10 @@ public sealed class AttachmentsHost : IAsyncDisposable
     public DiscussionsService.Client Discussions { get; }
 
     public AttachmentsService.Client Attachments { get; }
+
+    public ArchiveService.Client Archive { get; }
+
+    public IServiceProvider Services => _host.Services;
 
     public HttpClient Web { get; }
 
@@ -48,11 +54,13 @@ public sealed class AttachmentsHost : IAsyncDisposable
             {
                 services.AddDiscussions(configuration);
                 services.AddAttachments(configuration);
+                services.AddArchive(configuration);
             },
             app =>
             {
                 app.MapDiscussions();
                 app.MapAttachments();
+                app.MapArchive();
             },
             "iwouldargue-files-"));
     }

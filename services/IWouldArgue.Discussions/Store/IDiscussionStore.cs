@@ -38,6 +38,18 @@ public interface IDiscussionStore
     /// <summary>Whether the host wants a recording from the start, and the recording if one was made.</summary>
     Task<(bool Wanted, Recording? Recording)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
 
+    /// <summary>Ended discussions <paramref name="userId"/> was in (as host or attendee) that ended since <paramref name="endedSince"/>, latest first.</summary>
+    Task<IReadOnlyList<Discussion>> ListEndedAsync(string userId, DateTimeOffset endedSince, int offset, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of discussions that ended before <paramref name="endedBefore"/> (up to <paramref name="limit"/>).</summary>
+    Task<IReadOnlyList<string>> ListEndedBeforeAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a discussion and everything recorded about it (events, comments, people, bans, files' records,
+    /// recording) in one transaction; returns the content hashes of its files, for the blob store.
+    /// </summary>
+    Task<IReadOnlyList<string>> PurgeAsync(string discussionId, CancellationToken cancellationToken = default);
+
     /// <summary>A discussion's shared files, oldest first (not the removed ones).</summary>
     Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default);
 

@@ -136,6 +136,43 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         return row is null ? (false, null) : (row.Item1, row.Item2);
     }
 
+    public Task<IReadOnlyList<Discussion>> ListEndedAsync(string userId, DateTimeOffset endedSince, int offset, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync($"""
+            SELECT {Prefixed("d")} FROM discussions d JOIN attendees a ON a.discussion_id = d.discussion_id
+            WHERE a.user_id = $user AND d.state = $ended AND d.ended_at >= $since
+            ORDER BY d.ended_at DESC LIMIT $limit OFFSET $offset
+            """, ReadDiscussion, cancellationToken, ("$user", userId), ("$ended", (int)DiscussionState.Ended),
+            ("$since", endedSince.ToUnixTimeMilliseconds()), ("$limit", limit), ("$offset", offset));
+
+    public Task<IReadOnlyList<string>> ListEndedBeforeAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync("SELECT discussion_id FROM discussions WHERE state = $ended AND ended_at < $before ORDER BY ended_at LIMIT $limit",
+            r => r.GetString(0), cancellationToken, ("$ended", (int)DiscussionState.Ended), ("$before", endedBefore.ToUnixTimeMilliseconds()), ("$limit", limit));
+
+    public async Task<IReadOnlyList<string>> PurgeAsync(string discussionId, CancellationToken cancellationToken = default)
+    {
+        using var writer = await WriterAsync(cancellationToken);
+        var connection = writer.Connection;
+        using var transaction = connection.BeginTransaction();
+        var hashes = new List<string>();
+        await using (var find = Command(connection, "SELECT DISTINCT sha256 FROM attachments WHERE discussion_id = $id", ("$id", discussionId)))
+        {
+            find.Transaction = transaction;
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                hashes.Add(reader.GetString(0));
+            }
+        }
+        foreach (var table in new[] { "events", "comments", "attendees", "bans", "attachments", "voice_recordings", "discussions" })
+        {
+            await using var delete = Command(connection, $"DELETE FROM {table} WHERE discussion_id = $id", ("$id", discussionId));
+            delete.Transaction = transaction;
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        transaction.Commit();
+        return hashes;
+    }
+
     public Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync("SELECT attachment FROM attachments WHERE discussion_id = $id AND removed = 0 ORDER BY seq LIMIT $limit OFFSET $offset",
             r => Attachment.Parser.ParseFrom((byte[])r.GetValue(0)), cancellationToken, ("$id", discussionId), ("$limit", limit), ("$offset", offset));

@@ -1,0 +1,86 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+
+namespace IWouldArgue.Archive;
+
+/// <summary>iwouldargue.v1.ArchiveService: the archive list, the export as a stream of ZIP chunks, and replay in time.</summary>
+internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver callers, TimeProvider clock) : ArchiveService.ServiceBase
+{
+    private const int ChunkSize = 64 * 1024;
+
+    public override async Task<ListArchivedDiscussionsResponse> ListArchivedDiscussions(ListArchivedDiscussionsRequest request, ServerCallContext context)
+    {
+        var size = request.Page?.PageSize is > 0 and var s ? s : 50;
+        if (size > 200)
+        {
+            throw RpcErrors.InvalidArgument("page.page_size", "must be at most 200.");
+        }
+        var offset = int.TryParse(request.Page?.PageToken, out var o) && o >= 0 ? o : 0;
+        var found = await archive.ListAsync(callers.Resolve(context), offset, size + 1, context.CancellationToken);
+        var response = new ListArchivedDiscussionsResponse { Page = new PageInfo { NextPageToken = found.Count > size ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" } };
+        response.Discussions.Add(found.Take(size));
+        return response;
+    }
+
+    public override async Task ExportDiscussion(ExportDiscussionRequest request, IServerStreamWriter<ExportDiscussionResponse> responseStream, ServerCallContext context)
+    {
+        var discussion = await archive.RequireAsync(callers.Resolve(context), request.DiscussionId, context.CancellationToken);
+        var (zip, writing) = archive.StartExport(discussion, context.CancellationToken);
+        await using (zip)
+        {
+            var buffer = new byte[ChunkSize];
+            int read;
+            while ((read = await zip.ReadAtLeastAsync(buffer, ChunkSize, throwOnEndOfStream: false, context.CancellationToken)) > 0)
+            {
+                await responseStream.WriteAsync(new ExportDiscussionResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+            }
+        }
+        await writing;
+    }
+
+    public override async Task ReplayDiscussion(ReplayDiscussionRequest request, IServerStreamWriter<ReplayDiscussionResponse> responseStream, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        var discussion = await archive.RequireAsync(callers.Resolve(context), request.DiscussionId, cancellation);
+        var speed = request.Speed switch
+        {
+            ReplaySpeed.Unspecified or ReplaySpeed._1X => 1,
+            ReplaySpeed._2X => 2,
+            ReplaySpeed._4X => 4,
+            _ => throw RpcErrors.InvalidArgument("speed", "must be 1x, 2x or 4x."),
+        };
+        var from = request.FromOffset?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (from < TimeSpan.Zero)
+        {
+            throw RpcErrors.InvalidArgument("from_offset", "must not be negative.");
+        }
+        var start = discussion.StartedAt?.ToDateTimeOffset() ?? discussion.EndedAt.ToDateTimeOffset();
+        var recordingStart = (await archive.RecordingAsync(discussion.DiscussionId, cancellation))?.StartedAt?.ToDateTimeOffset();
+        var began = clock.GetTimestamp();
+        await foreach (var e in archive.EventsAsync(discussion.DiscussionId, cancellation))
+        {
+            var offset = e.OccurredAt.ToDateTimeOffset() - start;
+            if (offset < from)
+            {
+                continue;
+            }
+            // Wait until this event's moment at the chosen speed, measured from when the replay began.
+            var due = (offset - from) / speed;
+            var waited = clock.GetElapsedTime(began);
+            if (due > waited)
+            {
+                await Task.Delay(due - waited, clock, cancellation);
+            }
+            var frame = new ReplayDiscussionResponse { Event = e, Offset = Duration.FromTimeSpan(offset) };
+            if (recordingStart is { } rs)
+            {
+                frame.RecordingOffset = Duration.FromTimeSpan(e.OccurredAt.ToDateTimeOffset() - rs);
+            }
+            await responseStream.WriteAsync(frame, cancellation);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using IWouldArgue.Auth;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IWouldArgue.Archive;
+
+/// <summary>Registers and maps the Archive service.</summary>
+public static class Extensions
+{
+    /// <summary>Adds the Archive service and its purge job (beside Discussions and Attachments, whose stores it reads).</summary>
+    public static IServiceCollection AddArchive(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ArchiveOptions>().Bind(configuration.GetSection(ArchiveOptions.SectionName));
+        services.AddCallerAuthentication(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ArchivedDiscussions>();
+        services.AddSingleton<PurgeJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<PurgeJob>());
+        services.AddSingleton<ArchiveApi>();
+        return services;
+    }
+
+    /// <summary>Maps <c>iwouldargue.v1.ArchiveService</c> and the export download.</summary>
+    public static IEndpointConventionBuilder MapArchive(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapArchiveExport();
+        return endpoints.MapRpcService<ArchiveApi>();
+    }
+}

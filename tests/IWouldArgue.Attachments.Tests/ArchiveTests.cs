@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Archive;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Rpc;
+using Microsoft.Extensions.DependencyInjection;
+using static IWouldArgue.Attachments.Tests.AttachmentsHost;
+
+namespace IWouldArgue.Attachments.Tests;
+
+/// <summary>Ended discussions: listed for those who were in them, exported as a ZIP, replayed in time, purged after retention.</summary>
+public sealed class ArchiveTests : IAsyncLifetime
+{
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private AttachmentsHost _host = null!;
+    private string _id = "";
+
+    public async Task InitializeAsync()
+    {
+        _host = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Discussions:CommentsPerSecond"] = "100", ["Discussions:CommentBurst"] = "100" });
+        _id = await _host.LiveDiscussionAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task PostAsync(string user, string text) =>
+        await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = text }, As(user));
+
+    private async Task EndAsync() => await _host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = _id }, As("host"));
+
+    [Fact]
+    public async Task AnEndedDiscussion_IsListedForThoseWhoWereInIt_Only()
+    {
+        var whileLive = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("listener"));
+        await EndAsync();
+
+        var host = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("host"));
+        var listener = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("listener"));
+        var stranger = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("stranger"));
+
+        Assert.Empty(whileLive.Discussions);
+        Assert.Equal(_id, Assert.Single(host.Discussions).DiscussionId);
+        Assert.Equal(_id, Assert.Single(listener.Discussions).DiscussionId);
+        Assert.Empty(stranger.Discussions);
+    }
+
+    [Fact]
+    public async Task TheExport_HoldsTheDiscussion_CommentsWithOffsets_Events_AndFiles()
+    {
+        await PostAsync("listener", "first");
+        var upload = await _host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{_id}?name=slide.png", "speaker", new StreamContent(new GeneratedFileStream(Png, 5000))));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        await PostAsync("speaker", "second");
+        var doomed = (await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = "regrettable" }, As("listener"))).Comment;
+        await _host.Discussions.DeleteCommentAsync(new DeleteCommentRequest { DiscussionId = _id, CommentId = doomed.CommentId }, As("host"));
+        await EndAsync();
+
+        using var response = await _host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{_id}/export.zip", "listener"));
+        using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
+        var log = await _host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = _id, Limit = 500 }, As("host"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        using var discussion = JsonDocument.Parse(Read(zip, "discussion.json"));
+        Assert.Equal(ArchivedDiscussions.Format, discussion.RootElement.GetProperty("format").GetString());
+        Assert.Equal(3, discussion.RootElement.GetProperty("attendees").GetArrayLength());
+        var comments = Lines(Read(zip, "comments.jsonl"));
+        Assert.Equal(["first", "second", ""], comments.Select(c => c.GetProperty("comment").TryGetProperty("text", out var t) ? t.GetString() ?? "" : "").ToArray());
+        Assert.True(comments.Select(c => c.GetProperty("offset_ms").GetInt64()).SequenceEqual(comments.Select(c => c.GetProperty("offset_ms").GetInt64()).Order()));
+        Assert.Equal(log.Events.Count, Lines(Read(zip, "events.jsonl")).Count);
+        var file = Assert.Single(zip.Entries, e => e.FullName.StartsWith("attachments/", StringComparison.Ordinal));
+        Assert.EndsWith("-slide.png", file.FullName, StringComparison.Ordinal);
+        Assert.Equal(5000, file.Length);
+    }
+
+    [Fact]
+    public async Task TheExport_AlsoComesAsAGrpcStream()
+    {
+        await PostAsync("listener", "over grpc");
+        await EndAsync();
+
+        using var call = _host.Archive.ExportDiscussion(new ExportDiscussionRequest { DiscussionId = _id }, As("host"));
+        var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            chunk.Chunk.WriteTo(bytes);
+        }
+        bytes.Position = 0;
+        using var zip = new ZipArchive(bytes);
+
+        Assert.Contains("over grpc", Read(zip, "comments.jsonl"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_PlaysTheCommentsAtTheirPace_AndSeeksByOffset()
+    {
+        await PostAsync("listener", "one");
+        await Task.Delay(400);
+        await PostAsync("listener", "two");
+        await Task.Delay(400);
+        await PostAsync("listener", "three");
+        await EndAsync();
+
+        var clock = Stopwatch.StartNew();
+        var all = await ReplayAsync(TimeSpan.Zero, ReplaySpeed._4X);
+        var took = clock.Elapsed;
+        var comments = all.Where(r => r.Event.CommentPosted is not null).ToList();
+        var fromSecond = await ReplayAsync(comments[1].Offset.ToTimeSpan(), ReplaySpeed._4X);
+
+        Assert.Equal(["one", "two", "three"], comments.Select(r => r.Event.CommentPosted.Comment.Text));
+        Assert.True(all.Select(r => r.Offset.ToTimeSpan()).SequenceEqual(all.Select(r => r.Offset.ToTimeSpan()).Order()));
+        // Never faster than the discussion at 4x (slower is allowed: the machine may be busy).
+        var span = all[^1].Offset.ToTimeSpan() - all[0].Offset.ToTimeSpan();
+        Assert.True(took >= span / 4 - TimeSpan.FromMilliseconds(50), $"replayed {span} of discussion in {took} at 4x");
+        Assert.Equal(["two", "three"], fromSecond.Where(r => r.Event.CommentPosted is not null).Select(r => r.Event.CommentPosted.Comment.Text));
+    }
+
+    [Fact]
+    public async Task LiveDiscussions_AreNotArchivedYet_AndStrangersAndBannedPeopleGetNothing()
+    {
+        var live = await Assert.ThrowsAsync<RpcException>(() => ReplayAsync(TimeSpan.Zero, ReplaySpeed._1X));
+        await _host.Discussions.BanUserAsync(new BanUserRequest { DiscussionId = _id, UserId = "listener" }, As("host"));
+        await EndAsync();
+        var banned = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = _host.Archive.ExportDiscussion(new ExportDiscussionRequest { DiscussionId = _id }, As("listener"));
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+        using var stranger = await _host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{_id}/export.zip", "stranger"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, live.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, banned.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+    }
+
+    [Fact]
+    public async Task AfterItsRetention_ADiscussionIsPurgedEverywhere()
+    {
+        await using var host = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Archive:Retention"] = "00:00:00.200" });
+        var id = await host.LiveDiscussionAsync();
+        using var upload = await host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name=keep.png", "host", new StreamContent(new GeneratedFileStream(Png, 3000))));
+        await host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = id }, As("host"));
+        await Task.Delay(300);
+
+        var purged = await host.Services.GetRequiredService<PurgeJob>().PurgeDueAsync(CancellationToken.None);
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await host.Discussions.GetDiscussionAsync(new GetDiscussionRequest { DiscussionId = id }, As("host")));
+        var events = await host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = id }, As("host")).ResponseAsync.ContinueWith(t => t.Exception is null ? t.Result.Events.Count : 0, TaskScheduler.Default);
+
+        Assert.Equal(1, purged);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(0, events);
+        Assert.DoesNotContain(Directory.EnumerateFiles(host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+    }
+
+    private async Task<List<ReplayDiscussionResponse>> ReplayAsync(TimeSpan from, ReplaySpeed speed)
+    {
+        using var call = _host.Archive.ReplayDiscussion(new ReplayDiscussionRequest { DiscussionId = _id, FromOffset = Duration.FromTimeSpan(from), Speed = speed }, As("listener"));
+        var frames = new List<ReplayDiscussionResponse>();
+        await foreach (var frame in call.ResponseStream.ReadAllAsync())
+        {
+            frames.Add(frame);
+        }
+        return frames;
+    }
+
+    private static string Read(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        return reader.ReadToEnd();
+    }
+
+    private static List<JsonElement> Lines(string jsonl) =>
+        [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+}
