@@ -137,6 +137,16 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(host.Locator(".banner")).ToContainTextAsync("This discussion has ended.");
         await Assertions.Expect(guest.Locator(".banner")).ToContainTextAsync("This discussion has ended.");
         await Assertions.Expect(guest.GetByLabel("Your comment")).ToBeDisabledAsync();
+
+        // The ended discussion is in the host's past week; its comments replay in time.
+        await host.GotoAsync("/");
+        await host.GetByRole(AriaRole.Link, new() { Name = "Is tea better than coffee?" }).Last.ClickAsync();
+        await host.GetByLabel("Speed").SelectOptionAsync("4x");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Status)).ToHaveTextAsync("The end of the discussion.", new() { Timeout = 30_000 });
+        var replayed = await host.GetByRole(AriaRole.List, new() { Name = "Comments" }).Locator(".text").AllTextContentsAsync();
+        Assert.Equal(expected, replayed.Where(t => t.StartsWith("While you were away", StringComparison.Ordinal)).ToList());
+        Assert.Contains("(deleted)", replayed);
     }
 
     [Fact]

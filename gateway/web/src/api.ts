@@ -7,6 +7,7 @@ import { IdentityService, type TokenPair } from "./gen/iwouldargue/v1/identity_p
 import { LiveService } from "./gen/iwouldargue/v1/live_pb";
 import { MediaService } from "./gen/iwouldargue/v1/media_pb";
 import { AttachmentsService } from "./gen/iwouldargue/v1/attachments_pb";
+import { ArchiveService } from "./gen/iwouldargue/v1/archive_pb";
 import type { UserRef } from "./gen/iwouldargue/v1/common_pb";
 
 /** Who is signed in on this browser: an account, or a guest pass for one discussion. */
@@ -116,6 +117,7 @@ export const discussions = createClient(DiscussionsService, transport);
 export const live = createClient(LiveService, transport);
 export const media = createClient(MediaService, transport);
 export const attachments = createClient(AttachmentsService, transport);
+export const archive = createClient(ArchiveService, transport);
 
 /** A sentence for a person, from any error a call can end with. */
 export function describe(error: unknown): string {

@@ -3,6 +3,7 @@ import { h, show } from "./dom";
 import { authPage } from "./pages/auth";
 import { dashboardPage } from "./pages/dashboard";
 import { joinPage } from "./pages/join";
+import { replayPage } from "./pages/replay";
 import { roomPage } from "./pages/room";
 import { navigate, render, route } from "./router";
 
@@ -11,6 +12,7 @@ route("/signin", (app, _, query) => authPage(app, "signin", safeNext(query)));
 route("/signup", (app, _, query) => authPage(app, "signup", safeNext(query)));
 route("/join/:code", (app, params) => joinPage(app, params.code));
 route("/d/:id", (app, params) => roomPage(app, params.id));
+route("/replay/:id", (app, params) => replayPage(app, params.id));
 
 // Only paths inside the app may follow a sign-in (no open redirects).
 function safeNext(query: URLSearchParams): string {

@@ -1,4 +1,4 @@
-import { currentSession, describe, discussions } from "../api";
+import { archive, currentSession, describe, discussions } from "../api";
 import { DiscussionFilter, DiscussionState, type Discussion } from "../gen/iwouldargue/v1/discussions_pb";
 import { alertBox, field, h, show } from "../dom";
 import { submitting } from "../forms";
@@ -37,7 +37,9 @@ export function dashboardPage(app: HTMLElement): void {
     submit);
   const mine = h("section", { class: "card", "aria-labelledby": "mine" }, h("h2", { id: "mine" }, "Your discussions"), h("p", {}, "Loading…"));
   const liveNow = h("section", { class: "card", "aria-labelledby": "live" }, h("h2", { id: "live" }, "Live now"), h("p", {}, "Loading…"));
-  show(app, h("div", { class: "dashboard" }, create, mine, liveNow));
+  const past = h("section", { class: "card", "aria-labelledby": "past" }, h("h2", { id: "past" }, "Past week"), h("p", {}, "Loading…"));
+  show(app, h("div", { class: "dashboard" }, create, mine, liveNow, past));
+  void fillArchive(past);
   void fill(mine, DiscussionFilter.MINE, "You have not created a discussion yet.");
   void fill(liveNow, DiscussionFilter.LIVE, "Nothing is live right now.");
 }
@@ -47,6 +49,17 @@ async function fill(section: HTMLElement, filter: DiscussionFilter, empty: strin
   try {
     const { discussions: found } = await discussions.listDiscussions({ filter, page: { pageSize: 20 } });
     show(section, heading, found.length === 0 ? h("p", {}, empty) : h("ul", { class: "list" }, ...found.map(item)));
+  } catch (error) {
+    show(section, heading, h("p", { class: "alert" }, describe(error)));
+  }
+}
+
+async function fillArchive(section: HTMLElement): Promise<void> {
+  const heading = section.firstElementChild!;
+  try {
+    const { discussions: found } = await archive.listArchivedDiscussions({ page: { pageSize: 20 } });
+    show(section, heading, found.length === 0 ? h("p", {}, "Discussions you were in stay here for 7 days after they end.")
+      : h("ul", { class: "list" }, ...found.map((d) => h("li", {}, h("a", { href: `/replay/${d.discussionId}` }, d.title), " ", h("span", { class: "badge" }, "replay")))));
   } catch (error) {
     show(section, heading, h("p", { class: "alert" }, describe(error)));
   }
