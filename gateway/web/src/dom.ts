@@ -41,3 +41,13 @@ export function say(box: HTMLElement, message: string | null): void {
   box.textContent = message ?? "";
   box.hidden = !message;
 }
+
+/** Hands a downloaded file to the browser to save as `name`. */
+export function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,6 +1,6 @@
 import { attachments, describe, freshAccessToken } from "./api";
 import type { Attachment } from "./gen/iwouldargue/v1/events_pb";
-import { h } from "./dom";
+import { h, saveFile } from "./dom";
 
 /**
  * The room's shared files: images as thumbnails, documents as name and size, each downloadable; speakers
@@ -74,12 +74,7 @@ export function filesPanel(discussionId: string): {
 
   async function save(a: Attachment): Promise<void> {
     try {
-      const url = URL.createObjectURL(await fetchBlob(a));
-      const link = h("a", { href: url, download: a.fileName, hidden: true });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(await fetchBlob(a), a.fileName);
     } catch (error) {
       problem.textContent = error instanceof Error ? error.message : describe(error);
       problem.hidden = false;

@@ -1,6 +1,6 @@
 import { archive, currentSession, describe, freshAccessToken } from "../api";
 import { ReplaySpeed } from "../gen/iwouldargue/v1/archive_pb";
-import { h, show } from "../dom";
+import { h, saveFile, show } from "../dom";
 import { navigate } from "../router";
 
 /**
@@ -68,12 +68,7 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
       const token = await freshAccessToken();
       const response = await fetch(`/archive/${encodeURIComponent(discussionId)}/export.zip`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
       if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? "The download failed.");
-      const url = URL.createObjectURL(await response.blob());
-      const link = h("a", { href: url, download: `discussion-${discussionId}.zip`, hidden: true });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(await response.blob(), `discussion-${discussionId}.zip`);
     } catch (error) {
       status.textContent = error instanceof Error ? error.message : describe(error);
     }

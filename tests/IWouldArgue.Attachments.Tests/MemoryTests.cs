@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Xunit.Abstractions;
+using static IWouldArgue.Attachments.Tests.AttachmentsHost;
+
+namespace IWouldArgue.Attachments.Tests;
+
+/// <summary>Tests that measure the process's memory, so they run alone, after the tests that run in parallel.</summary>
+[CollectionDefinition(nameof(MeasuredAlone), DisableParallelization = true)]
+public sealed class MeasuredAlone;
+
+/// <summary>A 30 MB upload and download keep memory flat (no whole-file buffers anywhere on the way).</summary>
+[Collection(nameof(MeasuredAlone))]
+public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const long ThirtyMiB = 30L * 1024 * 1024;
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private AttachmentsHost _host = null!;
+    private string _id = "";
+
+    public async Task InitializeAsync()
+    {
+        _host = await AttachmentsHost.StartAsync();
+        _id = await _host.LiveDiscussionAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null)
+    {
+        var body = new StreamContent(content, 64 * 1024);
+        if (length is { } size)
+        {
+            body.Headers.ContentLength = size;
+        }
+        using var request = Request(HttpMethod.Post, $"/attachments/{_id}?name={Uri.EscapeDataString(name)}", user, body);
+        request.Headers.ExpectContinue = true;
+        return await _host.Web.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task A30MBFile_GoesUpAndComesBackIdentical_WithFlatMemory()
+    {
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        var peak = baseline;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                using var self = Process.GetCurrentProcess();
+                peak = Math.Max(peak, self.WorkingSet64);
+                await Task.Delay(5);
+            }
+        });
+
+        using var uploaded = await UploadAsync("speaker", "big.png", new GeneratedFileStream(Png, ThirtyMiB), ThirtyMiB);
+        await sampling.CancelAsync();
+        await sampler;
+        var attachment = await JsonOf(uploaded);
+        using var download = await _host.Web.SendAsync(Request(HttpMethod.Get, attachment.GetProperty("downloadPath").GetString()!, "listener"), HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await download.Content.ReadAsStreamAsync();
+        var downloaded = Convert.ToHexStringLower(await SHA256.HashDataAsync(body));
+
+        var growth = (peak - baseline) / (1024.0 * 1024.0);
+        output.WriteLine($"Working set growth while uploading 30 MiB (client and server in this process): {growth:F1} MiB");
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        Assert.Equal(GeneratedFileStream.Sha256Of(Png, ThirtyMiB), downloaded);
+        Assert.Equal(downloaded, attachment.GetProperty("sha256").GetString());
+        Assert.Equal("image/png", attachment.GetProperty("mediaType").GetString());
+        Assert.True(growth < 10, $"memory grew {growth:F1} MiB during the upload");
+    }
+
+}
