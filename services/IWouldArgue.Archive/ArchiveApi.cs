@@ -14,14 +14,9 @@ internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver cal
 
     public override async Task<ListArchivedDiscussionsResponse> ListArchivedDiscussions(ListArchivedDiscussionsRequest request, ServerCallContext context)
     {
-        var size = request.Page?.PageSize is > 0 and var s ? s : 50;
-        if (size > 200)
-        {
-            throw RpcErrors.InvalidArgument("page.page_size", "must be at most 200.");
-        }
-        var offset = int.TryParse(request.Page?.PageToken, out var o) && o >= 0 ? o : 0;
+        var (offset, size) = Paging.Page(request.Page);
         var found = await archive.ListAsync(callers.Resolve(context), offset, size + 1, context.CancellationToken);
-        var response = new ListArchivedDiscussionsResponse { Page = new PageInfo { NextPageToken = found.Count > size ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" } };
+        var response = new ListArchivedDiscussionsResponse { Page = Paging.Next(offset, size, found.Count) };
         response.Discussions.Add(found.Take(size));
         return response;
     }

@@ -15,7 +15,6 @@ namespace IWouldArgue.Attachments;
 internal sealed class AttachmentsApi(AttachmentService files, CallerResolver callers) : AttachmentsService.ServiceBase
 {
     private const int ChunkSize = 64 * 1024;
-    private const int MaxPageSize = 200;
 
     public override async Task<UploadAttachmentResponse> UploadAttachment(IAsyncStreamReader<UploadAttachmentRequest> requestStream, ServerCallContext context)
     {
@@ -48,14 +47,9 @@ internal sealed class AttachmentsApi(AttachmentService files, CallerResolver cal
 
     public override async Task<ListAttachmentsResponse> ListAttachments(ListAttachmentsRequest request, ServerCallContext context)
     {
-        var size = request.Page?.PageSize is > 0 and var s ? s : 50;
-        if (size > MaxPageSize)
-        {
-            throw RpcErrors.InvalidArgument("page.page_size", $"must be at most {MaxPageSize}.");
-        }
-        var offset = int.TryParse(request.Page?.PageToken, out var o) && o >= 0 ? o : 0;
+        var (offset, size) = Paging.Page(request.Page);
         var found = await files.ListAsync(callers.Resolve(context), request.DiscussionId, offset, size + 1, context.CancellationToken);
-        var response = new ListAttachmentsResponse { Page = new PageInfo { NextPageToken = found.Count > size ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" } };
+        var response = new ListAttachmentsResponse { Page = Paging.Next(offset, size, found.Count) };
         response.Attachments.Add(found.Take(size));
         return response;
     }

@@ -59,7 +59,7 @@ internal sealed partial class DiscussionsApi
     public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
     {
         var (discussion, _) = await RequireMemberAsync(request.DiscussionId, context);
-        var limit = PageSize(request.Page);
+        var limit = Paging.PageSize(request.Page);
         ulong? after = null;
         var token = request.Page?.PageToken ?? "";
         if (token.Length > 0)

@@ -9,9 +9,9 @@ internal sealed partial class DiscussionsApi
     public override async Task<ListAttendeesResponse> ListAttendees(ListAttendeesRequest request, ServerCallContext context)
     {
         var (discussion, _) = await RequireMemberAsync(request.DiscussionId, context);
-        var (offset, limit) = Page(request.Page);
+        var (offset, limit) = Paging.Page(request.Page);
         var found = await store.ListAttendeesAsync(discussion.DiscussionId, offset, limit + 1, context.CancellationToken);
-        var response = new ListAttendeesResponse { Page = NextPage(offset, limit, found.Count) };
+        var response = new ListAttendeesResponse { Page = Paging.Next(offset, limit, found.Count) };
         response.Attendees.Add(found.Take(limit));
         return response;
     }

@@ -23,9 +23,6 @@ internal sealed partial class DiscussionsApi(
     IOptions<DiscussionOptions> options,
     TimeProvider clock) : DiscussionsService.ServiceBase
 {
-    private const int DefaultPageSize = 50;
-    private const int MaxPageSize = 200;
-
     public override async Task<CreateDiscussionResponse> CreateDiscussion(CreateDiscussionRequest request, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
@@ -68,11 +65,11 @@ internal sealed partial class DiscussionsApi(
     {
         var caller = callers.Resolve(context);
         caller.EnsureAccount("browse discussions");
-        var (offset, limit) = Page(request.Page);
+        var (offset, limit) = Paging.Page(request.Page);
         var filter = request.Filter == DiscussionFilter.Unspecified ? DiscussionFilter.Live : request.Filter;
         var query = new DiscussionQuery(filter, caller.UserId, clock.GetUtcNow() - options.Value.RecentWindow, offset, limit + 1);
         var found = await store.ListDiscussionsAsync(query, context.CancellationToken);
-        var response = new ListDiscussionsResponse { Page = NextPage(offset, limit, found.Count) };
+        var response = new ListDiscussionsResponse { Page = Paging.Next(offset, limit, found.Count) };
         response.Discussions.Add(found.Take(limit).Select(d => DiscussionViews.ForRole(d, d.Host.UserId == caller.UserId ? Role.Host : Role.Unspecified)));
         return response;
     }
@@ -188,33 +185,6 @@ internal sealed partial class DiscussionsApi(
             throw new RpcException(StatusCode.PermissionDenied, $"Only {Describe(least)}s{(least == Role.Host ? "" : " and above")} may {action}.");
         }
     }
-
-    // The invite code is for those who may hand it out.
-    /// <summary>The page size asked for (0 means the default); INVALID_ARGUMENT outside 0..200.</summary>
-    private static int PageSize(PageRequest? page)
-    {
-        var size = page?.PageSize ?? 0;
-        if (size is < 0 or > MaxPageSize)
-        {
-            throw RpcErrors.InvalidArgument("page.page_size", $"must be between 0 and {MaxPageSize}.");
-        }
-        return size == 0 ? DefaultPageSize : size;
-    }
-
-    private static (int Offset, int Limit) Page(PageRequest? page)
-    {
-        var limit = PageSize(page);
-        var token = page?.PageToken ?? "";
-        var offset = 0;
-        if (token.Length > 0 && (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
-        {
-            throw RpcErrors.InvalidArgument("page.page_token", "is not a token this server gave out.");
-        }
-        return (offset, limit);
-    }
-
-    private static PageInfo NextPage(int offset, int limit, int found) =>
-        new() { NextPageToken = found > limit ? (offset + limit).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" };
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(clock.GetUtcNow());
 
