@@ -5,6 +5,7 @@ using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Rpc;
@@ -55,7 +56,7 @@ public sealed partial class AttachmentService : IDisposable
     public async Task<string> AdmitAsync(Caller caller, string? discussionId, string? fileName, long? declaredSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var (discussion, me) = await RequireMemberAsync(caller, discussionId, cancellationToken);
+        var (discussion, me) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         if (me.Role < Role.Participant)
         {
             throw new RpcException(StatusCode.PermissionDenied, "Only the host, co-hosts and speakers may share files.");
@@ -134,7 +135,7 @@ public sealed partial class AttachmentService : IDisposable
     public async Task<Attachment> GetAsync(Caller caller, string? discussionId, string? attachmentId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var (discussion, _) = await RequireMemberAsync(caller, discussionId, cancellationToken);
+        var (discussion, _) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         return await _store.GetAttachmentAsync(discussion.DiscussionId, attachmentId ?? "", cancellationToken)
             ?? throw new RpcException(StatusCode.NotFound, "No such file in this discussion.");
     }
@@ -143,7 +144,7 @@ public sealed partial class AttachmentService : IDisposable
     public async Task<IReadOnlyList<Attachment>> ListAsync(Caller caller, string? discussionId, int offset, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var (discussion, _) = await RequireMemberAsync(caller, discussionId, cancellationToken);
+        var (discussion, _) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         return await _store.ListAttachmentsAsync(discussion.DiscussionId, offset, limit, cancellationToken);
     }
 
@@ -151,7 +152,7 @@ public sealed partial class AttachmentService : IDisposable
     public async Task RemoveAsync(Caller caller, string? discussionId, string? attachmentId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var (discussion, me) = await RequireMemberAsync(caller, discussionId, cancellationToken);
+        var (discussion, me) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         var attachment = await _store.GetAttachmentAsync(discussion.DiscussionId, attachmentId ?? "", cancellationToken)
             ?? throw new RpcException(StatusCode.NotFound, "No such file in this discussion.");
         if (attachment.UploadedBy.UserId != caller.UserId && me.Role < Role.CoHost)
@@ -170,24 +171,6 @@ public sealed partial class AttachmentService : IDisposable
     }
 
     public void Dispose() => _uploads.Dispose();
-
-    private async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(Caller caller, string? discussionId, CancellationToken cancellationToken)
-    {
-        var id = (discussionId ?? "").Trim();
-        if (id.Length is 0 or > 64)
-        {
-            throw RpcErrors.InvalidArgument("discussion_id", id.Length == 0 ? "is required." : "is not a discussion id.");
-        }
-        caller.EnsureMayEnter(id);
-        var (discussion, membership) = await _store.GetWithMembershipAsync(id, caller.UserId, cancellationToken);
-        if (discussion is null)
-        {
-            throw new RpcException(StatusCode.NotFound, "No such discussion.");
-        }
-        return membership is { IsMember: true }
-            ? (discussion, membership.Attendee)
-            : throw new RpcException(StatusCode.PermissionDenied, "Join the discussion with its link first.");
-    }
 
     private async Task RequireRoomAsync(string discussionId, long adding, CancellationToken cancellationToken)
     {

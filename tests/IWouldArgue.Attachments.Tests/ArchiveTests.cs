@@ -14,7 +14,7 @@ namespace IWouldArgue.Attachments.Tests;
 /// <summary>Ended discussions: listed for those who were in them, exported as a ZIP, replayed in time, purged after retention.</summary>
 public sealed class ArchiveTests : IAsyncLifetime
 {
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly byte[] Png = GeneratedFileStream.PngSignature;
     private AttachmentsHost _host = null!;
     private string _id = "";
 

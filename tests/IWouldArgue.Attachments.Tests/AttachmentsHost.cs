@@ -81,6 +81,26 @@ public sealed class AttachmentsHost : IAsyncDisposable
         return created.DiscussionId;
     }
 
+    /// <summary>
+    /// Uploads a file over HTTP as <paramref name="user"/>, streamed from <paramref name="content"/>, with
+    /// <c>Expect: 100-continue</c> as curl sends for large bodies (the server may refuse before a byte is sent).
+    /// </summary>
+    public async Task<HttpResponseMessage> UploadAsync(string discussionId, string user, string name, Stream content, long? length = null)
+    {
+        var body = new StreamContent(content, 64 * 1024);
+        if (length is { } size)
+        {
+            body.Headers.ContentLength = size;
+        }
+        using var request = Request(HttpMethod.Post, $"/attachments/{discussionId}?name={Uri.EscapeDataString(name)}", user, body);
+        request.Headers.ExpectContinue = true;
+        return await Web.SendAsync(request);
+    }
+
+    /// <summary>The JSON body of a response.</summary>
+    public static async Task<System.Text.Json.JsonElement> JsonOf(HttpResponseMessage response) =>
+        System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
     /// <summary>An HTTP request as <paramref name="userId"/>.</summary>
     public static HttpRequestMessage Request(HttpMethod method, string path, string userId, HttpContent? content = null)
     {
@@ -104,6 +124,9 @@ public sealed class AttachmentsHost : IAsyncDisposable
 public sealed class GeneratedFileStream(byte[] head, long length, long failAfter = long.MaxValue) : Stream
 {
     private long _position;
+
+    /// <summary>The eight bytes every PNG file starts with.</summary>
+    public static byte[] PngSignature { get; } = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     public override bool CanRead => true;
 

@@ -16,7 +16,7 @@ public sealed class MeasuredAlone;
 public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long ThirtyMiB = 30L * 1024 * 1024;
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly byte[] Png = GeneratedFileStream.PngSignature;
     private AttachmentsHost _host = null!;
     private string _id = "";
 
@@ -28,20 +28,8 @@ public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null)
-    {
-        var body = new StreamContent(content, 64 * 1024);
-        if (length is { } size)
-        {
-            body.Headers.ContentLength = size;
-        }
-        using var request = Request(HttpMethod.Post, $"/attachments/{_id}?name={Uri.EscapeDataString(name)}", user, body);
-        request.Headers.ExpectContinue = true;
-        return await _host.Web.SendAsync(request);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    private Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null) =>
+        _host.UploadAsync(_id, user, name, content, length);
 
     [Fact]
     public async Task A30MBFile_GoesUpAndComesBackIdentical_WithFlatMemory()
@@ -62,7 +50,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
         using var uploaded = await UploadAsync("speaker", "big.png", new GeneratedFileStream(Png, ThirtyMiB), ThirtyMiB);
         await sampling.CancelAsync();
         await sampler;
-        var attachment = await JsonOf(uploaded);
+        var attachment = await AttachmentsHost.JsonOf(uploaded);
         using var download = await _host.Web.SendAsync(Request(HttpMethod.Get, attachment.GetProperty("downloadPath").GetString()!, "listener"), HttpCompletionOption.ResponseHeadersRead);
         await using var body = await download.Content.ReadAsStreamAsync();
         var downloaded = Convert.ToHexStringLower(await SHA256.HashDataAsync(body));

@@ -17,7 +17,7 @@ namespace IWouldArgue.Attachments.Tests;
 public sealed class S3BlobStoreTests : IAsyncLifetime
 {
     private const string Bucket = "attachments";
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly byte[] Png = GeneratedFileStream.PngSignature;
     private readonly string _data = Directory.CreateTempSubdirectory("iwouldargue-s3rver-").FullName;
     private NodeProcess _s3rver = null!;
     private int _port;

@@ -15,7 +15,7 @@ namespace IWouldArgue.Attachments.Tests;
 public sealed class UploadDownloadTests : IAsyncLifetime
 {
     private const long ThirtyMiB = 30L * 1024 * 1024;
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly byte[] Png = GeneratedFileStream.PngSignature;
     private AttachmentsHost _host = null!;
     private string _id = "";
 
@@ -27,21 +27,8 @@ public sealed class UploadDownloadTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null)
-    {
-        var body = new StreamContent(content, 64 * 1024);
-        if (length is { } size)
-        {
-            body.Headers.ContentLength = size;
-        }
-        using var request = Request(HttpMethod.Post, $"/attachments/{_id}?name={Uri.EscapeDataString(name)}", user, body);
-        // As curl does for large bodies: the server may refuse before a byte of the body is sent.
-        request.Headers.ExpectContinue = true;
-        return await _host.Web.SendAsync(request);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    private Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null) =>
+        _host.UploadAsync(_id, user, name, content, length);
 
     [Fact]
     public async Task OneByteOver30MB_IsRefused_BeforeTheBodyIsRead_OrAsSoonAsItPassesTheLimit()
@@ -53,7 +40,7 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, early.StatusCode);
         Assert.True(declared.Position < 1024 * 1024, $"the client sent {declared.Position} bytes before the refusal");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
-        Assert.Contains("larger than 30 MB", (await JsonOf(chunked)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("larger than 30 MB", (await AttachmentsHost.JsonOf(chunked)).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
     }
 
@@ -66,7 +53,7 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         using var response = await UploadAsync("speaker", name, new GeneratedFileStream(head, 4096));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("cannot be shared", (await JsonOf(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cannot be shared", (await AttachmentsHost.JsonOf(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
     }
 
@@ -87,15 +74,15 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         using var word = await UploadAsync("host", "minutes.docx", docx);
         using var markdown = await UploadAsync("host", "agenda.md", new MemoryStream("# Agenda\n\n- tea\n- coffee\n"u8.ToArray()));
 
-        Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (await JsonOf(word)).GetProperty("mediaType").GetString());
-        Assert.Equal("text/markdown", (await JsonOf(markdown)).GetProperty("mediaType").GetString());
+        Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (await AttachmentsHost.JsonOf(word)).GetProperty("mediaType").GetString());
+        Assert.Equal("text/markdown", (await AttachmentsHost.JsonOf(markdown)).GetProperty("mediaType").GetString());
     }
 
     [Fact]
     public async Task ARangeRequest_ReturnsThoseBytes()
     {
         using var uploaded = await UploadAsync("speaker", "image.png", new GeneratedFileStream(Png, 10_000));
-        var path = (await JsonOf(uploaded)).GetProperty("downloadPath").GetString()!;
+        var path = (await AttachmentsHost.JsonOf(uploaded)).GetProperty("downloadPath").GetString()!;
         using var request = Request(HttpMethod.Get, path, "listener");
         request.Headers.Range = new RangeHeaderValue(100, 199);
 
@@ -115,8 +102,8 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         using var image = await UploadAsync("speaker", "cat\r\nSet-Cookie: x=1 \"quoted\".png", new GeneratedFileStream(Png, 2048));
         using var pdf = await UploadAsync("speaker", "slides ünïcode.pdf", new MemoryStream("%PDF-1.7\n%fake but starts right\n"u8.ToArray()));
 
-        using var imageDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await JsonOf(image)).GetProperty("downloadPath").GetString()!, "listener"));
-        using var pdfDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await JsonOf(pdf)).GetProperty("downloadPath").GetString()!, "listener"));
+        using var imageDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(image)).GetProperty("downloadPath").GetString()!, "listener"));
+        using var pdfDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(pdf)).GetProperty("downloadPath").GetString()!, "listener"));
 
         var imageDisposition = imageDownload.Content.Headers.ContentDisposition!;
         Assert.Equal("inline", imageDisposition.DispositionType);

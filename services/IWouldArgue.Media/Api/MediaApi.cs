@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media.LiveKit;
@@ -89,37 +90,21 @@ internal sealed class MediaApi(
 
     public override async Task<GetRecordingResponse> GetRecording(GetRecordingRequest request, ServerCallContext context)
     {
-        var (discussion, _, _) = await RequireMemberAsync(request.DiscussionId, context, allowEnded: true);
+        var (discussion, _, _) = await RequireMemberAsync(request.DiscussionId, context, requireVoice: false);
         var recording = await recordings.GetAsync(discussion.DiscussionId, context.CancellationToken)
             ?? throw new RpcException(StatusCode.NotFound, "This discussion has no recording.");
         return new GetRecordingResponse { Recording = recording };
     }
 
-    private async Task<(Discussion Discussion, Attendee Me, Caller Caller)> RequireMemberAsync(string? discussionId, ServerCallContext context, bool allowEnded = false)
+    private async Task<(Discussion Discussion, Attendee Me, Caller Caller)> RequireMemberAsync(string? discussionId, ServerCallContext context, bool requireVoice = true)
     {
-        var id = (discussionId ?? "").Trim();
-        if (id.Length is 0 or > 64)
-        {
-            throw RpcErrors.InvalidArgument("discussion_id", id.Length == 0 ? "is required." : "is not a discussion id.");
-        }
-        var caller = callers.Resolve(context, id);
-        if (!options.Value.Enabled && !allowEnded)
+        var caller = callers.Resolve(context);
+        var (discussion, me) = await store.RequireMemberAsync(caller, discussionId, context.CancellationToken);
+        if (requireVoice && !options.Value.Enabled)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Voice is not set up on this server.", "VOICE_DISABLED");
         }
-        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
-        if (discussion is null)
-        {
-            throw new RpcException(StatusCode.NotFound, "No such discussion.");
-        }
-        return membership is { IsMember: true }
-            ? (discussion, membership.Attendee, caller)
-            : throw new RpcException(StatusCode.PermissionDenied, membership?.LeftReason switch
-            {
-                LeaveReason.Banned => "You were banned from this discussion.",
-                LeaveReason.Removed => "You were removed from this discussion.",
-                _ => "Join the discussion with its link first.",
-            });
+        return (discussion, me, caller);
     }
 
     private static void RequireModerator(Attendee me, string action)
