@@ -16,12 +16,7 @@ public sealed class LocalDiskBlobStore : IBlobStore
     {
         ArgumentNullException.ThrowIfNull(options);
         _root = Path.GetFullPath(options.Value.StoragePath);
-        _temp = Path.Combine(_root, "tmp");
-        Directory.CreateDirectory(_temp);
-        foreach (var leftover in Directory.EnumerateFiles(_temp))
-        {
-            File.Delete(leftover);
-        }
+        _temp = LocalFile.PrepareTempFolder(Path.Combine(_root, "tmp"));
     }
 
     public Task<IBlobUpload> BeginAsync(CancellationToken cancellationToken) =>

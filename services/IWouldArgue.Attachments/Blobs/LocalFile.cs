@@ -6,6 +6,20 @@ namespace IWouldArgue.Attachments.Blobs;
 /// <summary>An upload landing in a local temp file: copied in chunks, hashed as it goes, cut off past the limit.</summary>
 internal sealed class LocalFile(string path)
 {
+    /// <summary>
+    /// Makes <paramref name="folder"/> the place for uploads in progress: created if missing, and emptied of
+    /// what a crash left behind (nothing in it was ever visible).
+    /// </summary>
+    public static string PrepareTempFolder(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var leftover in Directory.EnumerateFiles(folder))
+        {
+            File.Delete(leftover);
+        }
+        return folder;
+    }
+
     /// <summary>The SHA-256 of what was received, in lower-case hex.</summary>
     public string Sha256 { get; private set; } = "";
 

@@ -32,7 +32,7 @@ public sealed class S3Options
 /// </summary>
 public sealed class S3BlobStore(IAmazonS3 s3, IOptions<S3Options> s3Options, IOptions<AttachmentOptions> options) : IBlobStore
 {
-    private readonly string _temp = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.Value.StoragePath), "s3-tmp")).FullName;
+    private readonly string _temp = LocalFile.PrepareTempFolder(Path.Combine(Path.GetFullPath(options.Value.StoragePath), "s3-tmp"));
 
     private IAmazonS3 Client => s3;
 
