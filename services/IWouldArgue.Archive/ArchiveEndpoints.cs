@@ -1,4 +1,5 @@
 using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
 using IWouldArgue.Rpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,15 +22,7 @@ public static class ArchiveEndpoints
             }
             catch (RpcException e)
             {
-                var status = e.StatusCode switch
-                {
-                    StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
-                    StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
-                    StatusCode.NotFound => StatusCodes.Status404NotFound,
-                    StatusCode.FailedPrecondition => StatusCodes.Status409Conflict,
-                    _ => StatusCodes.Status400BadRequest,
-                };
-                return Results.Json(new { error = e.Status.Detail }, statusCode: status);
+                return Results.Json(new { error = e.Status.Detail }, statusCode: RpcErrors.HttpStatusOf(e.StatusCode));
             }
             var disposition = new ContentDispositionHeaderValue("attachment");
             disposition.SetHttpFileName($"{discussion.Title}.zip");

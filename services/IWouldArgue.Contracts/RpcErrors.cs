@@ -36,4 +36,18 @@ public static class RpcErrors
         var trailers = new Metadata { { DetailsTrailer, details.ToByteArray() } };
         return new RpcException(new Status(code, message), trailers);
     }
+
+    /// <summary>The HTTP status that says the same as a gRPC status, for the few plain-HTTP endpoints (uploads, downloads, exports).</summary>
+    public static int HttpStatusOf(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => 400,
+        StatusCode.Unauthenticated => 401,
+        StatusCode.PermissionDenied => 403,
+        StatusCode.NotFound => 404,
+        StatusCode.AlreadyExists or StatusCode.FailedPrecondition or StatusCode.Aborted => 409,
+        StatusCode.ResourceExhausted => 429,
+        StatusCode.Unavailable => 503,
+        StatusCode.DeadlineExceeded => 504,
+        _ => 500,
+    };
 }

@@ -98,18 +98,8 @@ public static class AttachmentEndpoints
     private static IResult FromRpc(RpcException e)
     {
         var reason = RpcErrors.DetailsOf(e)?.Details.FirstOrDefault(d => d.Is(ErrorReason.Descriptor))?.Unpack<ErrorReason>().Reason;
-        var status = e.StatusCode switch
-        {
-            StatusCode.InvalidArgument when reason == AttachmentService.TooLarge => StatusCodes.Status413PayloadTooLarge,
-            StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
-            StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
-            StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
-            StatusCode.NotFound => StatusCodes.Status404NotFound,
-            StatusCode.FailedPrecondition => StatusCodes.Status409Conflict,
-            StatusCode.ResourceExhausted when reason == AttachmentService.QuotaExceeded => StatusCodes.Status413PayloadTooLarge,
-            StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
-            _ => StatusCodes.Status500InternalServerError,
-        };
+        var tooLarge = (e.StatusCode, reason) is (StatusCode.InvalidArgument, AttachmentService.TooLarge) or (StatusCode.ResourceExhausted, AttachmentService.QuotaExceeded);
+        var status = tooLarge ? StatusCodes.Status413PayloadTooLarge : RpcErrors.HttpStatusOf(e.StatusCode);
         return Problem(status, e.Status.Detail);
     }
 
