@@ -89,8 +89,18 @@ public sealed class VoiceFlowTests : IAsyncLifetime
     {
         var created = (await _host.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "On the record", RecordVoice = true }, As("host"))).Discussion;
         await _host.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("host"));
-        await Eventually(() => _liveKit.Of("StartRoomCompositeEgress").Any());
-        var running = (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = created.DiscussionId }, As("host"))).Recording;
+        // LiveKit sees the egress request before Media has stored its answer: wait for the stored recording.
+        var running = await EventuallyAsync(async () =>
+        {
+            try
+            {
+                return (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = created.DiscussionId }, As("host"))).Recording;
+            }
+            catch (IWouldArgue.Rpc.RpcException e) when (e.StatusCode == IWouldArgue.Rpc.StatusCode.NotFound)
+            {
+                return null;
+            }
+        });
 
         await _host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = created.DiscussionId }, As("host"));
         await Eventually(() => _liveKit.Of("DeleteRoom").Any());
@@ -124,6 +134,20 @@ public sealed class VoiceFlowTests : IAsyncLifetime
             await _host.Media.MuteParticipantAsync(new MuteParticipantRequest { DiscussionId = id, UserId = "speaker" }, As("listener")));
 
         Assert.Equal(IWouldArgue.Rpc.StatusCode.PermissionDenied, ex.StatusCode);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> attempt) where T : class
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await attempt() is { } result)
+            {
+                return result;
+            }
+            Assert.True(DateTime.UtcNow < until, "Media did not store what it should have in time.");
+            await Task.Delay(20);
+        }
     }
 
     private static async Task Eventually(Func<bool> condition)
