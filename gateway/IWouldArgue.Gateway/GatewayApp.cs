@@ -35,6 +35,8 @@ public static class GatewayApp
         builder.Services.AddEdgeRateLimits();
         builder.Services.AddCallerAuthentication(builder.Configuration);
         builder.Services.AddSingleton<UpstreamCalls>();
+        builder.Services.AddSingleton<HttpRelay>();
+        builder.Services.AddOptions<AttachmentOptions>().Bind(builder.Configuration.GetSection(AttachmentOptions.SectionName));
         builder.Services.AddDiagnostics();
         if (upstreams.Identity is null)
         {
@@ -103,6 +105,8 @@ public static class GatewayApp
             app.MapRpcService<MediaService.Forwarder>();
             app.MapRpcService<AttachmentsService.Forwarder>();
             app.MapRpcService<ArchiveService.Forwarder>();
+            app.MapHttpRelay(AttachmentEndpoints.Prefix, upstreams.Discussions, "Attachments");
+            app.MapHttpRelay(ArchiveEndpoints.Prefix, upstreams.Discussions, "Archive");
         }
         if (upstreams.Live is null)
         {

@@ -11,9 +11,12 @@ namespace IWouldArgue.Archive;
 /// <summary><c>GET /archive/{discussion}/export.zip</c>: the export for browsers, streamed as it is made (token in the Authorization header).</summary>
 public static class ArchiveEndpoints
 {
+    /// <summary>The path prefix.</summary>
+    public const string Prefix = "/archive";
+
     /// <summary>Maps the export download.</summary>
     public static IEndpointConventionBuilder MapArchiveExport(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/archive/{discussionId}/export.zip", async (string discussionId, HttpContext http, ArchivedDiscussions archive, CallerResolver callers) =>
+        endpoints.MapGet(Prefix + "/{discussionId}/export.zip", async (string discussionId, HttpContext http, ArchivedDiscussions archive, CallerResolver callers) =>
         {
             Contracts.V1.Discussion discussion;
             try

@@ -6,6 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Archive;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc;
+using IWouldArgue.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using IWouldArgue.Testing;
 using Xunit.Abstractions;
 using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc;
+using IWouldArgue.Testing;
 using Xunit.Abstractions;
 using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 

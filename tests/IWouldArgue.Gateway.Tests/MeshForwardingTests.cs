@@ -208,6 +208,135 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAttachment_IsUploadedAndDownloadedThroughTheGateway_WithRanges_AsTheUploaderIsKnownUpstream()
+    {
+        var (id, host, token) = await LiveDiscussionAsync();
+        var content = PngOf(3 * 1024 * 1024 + 17);
+
+        using var upload = await UploadAsync(_gateway.Web, id, "diagram.png", content, token);
+        var added = Attachment.Parser.WithDiscardUnknownFields(true).ParseJson(await upload.Content.ReadAsStringAsync());
+        var listed = await new AttachmentsService.Client(_gateway.Channel).ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = id }, host);
+        using var whole = await _gateway.Web.SendAsync(Get($"/attachments/{id}/{added.AttachmentId}", token));
+        using var ranged = Get($"/attachments/{id}/{added.AttachmentId}", token);
+        ranged.Headers.Range = new RangeHeaderValue(1000, 1999);
+        using var part = await _gateway.Web.SendAsync(ranged);
+        using var anonymous = await _gateway.Web.GetAsync($"/attachments/{id}/{added.AttachmentId}");
+
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        Assert.Equal(added.AttachmentId, Assert.Single(listed.Attachments).AttachmentId);
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData(await whole.Content.ReadAsByteArrayAsync()));
+        Assert.Equal("nosniff", whole.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal(content.AsSpan(1000, 1000).ToArray(), await part.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnOversizedUpload_IsRefusedThroughTheGateway_BeforeItsBodyIsSent_WithTheServicesOwnMessage()
+    {
+        var (id, _, token) = await LiveDiscussionAsync();
+        var declared = new GeneratedFileStream(GeneratedFileStream.PngSignature, 30L * 1024 * 1024 + 1);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/attachments/{id}?name=huge.png") { Content = new StreamContent(declared, 64 * 1024) };
+        request.Content.Headers.ContentLength = declared.Length;
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.ExpectContinue = true;
+        using var refused = await _gateway.Web.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("larger than 30 MB", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(declared.Position < 1024 * 1024, $"the client sent {declared.Position} bytes before the refusal");
+    }
+
+    [Fact]
+    public async Task TheExportOfAnEndedDiscussion_IsDownloadedThroughTheGateway()
+    {
+        var (id, host, token) = await LiveDiscussionAsync();
+        await _gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = id, Text = "for the record" }, host);
+        await _gateway.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = id }, host);
+
+        using var export = await _gateway.Web.SendAsync(Get($"/archive/{id}/export.zip", token));
+        await using var zipStream = await export.Content.ReadAsStreamAsync();
+        using var zip = new System.IO.Compression.ZipArchive(zipStream, System.IO.Compression.ZipArchiveMode.Read);
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("application/zip", export.Content.Headers.ContentType?.MediaType);
+        using var comments = new StreamReader(zip.GetEntry("comments.jsonl")!.Open());
+        Assert.Contains("for the record", await comments.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlainHttpToAnUpstreamNamedByDaprAppId_GoesThroughTheSidecarsHttpPort_WithTheAppIdHeader()
+    {
+        // No Dapr runtime runs here: the Discussions host's HTTP/1.1 port stands where the sidecar's HTTP port
+        // would be, and records the dapr-app-id header Dapr's service invocation would route by.
+        var discussionsWeb = new Uri(_discussions.Urls.Single(u => !u.EndsWith($":{_discussionsPort}", StringComparison.Ordinal)));
+        await using var viaSidecar = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth:GatewayKey"] = GatewayKey,
+            ["Auth:JwksUrl"] = _jwksUrl,
+            ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
+            ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
+            ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
+            ["Dapr:HttpEndpoint"] = discussionsWeb.ToString(),
+            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+        }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
+        var (id, _, token) = await LiveDiscussionAsync();
+        var content = PngOf(64 * 1024);
+
+        using var upload = await UploadAsync(viaSidecar.Web, id, "through-dapr.png", content, token);
+        var added = Attachment.Parser.WithDiscardUnknownFields(true).ParseJson(await upload.Content.ReadAsStringAsync());
+        using var download = await viaSidecar.Web.SendAsync(Get($"/attachments/{id}/{added.AttachmentId}", token));
+
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        Assert.Equal(content, await download.Content.ReadAsByteArrayAsync());
+        Assert.Contains("discussions", _appIdsSeen);
+    }
+
+    [Fact]
+    public async Task WhenTheServiceBehindAnHttpRouteIsDown_TheGatewayAnswers503InASentence()
+    {
+        var (id, _, token) = await LiveDiscussionAsync();
+        await _discussions.StopAsync();
+
+        using var response = await _gateway.Web.SendAsync(Get($"/attachments/{id}/att_missing", token));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("cannot be reached", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<(string Id, CallOptions Host, string Token)> LiveDiscussionAsync()
+    {
+        var token = (await _gateway.SignUpAsync()).Tokens.AccessToken;
+        var host = Bearer(token);
+        var created = (await _gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Files across the mesh" }, host)).Discussion;
+        await _gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        return (created.DiscussionId, host, token);
+    }
+
+    private static byte[] PngOf(int length)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        GeneratedFileStream.PngSignature.CopyTo(bytes, 0);
+        return bytes;
+    }
+
+    private static HttpRequestMessage Get(string path, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    private static Task<HttpResponseMessage> UploadAsync(HttpClient web, string id, string name, byte[] content, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/attachments/{id}?name={Uri.EscapeDataString(name)}") { Content = new ByteArrayContent(content) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return web.SendAsync(request);
+    }
+
+    [Fact]
     public async Task WhenAServiceIsDown_TheGatewaySaysUnavailable()
     {
         var host = Bearer((await _gateway.SignUpAsync()).Tokens.AccessToken);

@@ -37,6 +37,25 @@ public sealed class UpstreamsOptions
 }
 
 /// <summary>
+/// What of a browser's or integrator's request goes on to the services behind the gateway: not the access
+/// token, cookies or the browser's own headers (only the edge reads them), and never anything that claims
+/// to say who the caller is or where to route (the gateway sets those itself).
+/// </summary>
+public static class RelayedHeaders
+{
+    private static readonly HashSet<string> EdgeOnly = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "authorization", "cookie", "host", "origin", "referer", "user-agent", "accept", "accept-encoding", "accept-language",
+        "connection", "x-grpc-web", "x-user-agent", "dapr-app-id", "dapr-api-token", GatewayCallerHeader.Name,
+        CallerResolver.UserIdHeader, CallerResolver.UserNameHeader,
+    };
+
+    /// <summary>Whether a request header may be sent on to a service.</summary>
+    public static bool MayLeaveTheEdge(string name) =>
+        !EdgeOnly.Contains(name) && !name.StartsWith("sec-", StringComparison.OrdinalIgnoreCase) && !name.StartsWith(':');
+}
+
+/// <summary>
 /// The gateway's calls to the services behind it: one channel per address (HTTP/2 connections are
 /// pooled and a new one opens when a connection has as many streams as the server allows), and the
 /// options of each relayed call — the caller's deadline and cancellation, its metadata minus what only
@@ -45,13 +64,6 @@ public sealed class UpstreamsOptions
 /// </summary>
 public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOptions> dapr) : IDisposable
 {
-    private static readonly HashSet<string> EdgeOnly = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "authorization", "cookie", "host", "origin", "referer", "user-agent", "accept", "accept-encoding", "accept-language",
-        "connection", "content-length", "x-grpc-web", "x-user-agent", "dapr-app-id", GatewayCallerHeader.Name,
-        CallerResolver.UserIdHeader, CallerResolver.UserNameHeader,
-    };
-
     private readonly ConcurrentDictionary<Uri, RpcChannel> _channels = new();
 
     /// <summary>The channel to an upstream (the Dapr sidecar for app ids).</summary>
@@ -73,7 +85,7 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
         var headers = new Metadata();
         foreach (var entry in context.RequestHeaders)
         {
-            if (!EdgeOnly.Contains(entry.Key) && !entry.Key.StartsWith("sec-", StringComparison.OrdinalIgnoreCase))
+            if (RelayedHeaders.MayLeaveTheEdge(entry.Key) && !string.Equals(entry.Key, "content-length", StringComparison.OrdinalIgnoreCase))
             {
                 headers.Add(entry);
             }
