@@ -8,6 +8,7 @@ using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Store;
+using IWouldArgue.Media;
 using IWouldArgue.Rpc;
 using Microsoft.Extensions.Options;
 
@@ -24,11 +25,11 @@ namespace IWouldArgue.Archive;
 /// their place without text (deleting a comment scrubs its text from the log too);</item>
 /// <item><c>events.jsonl</c>: every event of the log with its <c>offset_ms</c>;</item>
 /// <item><c>attachments/{id}-{file name}</c>: the shared files still up;</item>
-/// <item><c>recording/{file name}</c>: the recording, when its file is reachable from this server.</item>
+/// <item><c>recording/{discussion id}.ogg</c>: the recording (Ogg Opus), when it is ready and its file reachable from this server.</item>
 /// </list>
 /// JSON objects inside are protobuf JSON of the iwouldargue.v1 messages.
 /// </summary>
-public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs, IOptions<ArchiveOptions> options, TimeProvider clock)
+public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs, RecordingFiles recordings, IOptions<ArchiveOptions> options, TimeProvider clock)
 {
     /// <summary>The export format's name and version.</summary>
     public const string Format = "iwouldargue-export/1";
@@ -96,6 +97,12 @@ public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs
     /// <summary>The recording's start, if the discussion was recorded.</summary>
     public async Task<Recording?> RecordingAsync(string discussionId, CancellationToken cancellationToken) =>
         (await store.GetRecordingAsync(discussionId, cancellationToken)).Recording;
+
+    /// <summary>The recording's audio (seekable), when it is ready and its file reachable from here; null otherwise.</summary>
+    public async Task<Stream?> OpenRecordingAsync(string discussionId, CancellationToken cancellationToken) =>
+        await store.GetRecordingAsync(discussionId, cancellationToken) is (_, { State: RecordingState.Ready }, { } file)
+            ? await recordings.OpenAsync(file, cancellationToken)
+            : null;
 
     /// <summary>
     /// Starts writing the export ZIP of <paramref name="discussion"/> into a pipe on the thread pool (the ZIP
@@ -168,11 +175,13 @@ public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs
             await using var entry = zip.CreateEntry($"attachments/{attachment.AttachmentId}-{attachment.FileName}", CompressionLevel.NoCompression).Open();
             await content.CopyToAsync(entry, cancellationToken);
         }
-        if (recording is { DownloadPath: { Length: > 0 } path } && File.Exists(path))
+        if (await OpenRecordingAsync(id, cancellationToken) is { } audio)
         {
-            await using var file = File.OpenRead(path);
-            await using var entry = zip.CreateEntry($"recording/{Path.GetFileName(path)}", CompressionLevel.NoCompression).Open();
-            await file.CopyToAsync(entry, cancellationToken);
+            await using (audio)
+            {
+                await using var entry = zip.CreateEntry($"recording/{id}.ogg", CompressionLevel.NoCompression).Open();
+                await audio.CopyToAsync(entry, cancellationToken);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using IWouldArgue.Auth;
+using IWouldArgue.Media;
 using IWouldArgue.Rpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -17,6 +18,7 @@ public static class Extensions
         services.AddOptions<ArchiveOptions>().Bind(configuration.GetSection(ArchiveOptions.SectionName));
         services.AddCallerAuthentication(configuration);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RecordingFiles>();
         services.AddSingleton<ArchivedDiscussions>();
         services.AddSingleton<PurgeJob>();
         services.AddHostedService(sp => sp.GetRequiredService<PurgeJob>());
@@ -24,10 +26,10 @@ public static class Extensions
         return services;
     }
 
-    /// <summary>Maps <c>iwouldargue.v1.ArchiveService</c> and the export download.</summary>
+    /// <summary>Maps <c>iwouldargue.v1.ArchiveService</c> and the export and recording downloads.</summary>
     public static IEndpointConventionBuilder MapArchive(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapArchiveExport();
+        endpoints.MapArchiveDownloads();
         return endpoints.MapRpcService<ArchiveApi>();
     }
 }

@@ -1,5 +1,6 @@
 using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Discussions.Store;
+using IWouldArgue.Media;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,10 +9,10 @@ namespace IWouldArgue.Archive;
 
 /// <summary>
 /// Removes discussions whose retention has passed — their events, comments, people, files (records and
-/// bytes no other discussion shares) and recording record — every <see cref="ArchiveOptions.PurgeInterval"/>.
+/// bytes no other discussion shares) and recording (record and file) — every <see cref="ArchiveOptions.PurgeInterval"/>.
 /// It works from what the store says has ended, so a restart loses nothing: what is due is found again.
 /// </summary>
-public sealed partial class PurgeJob(IDiscussionStore store, IBlobStore blobs, IOptions<ArchiveOptions> options, TimeProvider clock, ILogger<PurgeJob> logger) : BackgroundService
+public sealed partial class PurgeJob(IDiscussionStore store, IBlobStore blobs, RecordingFiles recordings, IOptions<ArchiveOptions> options, TimeProvider clock, ILogger<PurgeJob> logger) : BackgroundService
 {
     /// <summary>Purges everything due now; returns how many discussions went.</summary>
     public async Task<int> PurgeDueAsync(CancellationToken cancellationToken)
@@ -22,6 +23,11 @@ public sealed partial class PurgeJob(IDiscussionStore store, IBlobStore blobs, I
             var due = await store.ListEndedBeforeAsync(clock.GetUtcNow() - options.Value.Retention, 100, cancellationToken);
             foreach (var id in due)
             {
+                // The recording's file goes first: if that fails, the discussion is still due and is tried again.
+                if ((await store.GetRecordingAsync(id, cancellationToken)).File is { } recording)
+                {
+                    await recordings.DeleteAsync(recording, cancellationToken);
+                }
                 foreach (var sha in await store.PurgeAsync(id, cancellationToken))
                 {
                     if (!await store.IsContentSharedAsync(sha, cancellationToken))

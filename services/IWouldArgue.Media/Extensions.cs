@@ -28,6 +28,7 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LiveKitTokens>();
         services.AddHttpClient<LiveKitServer>();
+        services.TryAddSingleton<RecordingFiles>();
         services.AddSingleton<Recordings>();
         services.AddSingleton<VoiceRooms>();
         services.AddHostedService(sp => sp.GetRequiredService<VoiceRooms>());

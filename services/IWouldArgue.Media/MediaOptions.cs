@@ -37,12 +37,29 @@ public sealed class MediaOptions
     /// <summary>Attempts of an idempotent call to LiveKit before giving up. Default: 3.</summary>
     public int Attempts { get; set; } = 3;
 
-    /// <summary>Where the egress writes recordings (a path on the egress worker). Default: "recordings".</summary>
+    /// <summary>
+    /// Where the egress writes recordings: with <see cref="RecordingStorage.Disk"/> a folder on the egress
+    /// worker, which must be the same folder for this server (same machine or a shared volume) for the
+    /// archive to serve them; with <see cref="RecordingStorage.S3"/> the key prefix in the bucket. Default: "recordings".
+    /// </summary>
     public string RecordingPath { get; set; } = "recordings";
+
+    /// <summary>Where recordings are kept. Default: <see cref="RecordingStorage.Disk"/>.</summary>
+    public RecordingStorage RecordTo { get; set; } = RecordingStorage.Disk;
 
     /// <summary>Whether voice is configured.</summary>
     public bool Enabled => LiveKitUrl is not null && !string.IsNullOrEmpty(ApiKey) && !string.IsNullOrEmpty(ApiSecret);
 
     /// <summary>The Twirp base address.</summary>
     public Uri ServerApi => ApiUrl ?? new UriBuilder(LiveKitUrl!) { Scheme = LiveKitUrl!.Scheme == "wss" ? "https" : LiveKitUrl.Scheme == "ws" ? "http" : LiveKitUrl.Scheme, Port = LiveKitUrl.IsDefaultPort ? -1 : LiveKitUrl.Port }.Uri;
+}
+
+/// <summary>Where LiveKit's egress writes recordings.</summary>
+public enum RecordingStorage
+{
+    /// <summary>A folder on the egress worker's disk (<see cref="MediaOptions.RecordingPath"/>).</summary>
+    Disk,
+
+    /// <summary>The S3-compatible bucket attachments use (Attachments:S3), under <see cref="MediaOptions.RecordingPath"/>.</summary>
+    S3,
 }

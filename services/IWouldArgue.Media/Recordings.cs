@@ -11,8 +11,11 @@ namespace IWouldArgue.Media;
 /// started (comments are aligned to it in playback) and, once LiveKit's egress_ended webhook arrives, where
 /// the file is. Stored with the discussion in the Discussions store, so it lasts as long as the discussion.
 /// </summary>
-public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, IOptions<MediaOptions> options, TimeProvider clock)
+public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, RecordingFiles files, TimeProvider clock)
 {
+    /// <summary>Where a ready recording downloads from (served by the archive, with range requests).</summary>
+    public static string DownloadPathOf(string discussionId) => $"/archive/{discussionId}/recording";
+
     /// <summary>The discussion's recording, if one was ever started.</summary>
     public async Task<Recording?> GetAsync(string discussionId, CancellationToken cancellationToken) =>
         (await store.GetRecordingAsync(discussionId, cancellationToken)).Recording;
@@ -34,8 +37,8 @@ public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, IO
             return running;
         }
         var now = clock.GetUtcNow();
-        var file = $"{options.Value.RecordingPath.TrimEnd('/')}/{discussionId}-{now:yyyyMMddTHHmmssZ}.ogg";
-        var egressId = await liveKit.StartRecordingAsync(discussionId, file, cancellationToken);
+        var (file, output) = files.Target(discussionId, now);
+        var egressId = await liveKit.StartRecordingAsync(discussionId, output, cancellationToken);
         var recording = new Recording
         {
             RecordingId = egressId,
@@ -43,7 +46,7 @@ public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, IO
             State = RecordingState.Active,
             StartedAt = Timestamp.FromDateTimeOffset(now),
         };
-        await SaveAsync(recording, cancellationToken);
+        await store.SaveRecordingAsync(recording, file, cancellationToken);
         return recording;
     }
 
@@ -58,27 +61,33 @@ public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, IO
         await liveKit.StopRecordingAsync(recording.RecordingId, cancellationToken);
         recording.State = RecordingState.Finishing;
         recording.EndedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow());
-        await SaveAsync(recording, cancellationToken);
+        await store.SaveRecordingAsync(recording, cancellationToken: cancellationToken);
         return recording;
     }
 
-    /// <summary>Records how an egress ended (from LiveKit's webhook): the file's location, or the failure.</summary>
-    public async Task EndedAsync(string discussionId, string egressId, bool succeeded, string? location, TimeSpan? duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records how an egress ended (from LiveKit's webhook): ready to download, or failed. A file on disk is
+    /// kept where the worker says it wrote it (<paramref name="writtenTo"/>: a relative path as asked for comes
+    /// back absolute); an S3 object is where it was asked to go.
+    /// </summary>
+    public async Task EndedAsync(string discussionId, string egressId, bool succeeded, string? writtenTo, TimeSpan? duration, CancellationToken cancellationToken)
     {
-        var recording = await GetAsync(discussionId, cancellationToken);
+        var (_, recording, file) = await store.GetRecordingAsync(discussionId, cancellationToken);
         if (recording is null || recording.RecordingId != egressId)
         {
             return;
         }
         recording.State = succeeded ? RecordingState.Ready : RecordingState.Failed;
-        recording.DownloadPath = location ?? "";
+        recording.DownloadPath = succeeded ? DownloadPathOf(discussionId) : "";
+        if (writtenTo is { Length: > 0 } && !RecordingFiles.IsInS3(file))
+        {
+            file = writtenTo;
+        }
         if (duration is { } length)
         {
             recording.EndedAt = Timestamp.FromDateTimeOffset(recording.StartedAt.ToDateTimeOffset() + length);
         }
         recording.EndedAt ??= Timestamp.FromDateTimeOffset(clock.GetUtcNow());
-        await SaveAsync(recording, cancellationToken);
+        await store.SaveRecordingAsync(recording, file, cancellationToken);
     }
-
-    private Task SaveAsync(Recording recording, CancellationToken cancellationToken) => store.SaveRecordingAsync(recording, cancellationToken);
 }

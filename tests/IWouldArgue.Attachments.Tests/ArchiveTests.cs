@@ -5,6 +5,8 @@ using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Archive;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Store;
+using IWouldArgue.Media;
 using IWouldArgue.Rpc;
 using IWouldArgue.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +80,44 @@ public sealed class ArchiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARecordedDiscussion_ServesItsRecording_WithRanges_ToThoseWhoWereInIt_AndExportsIt()
+    {
+        await EndAsync();
+        var audio = await RecordedAsync(_host, _id, 200_000);
+
+        using var whole = await _host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "listener"));
+        using var ranged = Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "listener");
+        ranged.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(100_000, 100_099);
+        using var part = await _host.Web.SendAsync(ranged);
+        using var stranger = await _host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "stranger"));
+        using var export = await _host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{_id}/export.zip", "listener"));
+        using var zip = new ZipArchive(await export.Content.ReadAsStreamAsync());
+
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal("audio/ogg", whole.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(audio, await whole.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal(audio[100_000..100_100], await part.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        using var inZip = new MemoryStream();
+        await zip.GetEntry($"recording/{_id}.ogg")!.Open().CopyToAsync(inZip);
+        Assert.Equal(audio, inZip.ToArray());
+    }
+
+    [Fact]
+    public async Task ARecordingNotReadyOrUnreachable_IsA404InASentence()
+    {
+        await EndAsync();
+        await _host.Services.GetRequiredService<IDiscussionStore>().SaveRecordingAsync(
+            new Recording { DiscussionId = _id, RecordingId = "EG_1", State = RecordingState.Finishing, StartedAt = Timestamp.FromDateTime(DateTime.UtcNow) }, Path.Combine(_host.Folder, "not-yet.ogg"));
+
+        using var response = await _host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "listener"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("This discussion has no recording that can be played.", (await JsonOf(response)).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task TheExport_AlsoComesAsAGrpcStream()
     {
         await PostAsync("listener", "over grpc");
@@ -144,6 +184,7 @@ public sealed class ArchiveTests : IAsyncLifetime
         var id = await host.LiveDiscussionAsync();
         using var upload = await host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name=keep.png", "host", new StreamContent(new GeneratedFileStream(Png, 3000))));
         await host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = id }, As("host"));
+        await RecordedAsync(host, id, 1000);
         await Task.Delay(300);
 
         var purged = await host.Services.GetRequiredService<PurgeJob>().PurgeDueAsync(CancellationToken.None);
@@ -154,7 +195,30 @@ public sealed class ArchiveTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         Assert.Equal(0, events);
         Assert.DoesNotContain(Directory.EnumerateFiles(host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+        Assert.False(File.Exists(RecordingFileOf(host, id)), "the recording's file outlived its discussion");
     }
+
+    // What Media and LiveKit leave behind for a recorded discussion: the egress wrote the file where it was
+    // told (here, a folder this server reads too) and the egress_ended webhook marked the recording ready.
+    private static async Task<byte[]> RecordedAsync(AttachmentsHost host, string id, int size)
+    {
+        var audio = new byte[size];
+        Random.Shared.NextBytes(audio);
+        "OggS"u8.CopyTo(audio);
+        await File.WriteAllBytesAsync(RecordingFileOf(host, id), audio);
+        await host.Services.GetRequiredService<IDiscussionStore>().SaveRecordingAsync(new Recording
+        {
+            DiscussionId = id,
+            RecordingId = "EG_1",
+            State = RecordingState.Ready,
+            StartedAt = Timestamp.FromDateTime(DateTime.UtcNow.AddMinutes(-1)),
+            EndedAt = Timestamp.FromDateTime(DateTime.UtcNow),
+            DownloadPath = Recordings.DownloadPathOf(id),
+        }, RecordingFileOf(host, id));
+        return audio;
+    }
+
+    private static string RecordingFileOf(AttachmentsHost host, string id) => Path.Combine(host.Folder, $"{id}.ogg");
 
     private async Task<List<ReplayDiscussionResponse>> ReplayAsync(TimeSpan from, ReplaySpeed speed)
     {

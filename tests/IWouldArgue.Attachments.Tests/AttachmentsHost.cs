@@ -24,6 +24,9 @@ public sealed class AttachmentsHost : IAsyncDisposable
 
     public string BlobFolder => Path.Combine(_host.Folder, "blobs");
 
+    /// <summary>This host's own folder (deleted with it).</summary>
+    public string Folder => _host.Folder;
+
     public RpcChannel Channel { get; }
 
     public DiscussionsService.Client Discussions { get; }

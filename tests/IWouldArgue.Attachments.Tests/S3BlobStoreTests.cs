@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using IWouldArgue.Attachments.Blobs;
+using IWouldArgue.Media;
 using IWouldArgue.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 
@@ -126,5 +128,37 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal(expected[40_000..40_010], await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task ARecordingTheEgressWroteToTheBucket_ReadsBackByRange_AndIsDeleted()
+    {
+        using var s3 = S3BlobStore.CreateClient(Options);
+        var files = new RecordingFiles(
+            Microsoft.Extensions.Options.Options.Create(new MediaOptions { RecordTo = RecordingStorage.S3 }),
+            Microsoft.Extensions.Options.Options.Create(Options),
+            new ServiceCollection().AddSingleton(s3).BuildServiceProvider());
+        var (file, output) = files.Target("d_recorded", DateTimeOffset.UnixEpoch);
+        var audio = RandomNumberGenerator.GetBytes(300_000);
+        // Where LiveKit's egress worker puts the file: the bucket and key it was given in the file output.
+        await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
+        {
+            BucketName = output["s3"]!["bucket"]!.GetValue<string>(),
+            Key = output["filepath"]!.GetValue<string>(),
+            InputStream = new MemoryStream(audio),
+            UseChunkEncoding = false, // s3rver would keep aws-chunked signatures as part of the object
+        });
+
+        byte[] part = new byte[1000];
+        await using (var stream = (await files.OpenAsync(file, CancellationToken.None))!)
+        {
+            stream.Seek(250_000, SeekOrigin.Begin);
+            await stream.ReadExactlyAsync(part);
+        }
+        await files.DeleteAsync(file, CancellationToken.None);
+
+        Assert.Equal($"s3://{Bucket}/recordings/d_recorded-19700101T000000Z.ogg", file);
+        Assert.Equal(audio[250_000..251_000], part);
+        Assert.Null(await files.OpenAsync(file, CancellationToken.None));
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Media.LiveKit;
 using IWouldArgue.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static IWouldArgue.Media.Tests.MediaHost;
@@ -51,7 +53,7 @@ public sealed class TwirpContractTests : IAsyncLifetime
         await ours.SetCanSpeakAsync("room-1", "user-1", canSpeak: true, CancellationToken.None);
         await ours.MuteAsync("room-1", "user-1", CancellationToken.None);
         await ours.RemoveParticipantAsync("room-1", "user-1", CancellationToken.None);
-        await ours.StartRecordingAsync("room-1", "recordings/room-1.ogg", CancellationToken.None);
+        await ours.StartRecordingAsync("room-1", RecordingToS3().Target("room-1", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).Output, CancellationToken.None);
         await ours.StopRecordingAsync("EG_1", CancellationToken.None);
         await ours.DeleteRoomAsync("room-1", CancellationToken.None);
         var (exit, output, errors) = await NodeProcess.RunAsync(TimeSpan.FromSeconds(60), "node", "livekit/sdk-calls.mjs", _sdk.Address.ToString().TrimEnd('/'), ApiKey, ApiSecret);
@@ -115,10 +117,16 @@ public sealed class TwirpContractTests : IAsyncLifetime
         _ours.FailNext(1);
         var (client, _) = Client(_ours.Address, attempts: 3);
 
-        await Assert.ThrowsAsync<LiveKitException>(() => client.StartRecordingAsync("room-1", "recordings/x.ogg", CancellationToken.None));
+        await Assert.ThrowsAsync<LiveKitException>(() => client.StartRecordingAsync("room-1", new JsonObject { ["fileType"] = "OGG", ["filepath"] = "recordings/x.ogg" }, CancellationToken.None));
 
         Assert.Single(_ours.Of("StartRoomCompositeEgress"));
     }
+
+    // Recordings into the attachments' bucket: the egress writes the object with these credentials.
+    private static RecordingFiles RecordingToS3() => new(
+        Options.Create(new MediaOptions { RecordTo = RecordingStorage.S3 }),
+        Options.Create(new S3Options { ServiceUrl = new Uri("http://127.0.0.1:9000"), Bucket = "discussion-files", AccessKey = "AK", SecretKey = "SK", Region = "eu-west-1" }),
+        new ServiceCollection().BuildServiceProvider());
 
     private static JsonObject Grant(LiveKitTokens tokens, string authorization)
     {

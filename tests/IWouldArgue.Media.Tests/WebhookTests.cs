@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media.LiveKit;
 using IWouldArgue.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,16 +46,22 @@ public sealed class WebhookTests : LiveDiscussionTest
     }
 
     [Fact]
-    public async Task EgressEnded_RecordsWhereTheRecordingIs()
+    public async Task EgressEnded_RecordsWhereTheRecordingIs_AndGivesUsersOnlyItsDownloadPath()
     {
         await Host.Media.StartRecordingAsync(new StartRecordingRequest { DiscussionId = DiscussionId }, As("host"));
-        var body = $$$"""{"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"{{{DiscussionId}}}","status":"EGRESS_COMPLETE","fileResults":[{"filename":"{{{DiscussionId}}}.ogg","location":"recordings/{{{DiscussionId}}}.ogg","duration":"61000000000"}]}}""";
+        var (_, asked, askedFile) = await Host.Services.GetRequiredService<IDiscussionStore>().GetRecordingAsync(DiscussionId);
+        var body = $$$"""{"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"{{{DiscussionId}}}","status":"EGRESS_COMPLETE","fileResults":[{"filename":"/srv/egress/{{{DiscussionId}}}.ogg","location":"","duration":"61000000000"}]}}""";
 
         Assert.Equal(HttpStatusCode.OK, await PostAsync(body, await SignAsync(body)));
         var recording = (await Host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = DiscussionId }, As("listener"))).Recording;
+        var (_, _, writtenTo) = await Host.Services.GetRequiredService<IDiscussionStore>().GetRecordingAsync(DiscussionId);
 
+        Assert.Equal(RecordingState.Active, asked?.State);
+        Assert.StartsWith($"recordings/{DiscussionId}-", askedFile, StringComparison.Ordinal);
+        Assert.Equal(askedFile, Assert.Single(LiveKit.Of("StartRoomCompositeEgress")).Body["fileOutputs"]![0]!["filepath"]!.GetValue<string>());
         Assert.Equal(RecordingState.Ready, recording.State);
-        Assert.Equal($"recordings/{DiscussionId}.ogg", recording.DownloadPath);
+        Assert.Equal($"/archive/{DiscussionId}/recording", recording.DownloadPath);
+        Assert.Equal($"/srv/egress/{DiscussionId}.ogg", writtenTo);
         Assert.Equal(TimeSpan.FromSeconds(61), recording.EndedAt.ToDateTimeOffset() - recording.StartedAt.ToDateTimeOffset());
         var egress = Assert.Single(LiveKit.Of("StartRoomCompositeEgress"));
         Assert.True(egress.Body["audioOnly"]!.GetValue<bool>());

@@ -58,21 +58,11 @@ public sealed class S3BlobStore(IAmazonS3 s3, IOptions<S3Options> s3Options, IOp
     public Task<IBlobUpload> BeginAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IBlobUpload>(new Upload(this, Path.Combine(_temp, Guid.NewGuid().ToString("N"))));
 
-    public async Task<Stream?> OpenReadAsync(string sha256, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var head = await s3.GetObjectMetadataAsync(s3Options.Value.Bucket, Key(sha256), cancellationToken);
-            return new RangedObjectStream(s3, s3Options.Value.Bucket, Key(sha256), head.ContentLength);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    public async Task<Stream?> OpenReadAsync(string sha256, CancellationToken cancellationToken) =>
+        await S3ObjectStream.OpenAsync(s3, Bucket, Key(sha256), cancellationToken);
 
     public Task DeleteAsync(string sha256, CancellationToken cancellationToken) =>
-        s3.DeleteObjectAsync(s3Options.Value.Bucket, Key(sha256), cancellationToken);
+        s3.DeleteObjectAsync(Bucket, Key(sha256), cancellationToken);
 
     private const long PartSize = 8L * 1024 * 1024;
 
@@ -127,73 +117,6 @@ public sealed class S3BlobStore(IAmazonS3 s3, IOptions<S3Options> s3Options, IOp
         {
             File.Delete(tempPath);
             return ValueTask.CompletedTask;
-        }
-    }
-
-    // A read-only, seekable view of an object: each read after a seek starts a ranged GET.
-    private sealed class RangedObjectStream(IAmazonS3 s3, string bucket, string key, long length) : Stream
-    {
-        private GetObjectResponse? _response;
-        private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => true;
-
-        public override bool CanWrite => false;
-
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => _position;
-            set => Seek(value, SeekOrigin.Begin);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_position >= length || buffer.Length == 0)
-            {
-                return 0;
-            }
-            _response ??= await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange(_position, length - 1) }, cancellationToken);
-            var read = await _response.ResponseStream.ReadAsync(buffer, cancellationToken);
-            _position += read;
-            return read;
-        }
-
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            var target = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _position + offset, _ => length + offset };
-            if (target != _position)
-            {
-                _response?.Dispose();
-                _response = null;
-                _position = Math.Clamp(target, 0, length);
-            }
-            return _position;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _response?.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }

@@ -35,8 +35,11 @@ public interface IDiscussionStore
     /// <summary>Notes that the host wants the voice recorded from the start.</summary>
     Task WantRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether the host wants a recording from the start, and the recording if one was made.</summary>
-    Task<(bool Wanted, Recording? Recording)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Whether the host wants a recording from the start, the recording if one was made, and where its file
+    /// is (a path on the egress worker's disk, or <c>s3://bucket/key</c>; never shown to users).
+    /// </summary>
+    Task<(bool Wanted, Recording? Recording, string? File)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default);
 
     /// <summary>Ended discussions <paramref name="userId"/> was in (as host or attendee) that ended since <paramref name="endedSince"/>, latest first.</summary>
     Task<IReadOnlyList<Discussion>> ListEndedAsync(string userId, DateTimeOffset endedSince, int offset, int limit, CancellationToken cancellationToken = default);
@@ -62,8 +65,8 @@ public interface IDiscussionStore
     /// <summary>Whether any shared file not removed still has this content.</summary>
     Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores the discussion's recording (replacing the one stored).</summary>
-    Task SaveRecordingAsync(Recording recording, CancellationToken cancellationToken = default);
+    /// <summary>Stores the discussion's recording (replacing the one stored), and where its file is when <paramref name="file"/> is given.</summary>
+    Task SaveRecordingAsync(Recording recording, string? file = null, CancellationToken cancellationToken = default);
 
     /// <summary>Discussions by filter, newest first, one page at a time.</summary>
     Task<IReadOnlyList<Discussion>> ListDiscussionsAsync(DiscussionQuery query, CancellationToken cancellationToken = default);

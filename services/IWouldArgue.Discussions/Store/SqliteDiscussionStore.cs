@@ -129,11 +129,12 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<(bool Wanted, Recording? Recording)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default)
+    public async Task<(bool Wanted, Recording? Recording, string? File)> GetRecordingAsync(string discussionId, CancellationToken cancellationToken = default)
     {
-        var row = await QuerySingleAsync("SELECT wanted, recording FROM voice_recordings WHERE discussion_id = $id",
-            r => Tuple.Create(r.GetBoolean(0), r.IsDBNull(1) ? null : Recording.Parser.ParseFrom((byte[])r.GetValue(1))), cancellationToken, ("$id", discussionId));
-        return row is null ? (false, null) : (row.Item1, row.Item2);
+        var row = await QuerySingleAsync("SELECT wanted, recording, file FROM voice_recordings WHERE discussion_id = $id",
+            r => Tuple.Create(r.GetBoolean(0), r.IsDBNull(1) ? null : Recording.Parser.ParseFrom((byte[])r.GetValue(1)), r.IsDBNull(2) ? null : r.GetString(2)),
+            cancellationToken, ("$id", discussionId));
+        return row is null ? (false, null, null) : (row.Item1, row.Item2, row.Item3);
     }
 
     public Task<IReadOnlyList<Discussion>> ListEndedAsync(string userId, DateTimeOffset endedSince, int offset, int limit, CancellationToken cancellationToken = default) =>
@@ -188,14 +189,14 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     public async Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default) =>
         await QuerySingleAsync("SELECT 1 FROM attachments WHERE sha256 = $sha AND removed = 0 LIMIT 1", r => Tuple.Create(true), cancellationToken, ("$sha", sha256)) is not null;
 
-    public async Task SaveRecordingAsync(Recording recording, CancellationToken cancellationToken = default)
+    public async Task SaveRecordingAsync(Recording recording, string? file = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recording);
         using var writer = await WriterAsync(cancellationToken);
         await using var command = Command(writer.Connection, """
-            INSERT INTO voice_recordings (discussion_id, recording) VALUES ($id, $recording)
-            ON CONFLICT (discussion_id) DO UPDATE SET recording = excluded.recording
-            """, ("$id", recording.DiscussionId), ("$recording", recording.ToByteArray()));
+            INSERT INTO voice_recordings (discussion_id, recording, file) VALUES ($id, $recording, $file)
+            ON CONFLICT (discussion_id) DO UPDATE SET recording = excluded.recording, file = COALESCE(excluded.file, file)
+            """, ("$id", recording.DiscussionId), ("$recording", recording.ToByteArray()), ("$file", (object?)file ?? DBNull.Value));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -106,6 +106,12 @@ internal static class SqliteMigrations
         );
         CREATE INDEX attachments_by_blob ON attachments (sha256) WHERE removed = 0;
         """,
+
+        // 5: where a recording's file is (a path on the egress worker's disk, or s3://bucket/key), kept
+        // apart from the recording users see.
+        """
+        ALTER TABLE voice_recordings ADD COLUMN file TEXT;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -93,14 +93,14 @@ public sealed partial class LiveKitServer(HttpClient http, LiveKitTokens tokens,
     public Task RemoveParticipantAsync(string room, string identity, CancellationToken cancellationToken) =>
         IgnoreNotFound(CallAsync(RoomService, "RemoveParticipant", new JsonObject { ["room"] = room, ["identity"] = identity }, Admin(room), cancellationToken));
 
-    /// <summary>Starts an audio-only recording of the room to a file; returns the egress id. Not retried (it would start two).</summary>
-    public async Task<string> StartRecordingAsync(string room, string filepath, CancellationToken cancellationToken)
+    /// <summary>Starts an audio-only recording of the room to a file (LiveKit's EncodedFileOutput); returns the egress id. Not retried (it would start two).</summary>
+    public async Task<string> StartRecordingAsync(string room, JsonObject fileOutput, CancellationToken cancellationToken)
     {
         var info = await CallAsync(Egress, "StartRoomCompositeEgress", new JsonObject
         {
             ["roomName"] = room,
             ["audioOnly"] = true,
-            ["fileOutputs"] = new JsonArray(new JsonObject { ["fileType"] = "OGG", ["filepath"] = filepath }),
+            ["fileOutputs"] = new JsonArray(fileOutput),
         }, new JsonObject { ["room"] = room, ["roomRecord"] = true }, cancellationToken, idempotent: false);
         return info["egressId"]?.GetValue<string>() ?? throw new LiveKitException("malformed", "LiveKit answered StartRoomCompositeEgress without an egress id.");
     }

@@ -94,7 +94,7 @@ public static partial class LiveKitWebhooks
     }
 
     // egressInfo: egressId, roomName, status (EGRESS_COMPLETE when the file is whole) and fileResults with
-    // the file's location and duration in nanoseconds; protobuf JSON, so either field naming may arrive.
+    // where the file was written (filename) and its duration in nanoseconds; protobuf JSON, so either field naming may arrive.
     private static async Task EgressEndedAsync(JsonObject? egress, Recordings recordings, CancellationToken cancellationToken)
     {
         var room = Text(egress, "roomName") ?? Text(egress, "room_name");
@@ -106,7 +106,7 @@ public static partial class LiveKitWebhooks
         var file = ((egress!["fileResults"] ?? egress["file_results"]) as JsonArray)?.FirstOrDefault() as JsonObject ?? egress["file"] as JsonObject;
         TimeSpan? duration = file?["duration"] is JsonValue d && long.TryParse(d.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var ns) ? TimeSpan.FromTicks(ns / 100) : null;
         var complete = Text(egress, "status") is "EGRESS_COMPLETE";
-        await recordings.EndedAsync(room, egressId, complete, Text(file, "location") ?? Text(file, "filename"), duration, cancellationToken);
+        await recordings.EndedAsync(room, egressId, complete, Text(file, "filename"), duration, cancellationToken);
     }
 
     private static string? Text(JsonNode? node, string name) =>

@@ -11,20 +11,24 @@ public sealed class RecordingStoreTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     [Fact]
-    public async Task TheWishAndTheRecording_AreKept()
+    public async Task TheWishTheRecordingAndItsFile_AreKept_TheFileUntilAnotherIsGiven()
     {
         var store = await _db.OpenAsync();
         var none = await store.GetRecordingAsync("d1");
         await store.WantRecordingAsync("d1");
-        await store.SaveRecordingAsync(new Recording { DiscussionId = "d1", RecordingId = "EG_1", State = RecordingState.Active, StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddDays(20000)) });
+        var started = new Recording { DiscussionId = "d1", RecordingId = "EG_1", State = RecordingState.Active, StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddDays(20000)) };
+        await store.SaveRecordingAsync(started, "s3://records/d1.ogg");
+        started.State = RecordingState.Finishing;
+        await store.SaveRecordingAsync(started);
         store.Dispose();
 
         var reopened = await _db.OpenAsync();
-        var (wanted, recording) = await reopened.GetRecordingAsync("d1");
+        var (wanted, recording, file) = await reopened.GetRecordingAsync("d1");
 
-        Assert.Equal((false, null), none);
+        Assert.Equal((false, null, null), none);
         Assert.True(wanted);
         Assert.Equal("EG_1", recording?.RecordingId);
-        Assert.Equal(RecordingState.Active, recording?.State);
+        Assert.Equal(RecordingState.Finishing, recording?.State);
+        Assert.Equal("s3://records/d1.ogg", file);
     }
 }
