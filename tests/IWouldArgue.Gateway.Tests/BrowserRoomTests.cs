@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Store;
 using IWouldArgue.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -171,11 +175,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task AnExpiredAccessToken_IsRefreshedOnce_WhenTwoTabsNeedItAtOnce()
     {
         var first = await NewPageAsync(1024, 768);
-        await first.GotoAsync("/signup");
-        await first.GetByLabel("Your name, as others see it").FillAsync("Tabby");
-        await first.GetByLabel("Email").FillAsync($"tabby.{Guid.NewGuid():N}@example.org");
-        await first.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
-        await first.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await SignUpAsync(first, "Tabby");
         await Assertions.Expect(first.GetByText("You have not created a discussion yet.")).ToBeVisibleAsync();
         const string session = "JSON.parse(localStorage.getItem('iwouldargue.session'))";
         var before = await first.EvaluateAsync<string>($"() => {session}.refreshToken");
@@ -190,7 +190,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(second.GetByText("You have not created a discussion yet.")).ToBeVisibleAsync();
         var after = await second.EvaluateAsync<string>($"() => {session}.refreshToken");
         Assert.NotEqual(before, after);
-        var stillValid = await _gateway.Identity.RefreshTokenAsync(new Contracts.V1.RefreshTokenRequest { RefreshToken = after });
+        var stillValid = await _gateway.Identity.RefreshTokenAsync(new RefreshTokenRequest { RefreshToken = after });
         Assert.NotEmpty(stillValid.Tokens.AccessToken);
     }
 
@@ -210,11 +210,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = gateway.WebAddress.ToString() });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/signup");
-        await page.GetByLabel("Your name, as others see it").FillAsync("Vera");
-        await page.GetByLabel("Email").FillAsync($"vera.{Guid.NewGuid():N}@example.org");
-        await page.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await SignUpAsync(page, "Vera");
         await page.GetByLabel("Title").FillAsync("Can you hear me?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         var voice = page.GetByRole(AriaRole.Region, new() { Name = "Voice" });
@@ -225,6 +221,87 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
 
         await Assertions.Expect(voice).ToContainTextAsync("Could not connect to the voice server; try again in a moment.");
         await Assertions.Expect(voice.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task ARecordedDiscussion_Replays_WithItsCommentsFollowingTheRecording()
+    {
+        var page = await NewPageAsync(1024, 768);
+        await SignUpAsync(page, "Rhea");
+        await page.GetByLabel("Title").FillAsync("On the record");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(page)).ToContainTextAsync("Live");
+        foreach (var text in new[] { "before the tape ran", "early on tape", "later on tape" })
+        {
+            await page.GetByLabel("Your comment").FillAsync(text);
+            await page.GetByLabel("Your comment").PressAsync("Enter");
+            await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Comments" })).ToContainTextAsync(text);
+            await Task.Delay(1500);
+        }
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".banner")).ToContainTextAsync("This discussion has ended.");
+
+        // What Media and LiveKit leave behind for a recording that started between the first two comments:
+        // the egress's file where this server reads it, and the recording marked ready by egress_ended. The
+        // file is 12 s of silence as WAV (Chromium plays what it finds in the bytes; the egress writes Ogg).
+        var id = new Uri(page.Url).Segments[^1];
+        var token = await page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('iwouldargue.session')).accessToken");
+        var log = await _gateway.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = id }, GatewayHost.Bearer(token));
+        var posted = log.Events.Where(e => e.CommentPosted is not null).Select(e => e.OccurredAt.ToDateTimeOffset()).ToList();
+        var taped = posted[0] + (posted[1] - posted[0]) / 2;
+        var file = Path.Combine(_gateway.DataFolder, $"{id}.ogg");
+        await File.WriteAllBytesAsync(file, SilentWav(TimeSpan.FromSeconds(12)));
+        await _gateway.Services.GetRequiredService<IDiscussionStore>().SaveRecordingAsync(new Recording
+        {
+            DiscussionId = id, RecordingId = "EG_1", State = RecordingState.Ready, StartedAt = Timestamp.FromDateTimeOffset(taped),
+            EndedAt = Timestamp.FromDateTimeOffset(taped.AddSeconds(12)), DownloadPath = Media.Recordings.DownloadPathOf(id),
+        }, file);
+
+        await page.GotoAsync($"/replay/{id}");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Ready to play: the comments follow the recording.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
+        var replayed = page.GetByRole(AriaRole.List, new() { Name = "Comments" }).Locator(".text");
+
+        // From the recording's start: the comment made before it is not replayed, the others come in order.
+        await Assertions.Expect(replayed).ToHaveTextAsync(["early on tape", "later on tape"], new() { Timeout = 15_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('audio').duration > 11"), "the recording did not load in the player");
+        // Seeking the recording to just before the last comment replays from there.
+        await page.EvaluateAsync("t => { document.querySelector('audio').currentTime = t; }", (posted[2] - taped).TotalSeconds - 0.5);
+        await Assertions.Expect(replayed).ToHaveTextAsync(["later on tape"], new() { Timeout = 15_000 });
+    }
+
+    // Plays as silence: 8 kHz, 8-bit mono PCM, where 128 is zero.
+    private static byte[] SilentWav(TimeSpan length)
+    {
+        const int rate = 8000;
+        var samples = (int)(rate * length.TotalSeconds);
+        var wav = new byte[44 + samples];
+        var header = new BinaryWriter(new MemoryStream(wav));
+        header.Write("RIFF"u8);
+        header.Write(36 + samples);
+        header.Write("WAVEfmt "u8);
+        header.Write(16);
+        header.Write((short)1); // PCM
+        header.Write((short)1); // mono
+        header.Write(rate);
+        header.Write(rate); // bytes per second
+        header.Write((short)1); // bytes per sample
+        header.Write((short)8); // bits per sample
+        header.Write("data"u8);
+        header.Write(samples);
+        wav.AsSpan(44).Fill(128);
+        return wav;
+    }
+
+    private static async Task SignUpAsync(IPage page, string name)
+    {
+        await page.GotoAsync("/signup");
+        await page.GetByLabel("Your name, as others see it").FillAsync(name);
+        await page.GetByLabel("Email").FillAsync($"{name.ToLowerInvariant()}.{Guid.NewGuid():N}@example.org");
+        await page.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
     }
 
     // A 1x1 transparent PNG.

@@ -1,11 +1,21 @@
-import { archive, currentSession, describe, freshAccessToken } from "../api";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { archive, currentSession, describe, discussions, freshAccessToken, media } from "../api";
 import { ReplaySpeed } from "../gen/iwouldargue/v1/archive_pb";
+import { RecordingState } from "../gen/iwouldargue/v1/media_pb";
 import { h, saveFile, show } from "../dom";
 import { navigate } from "../router";
+
+const rates: Record<string, number> = {
+  [String(ReplaySpeed.REPLAY_SPEED_1X)]: 1,
+  [String(ReplaySpeed.REPLAY_SPEED_2X)]: 2,
+  [String(ReplaySpeed.REPLAY_SPEED_4X)]: 4,
+};
 
 /**
  * An ended discussion played back: its comments appear at their original pace (1x, 2x or 4x) from any
  * point (seeking restarts the replay from that offset), and the whole discussion can be downloaded.
+ * When the voice was recorded, the recording plays and leads: the comments follow its position, speed,
+ * pauses and seeks (each restarts the replay from the matching offset).
  */
 export function replayPage(app: HTMLElement, discussionId: string): () => void {
   if (!currentSession()) {
@@ -16,32 +26,81 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
   const status = h("p", { class: "status", role: "status" }, "Ready to play.");
   const clock = h("span", { class: "muted" }, "0:00");
   const seek = h("input", { type: "range", min: 0, max: 0, value: 0, step: 1, "aria-label": "Position in the discussion (seconds)" });
+  const audio = h("audio", { controls: true, preload: "auto", hidden: true, "aria-label": "Recording" });
+  // Seconds from the discussion's start to the recording's: audio time + lead = discussion offset.
+  let lead = 0;
+  let audioUrl: string | undefined;
   const speed = h("select", { "aria-label": "Speed" },
     h("option", { value: String(ReplaySpeed.REPLAY_SPEED_1X) }, "1x"),
     h("option", { value: String(ReplaySpeed.REPLAY_SPEED_2X) }, "2x"),
     h("option", { value: String(ReplaySpeed.REPLAY_SPEED_4X) }, "4x"));
   const comments = h("ol", { class: "comments", "aria-label": "Comments" });
-  const play = h("button", { type: "button", class: "primary", onclick: () => void start(Number(seek.value)) }, "Play");
-  const stop = h("button", { type: "button", onclick: () => playing?.abort() }, "Pause");
+  const play = h("button", { type: "button", class: "primary", onclick: () => void (audioUrl ? audio.play() : start(Number(seek.value))) }, "Play");
+  const stop = h("button", { type: "button", onclick: () => (audioUrl ? audio.pause() : playing?.abort()) }, "Pause");
   const download = h("button", { type: "button", onclick: () => void exportZip() }, "Download the discussion");
   seek.addEventListener("change", () => void start(Number(seek.value)));
-  speed.addEventListener("change", () => { if (playing) void start(Number(seek.value)); });
+  speed.addEventListener("change", () => {
+    if (audioUrl) audio.playbackRate = rates[speed.value] ?? 1;
+    else if (playing) void start(Number(seek.value));
+  });
+  audio.addEventListener("play", () => void start(audio.currentTime + lead));
+  audio.addEventListener("pause", () => playing?.abort());
+  audio.addEventListener("seeked", () => { if (!audio.paused) void start(audio.currentTime + lead); });
+  audio.addEventListener("ratechange", () => {
+    // The replay comes at 1x, 2x or 4x: a rate picked in the player's own menu follows when it is one of them.
+    const chosen = Object.keys(rates).find((key) => rates[key] === audio.playbackRate);
+    if (!chosen) { audio.playbackRate = rates[speed.value] ?? 1; return; }
+    speed.value = chosen;
+    if (!audio.paused) void start(audio.currentTime + lead);
+  });
 
   show(app, h("div", { class: "room" },
     h("header", { class: "room-head" }, h("h1", {}, "Replay"), status),
-    h("section", { class: "card", "aria-label": "Playback" }, h("div", { class: "host-bar" }, play, stop, speed, clock, download), seek),
+    h("section", { class: "card", "aria-label": "Playback" }, h("div", { class: "host-bar" }, play, stop, speed, clock, download), seek, audio),
     h("section", { class: "chat card", "aria-label": "Replayed comments" }, comments)));
+  void loadRecording();
+
+  // The recording is fetched whole with the token in the Authorization header (an <audio> element cannot
+  // send one), then played from memory: a 3-hour voice recording is some tens of MB.
+  async function loadRecording(): Promise<void> {
+    let recording;
+    let startedAt: Timestamp | undefined;
+    try {
+      recording = (await media.getRecording({ discussionId })).recording;
+      if (recording?.state !== RecordingState.READY || !recording.downloadPath) return;
+      startedAt = (await discussions.getDiscussion({ discussionId })).discussion?.startedAt;
+    } catch {
+      return; // not recorded (or voice not set up here): the comments play on their own
+    }
+    status.textContent = "Loading the recording…";
+    try {
+      const token = await freshAccessToken();
+      const response = await fetch(recording.downloadPath, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? "");
+      const blob = await readWithProgress(response, (percent) => { status.textContent = `Loading the recording… ${percent}%`; });
+      lead = seconds(recording.startedAt) - seconds(startedAt);
+      audioUrl = URL.createObjectURL(blob);
+      audio.src = audioUrl;
+      audio.playbackRate = rates[speed.value] ?? 1;
+      audio.hidden = false;
+      seek.hidden = true;
+      status.textContent = "Ready to play: the comments follow the recording.";
+    } catch (error) {
+      status.textContent = `The recording could not be loaded${error instanceof Error && error.message ? ` (${error.message})` : ""}; the comments still play on their own.`;
+    }
+  }
 
   // A first pass at 4x would take time; the length is learnt from the first full replay and from seeking.
   async function start(fromSeconds: number): Promise<void> {
     playing?.abort();
     const run = (playing = new AbortController());
+    const from = Math.max(0, fromSeconds);
     comments.replaceChildren();
     status.textContent = "Playing…";
     try {
       const stream = archive.replayDiscussion({
         discussionId,
-        fromOffset: { seconds: BigInt(Math.floor(fromSeconds)), nanos: 0 },
+        fromOffset: { seconds: BigInt(Math.floor(from)), nanos: Math.floor((from % 1) * 1e9) },
         speed: Number(speed.value) as ReplaySpeed,
       }, { signal: run.signal });
       for await (const frame of stream) {
@@ -74,5 +133,29 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     }
   }
 
-  return () => playing?.abort();
+  return () => {
+    playing?.abort();
+    audio.pause();
+    if (audioUrl) URL.revokeObjectURL(audioUrl);
+  };
+}
+
+function seconds(at: Timestamp | undefined): number {
+  return at ? Number(at.seconds) + at.nanos / 1e9 : 0;
+}
+
+async function readWithProgress(response: Response, onProgress: (percent: number) => void): Promise<Blob> {
+  const total = Number(response.headers.get("Content-Length") ?? 0);
+  if (!response.body || !total) return response.blob();
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    onProgress(Math.round((received / total) * 100));
+  }
+  return new Blob(parts as BlobPart[], { type: response.headers.get("Content-Type") ?? "audio/ogg" });
 }
