@@ -12,7 +12,7 @@ namespace IWouldArgue.Archive;
 /// bytes no other discussion shares) and recording (record and file) — every <see cref="ArchiveOptions.PurgeInterval"/>.
 /// It works from what the store says has ended, so a restart loses nothing: what is due is found again.
 /// </summary>
-public sealed partial class PurgeJob(IDiscussionStore store, IBlobStore blobs, RecordingFiles recordings, IOptions<ArchiveOptions> options, TimeProvider clock, ILogger<PurgeJob> logger) : BackgroundService
+public sealed partial class PurgeJob(IDiscussionStore store, BlobCollector blobs, RecordingFiles recordings, IOptions<ArchiveOptions> options, TimeProvider clock, ILogger<PurgeJob> logger) : BackgroundService
 {
     /// <summary>Purges everything due now; returns how many discussions went.</summary>
     public async Task<int> PurgeDueAsync(CancellationToken cancellationToken)
@@ -30,10 +30,7 @@ public sealed partial class PurgeJob(IDiscussionStore store, IBlobStore blobs, R
                 }
                 foreach (var sha in await store.PurgeAsync(id, cancellationToken))
                 {
-                    if (!await store.IsContentSharedAsync(sha, cancellationToken))
-                    {
-                        await blobs.DeleteAsync(sha, cancellationToken);
-                    }
+                    await blobs.DeleteIfUnusedAsync(sha, cancellationToken); // a crash before this leaves them to the sweep
                 }
                 LogPurged(logger, id);
                 purged++;

@@ -17,4 +17,10 @@ public sealed class AttachmentOptions
 
     /// <summary>Uploads one person may start per minute. Default: 10.</summary>
     public int UploadsPerMinute { get; set; } = 10;
+
+    /// <summary>How often stored files no shared file refers to are looked for. Default: 1 hour.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Unreferenced stored files younger than this are left alone (an upload may be about to refer to them). Default: 1 hour.</summary>
+    public TimeSpan SweepGrace { get; set; } = TimeSpan.FromHours(1);
 }

@@ -25,15 +25,16 @@ public sealed partial class AttachmentService : IDisposable
     private readonly IDiscussionStore _store;
     private readonly EventAppender _log;
     private readonly IBlobStore _blobs;
+    private readonly BlobCollector _collector;
     private readonly AttachmentOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<AttachmentService> _logger;
     private readonly PartitionedRateLimiter<string> _uploads;
 
-    public AttachmentService(IDiscussionStore store, EventAppender log, IBlobStore blobs, IOptions<AttachmentOptions> options, TimeProvider clock, ILogger<AttachmentService> logger)
+    public AttachmentService(IDiscussionStore store, EventAppender log, IBlobStore blobs, BlobCollector collector, IOptions<AttachmentOptions> options, TimeProvider clock, ILogger<AttachmentService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_store, _log, _blobs, _options, _clock, _logger) = (store, log, blobs, options.Value, clock, logger);
+        (_store, _log, _blobs, _collector, _options, _clock, _logger) = (store, log, blobs, collector, options.Value, clock, logger);
         var perMinute = _options.UploadsPerMinute;
         _uploads = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetFixedWindowLimiter(user, _ => new FixedWindowRateLimiterOptions
         {
@@ -101,6 +102,8 @@ public sealed partial class AttachmentService : IDisposable
             throw RpcErrors.InvalidArgument("file", "is empty.");
         }
         await RequireRoomAsync(discussionId, size, cancellationToken);
+        // From commit to record the bytes are referenced by nothing yet: hold them against deletion.
+        using var held = await _collector.HoldAsync(sha256, cancellationToken);
         await upload.CommitAsync(cancellationToken);
         var id = "f_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var attachment = new Attachment
@@ -116,7 +119,7 @@ public sealed partial class AttachmentService : IDisposable
             DownloadPath = $"{AttachmentEndpoints.Prefix}/{discussionId}/{id}",
         };
         // Committed content without this event (a crash in between) is an unreferenced blob: invisible, and
-        // reclaimed by the next upload of the same bytes.
+        // deleted by the collector's sweep.
         await _log.AppendAsync(new DiscussionEvent { DiscussionId = discussionId, AttachmentAdded = new AttachmentAdded { Attachment = attachment } }, cancellationToken);
         LogShared(_logger, id, discussionId, mediaType, size);
         return attachment;
@@ -164,10 +167,7 @@ public sealed partial class AttachmentService : IDisposable
             DiscussionId = discussion.DiscussionId,
             AttachmentRemoved = new AttachmentRemoved { AttachmentId = attachment.AttachmentId, RemovedBy = caller.Ref },
         }, cancellationToken);
-        if (!await _store.IsContentSharedAsync(attachment.Sha256, cancellationToken))
-        {
-            await _blobs.DeleteAsync(attachment.Sha256, cancellationToken);
-        }
+        await _collector.DeleteIfUnusedAsync(attachment.Sha256, cancellationToken);
     }
 
     public void Dispose() => _uploads.Dispose();

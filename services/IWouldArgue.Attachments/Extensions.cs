@@ -35,6 +35,8 @@ public static class Extensions
         {
             services.TryAddSingleton<IBlobStore, LocalDiskBlobStore>();
         }
+        services.AddSingleton<BlobCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<BlobCollector>());
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<AttachmentsApi>();
         return services;

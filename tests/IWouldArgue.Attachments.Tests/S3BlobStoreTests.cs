@@ -91,6 +91,25 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StoredObjects_AreListedByWhenTheyWereWritten()
+    {
+        var store = Store(out var client);
+        using var owned = client;
+        string sha;
+        await using (var upload = await store.BeginAsync(CancellationToken.None))
+        {
+            (_, sha) = await upload.ReceiveAsync(new GeneratedFileStream(Png, 2048), 30L * 1024 * 1024, CancellationToken.None);
+            await upload.CommitAsync(CancellationToken.None);
+        }
+
+        var beforeNow = await store.ListWrittenBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(-5), CancellationToken.None).ToListAsync();
+        var beforeLater = await store.ListWrittenBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None).ToListAsync();
+
+        Assert.DoesNotContain(sha, beforeNow);
+        Assert.Contains(sha, beforeLater);
+    }
+
+    [Fact]
     public async Task AnUploadNeverCommitted_LeavesNoObjectAndNoTempFile()
     {
         var store = Store(out var client);

@@ -4,9 +4,11 @@ using System.Net.Http.Headers;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Rpc;
 using IWouldArgue.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 
@@ -196,5 +198,51 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         var gone = await Assert.ThrowsAsync<RpcException>(async () => await _host.Attachments.GetAttachmentAsync(new GetAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId }, As("listener")));
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         Assert.DoesNotContain(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BytesSharedByTwoFiles_StayUntilBothAreTakenDown()
+    {
+        using var first = await UploadAsync("speaker", "a.png", new GeneratedFileStream(Png, 10_000));
+        using var second = await UploadAsync("host", "same-bytes.png", new GeneratedFileStream(Png, 10_000));
+        var (a, b) = (Attachment.Parser.ParseJson(await first.Content.ReadAsStringAsync()), Attachment.Parser.ParseJson(await second.Content.ReadAsStringAsync()));
+
+        await _host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = _id, AttachmentId = a.AttachmentId }, As("host"));
+        using var stillThere = await _host.Web.SendAsync(Request(HttpMethod.Get, b.DownloadPath, "listener"));
+        await _host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = _id, AttachmentId = b.AttachmentId }, As("host"));
+
+        Assert.Equal(a.Sha256, b.Sha256);
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+        Assert.Equal(10_000, (await stillThere.Content.ReadAsByteArrayAsync()).Length);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BytesNoFileRefersTo_AreSwept_OnlyOnceOlderThanTheGrace()
+    {
+        await using var host = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Attachments:SweepGrace"] = "00:00:01" });
+        var id = await host.LiveDiscussionAsync();
+        using var shared = await host.UploadAsync(id, "host", "kept.png", new GeneratedFileStream(Png, 5_000));
+        // Bytes committed with no file recorded for them: what a crash between the two leaves.
+        var blobs = host.Services.GetRequiredService<IBlobStore>();
+        string orphan;
+        await using (var upload = await blobs.BeginAsync(CancellationToken.None))
+        {
+            (_, orphan) = await upload.ReceiveAsync(new GeneratedFileStream(Png, 7_000), long.MaxValue, CancellationToken.None);
+            await upload.CommitAsync(CancellationToken.None);
+        }
+        var collector = host.Services.GetRequiredService<BlobCollector>();
+
+        var young = await collector.SweepAsync(CancellationToken.None);
+        await Task.Delay(1200);
+        var old = await collector.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.Created, shared.StatusCode);
+        Assert.Equal(0, young);
+        Assert.Equal(1, old);
+        Assert.Null(await blobs.OpenReadAsync(orphan, CancellationToken.None));
+        var kept = Attachment.Parser.ParseJson(await shared.Content.ReadAsStringAsync());
+        await using var content = await blobs.OpenReadAsync(kept.Sha256, CancellationToken.None);
+        Assert.NotNull(content);
     }
 }

@@ -11,6 +11,9 @@ public interface IBlobStore
 
     /// <summary>Deletes the stored file with this hash (nothing if there is none).</summary>
     Task DeleteAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>The hashes of stored files last written before <paramref name="cutoff"/> (committing the same bytes again counts as writing).</summary>
+    IAsyncEnumerable<string> ListWrittenBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }
 
 /// <summary>A file being taken in.</summary>

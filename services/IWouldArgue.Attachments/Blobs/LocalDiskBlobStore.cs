@@ -34,6 +34,22 @@ public sealed class LocalDiskBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
+    public async IAsyncEnumerable<string> ListWrittenBeforeAsync(DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(_root).Where(d => Path.GetFileName(d) is { Length: 2 } n && n.All(char.IsAsciiHexDigitLower)))
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (file.Name.Length == 64 && file.LastWriteTimeUtc < cutoff.UtcDateTime)
+                {
+                    yield return file.Name;
+                }
+            }
+            await Task.Yield();
+        }
+    }
+
     private string PathOf(string sha256)
     {
         if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
@@ -59,7 +75,8 @@ public sealed class LocalDiskBlobStore : IBlobStore
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (File.Exists(target))
             {
-                File.Delete(TempPath); // the same content is already stored
+                File.Delete(TempPath); // the same content is already stored: it is as new as this upload now
+                File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
             }
             else
             {

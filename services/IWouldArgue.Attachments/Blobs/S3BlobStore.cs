@@ -64,6 +64,18 @@ public sealed class S3BlobStore(IAmazonS3 s3, IOptions<S3Options> s3Options, IOp
     public Task DeleteAsync(string sha256, CancellationToken cancellationToken) =>
         s3.DeleteObjectAsync(Bucket, Key(sha256), cancellationToken);
 
+    public async IAsyncEnumerable<string> ListWrittenBeforeAsync(DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = "blobs/" };
+        await foreach (var found in s3.Paginators.ListObjectsV2(request).S3Objects.WithCancellation(cancellationToken))
+        {
+            if (found.LastModified is { } written && written.ToUniversalTime() < cutoff.UtcDateTime && found.Key.Length == "blobs/".Length + 64)
+            {
+                yield return found.Key["blobs/".Length..];
+            }
+        }
+    }
+
     private const long PartSize = 8L * 1024 * 1024;
 
     // Small files in one PUT; larger ones as a multipart upload of 8 MiB parts, aborted if any part fails,
