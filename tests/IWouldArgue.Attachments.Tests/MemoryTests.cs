@@ -8,7 +8,7 @@ using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 
 namespace IWouldArgue.Attachments.Tests;
 
-/// <summary>Tests that measure the process's memory, so they run alone, after the tests that run in parallel.</summary>
+/// <summary>Tests that measure the process's memory or the pace of a stream, so they run alone, after the tests that run in parallel.</summary>
 [CollectionDefinition(nameof(MeasuredAlone), DisableParallelization = true)]
 public sealed class MeasuredAlone;
 
