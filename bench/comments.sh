@@ -16,18 +16,12 @@ for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
 done
 bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
 work=$(mktemp -d)
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-grpc=$(free_port); web=$(free_port)
-(cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
-  Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
-  Logging__LogLevel__Default=Warning Discussions__ConnectionString="Data Source=$work/bench.db" Identity__ConnectionString="Data Source=$work/identity.db" \
-  Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Auth__TrustCallerHeaders=true Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 \
-  exec dotnet IWouldArgue.Gateway.dll) >"$work/gateway.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$grpc") 2>/dev/null && break; sleep 0.1; done
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+source bench/lib.sh
+start_gateway
 
-measure() { dotnet "$bench_dll" "$1" "http://127.0.0.1:$grpc" "${@:2}"; }
+measure() { dotnet "$bench_dll" "$1" "$gateway_address" "${@:2}"; }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p;s/^$1=\([0-9.]*\).*/\1/p" <<<"$2" | head -1; }
 
 echo "measuring 1 discussion ..." >&2

@@ -24,24 +24,10 @@ bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Be
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
-
-start_gateway() {
-  local grpc web
-  grpc=$(free_port); web=$(free_port)
-  (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
-    Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
-    Logging__LogLevel__Default=Warning \
-    Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" Identity__ConnectionString="Data Source=$work/identity-$grpc.db" \
-    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 Auth__TrustCallerHeaders=true Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 \
-    exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
-  pids+=($!); gateway_pid=$!; gateway_address="http://127.0.0.1:$grpc"
-  wait_port "$grpc"
-}
+source bench/lib.sh
 
 ours() { # discussions watchers rates
-  start_gateway
+  start_gateway taskset -c 0
   echo "ours: $1 x $2 at $3 /s ..." >&2
   taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" | sed 's/^/system=ours /'
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true

@@ -8,6 +8,7 @@ using IWouldArgue.Benchmarks;
 // fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds>         : Live fan-out load
 // coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
 // tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
+// replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
 return args switch
 {
@@ -23,6 +24,8 @@ return args switch
         await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections)),
     ["coldstart", var gatewayDirectory, var rounds] => await ColdStart.RunAsync(gatewayDirectory, Int(rounds)),
     ["tokens", var count] => await TokenChecks.RunAsync(Int(count)),
+    ["replay", var address, var comments, var interval, var rounds] =>
+        await ReplayPace.RunAsync(address, Int(comments), TimeSpan.FromMilliseconds(Int(interval)), Int(rounds)),
     ["stream", var address, var calls] => await StreamThroughput.RunAsync(address, int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
