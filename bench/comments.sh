@@ -11,14 +11,8 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CONCURRENCY=${CONCURRENCY:-64}
 
-for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
-  dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
-done
-bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 source bench/lib.sh
+prepare_bench
 start_gateway
 
 measure() { dotnet "$bench_dll" "$1" "$gateway_address" "${@:2}"; }

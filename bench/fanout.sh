@@ -17,14 +17,8 @@ SWEEP_RATES=${SWEEP_RATES:-5,10,20,40}
 for tool in nats-server gnuplot taskset; do
   command -v "$tool" >/dev/null || apt-get install -y nats-server gnuplot-nox util-linux >/dev/null
 done
-for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
-  dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
-done
-bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 source bench/lib.sh
+prepare_bench
 
 ours() { # discussions watchers rates
   start_gateway taskset -c 0

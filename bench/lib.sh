@@ -1,6 +1,17 @@
-# Shared by the bench scripts (source it after `cd` to the repository root): free loopback ports, waiting
-# for a port, and the gateway built in Release with every service embedded, its limits opened up for load.
-# Callers set `work` (a scratch folder) and `pids` (an array of processes to stop) and trap their cleanup.
+# Shared by the bench scripts (source it after `cd` to the repository root): building, free loopback ports,
+# waiting for a port, and the gateway built in Release with every service embedded, its limits opened up.
+
+# prepare_bench: builds the gateway and the bench tool in Release; sets bench_dll, work (a scratch folder,
+# removed on exit) and pids (processes stopped on exit).
+prepare_bench() {
+  for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
+    dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
+  done
+  bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
+  work=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 

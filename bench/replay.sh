@@ -10,14 +10,8 @@ COMMENTS=${COMMENTS:-40}
 INTERVAL_MS=${INTERVAL_MS:-250}
 ROUNDS=${ROUNDS:-10}
 
-for project in gateway/IWouldArgue.Gateway tests/IWouldArgue.Benchmarks; do
-  dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
-done
-bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 source bench/lib.sh
+prepare_bench
 start_gateway
 
 echo "posting $COMMENTS comments $INTERVAL_MS ms apart, then replaying $ROUNDS times at 4x ..." >&2

@@ -188,17 +188,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     [Fact]
     public async Task AnUpstreamNamedByDaprAppId_IsCalledThroughTheSidecarAddress_WithTheAppIdMetadata()
     {
-        // No Dapr runtime runs here: the Discussions host stands where the sidecar's gRPC port would be, and
-        // records the dapr-app-id metadata a sidecar would route by.
-        await using var viaSidecar = await GatewayHost.StartAsync(new Dictionary<string, string>
-        {
-            ["Auth:GatewayKey"] = GatewayKey,
-            ["Auth:JwksUrl"] = _jwksUrl,
-            ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
-            ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
-            ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
-            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
-        }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
+        await using var viaSidecar = await GatewayViaSidecarAsync();
         var host = Bearer((await _gateway.SignUpAsync()).Tokens.AccessToken);
 
         var listed = await viaSidecar.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest { Filter = DiscussionFilter.Mine }, host);
@@ -268,19 +258,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     [Fact]
     public async Task PlainHttpToAnUpstreamNamedByDaprAppId_GoesThroughTheSidecarsHttpPort_WithTheAppIdHeader()
     {
-        // No Dapr runtime runs here: the Discussions host's HTTP/1.1 port stands where the sidecar's HTTP port
-        // would be, and records the dapr-app-id header Dapr's service invocation would route by.
-        var discussionsWeb = new Uri(_discussions.Urls.Single(u => !u.EndsWith($":{_discussionsPort}", StringComparison.Ordinal)));
-        await using var viaSidecar = await GatewayHost.StartAsync(new Dictionary<string, string>
-        {
-            ["Auth:GatewayKey"] = GatewayKey,
-            ["Auth:JwksUrl"] = _jwksUrl,
-            ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
-            ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
-            ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
-            ["Dapr:HttpEndpoint"] = discussionsWeb.ToString(),
-            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
-        }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
+        await using var viaSidecar = await GatewayViaSidecarAsync();
         var (id, _, token) = await LiveDiscussionAsync();
         var content = PngOf(64 * 1024);
 
@@ -303,6 +281,24 @@ public sealed class MeshForwardingTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("cannot be reached", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    // No Dapr runtime runs here: the Discussions host stands where the sidecar would be — its gRPC port for
+    // the sidecar's gRPC port, its HTTP/1.1 port for the sidecar's HTTP port — and records the dapr-app-id
+    // a sidecar would route by.
+    private Task<GatewayHost> GatewayViaSidecarAsync()
+    {
+        var discussionsWeb = _discussions.Urls.Single(u => !u.EndsWith($":{_discussionsPort}", StringComparison.Ordinal));
+        return GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth:GatewayKey"] = GatewayKey,
+            ["Auth:JwksUrl"] = _jwksUrl,
+            ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
+            ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
+            ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
+            ["Dapr:HttpEndpoint"] = discussionsWeb,
+            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+        }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
     }
 
     private async Task<(string Id, CallOptions Host, string Token)> LiveDiscussionAsync()
