@@ -22,6 +22,8 @@ public static class Extensions
     {
         services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.SectionName))
             .Validate(o => o.LiveKitUrl is null || o.LiveKitUrl.Scheme is "ws" or "wss" or "http" or "https", "Media:LiveKitUrl must be a ws(s):// or http(s):// address.")
+            .Validate(o => o.RecordTo != RecordingStorage.S3 || configuration["Attachments:S3:ServiceUrl"] is { Length: > 0 },
+                "Media:RecordTo is S3: set Attachments:S3:ServiceUrl (and its bucket and keys), where recordings go.")
             .ValidateOnStart();
         services.AddBuildingBlocks(configuration);
         services.AddCallerAuthentication(configuration);

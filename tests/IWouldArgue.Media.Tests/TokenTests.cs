@@ -84,6 +84,15 @@ public sealed class TokenTests : LiveDiscussionTest
         Assert.Equal("VOICE_DISABLED", RpcErrors.DetailsOf(ex)!.Details.Single().Unpack<ErrorReason>().Reason);
     }
 
+    [Fact]
+    public async Task RecordingToS3WithoutS3_IsRefusedAtStartUp_Naming_TheSettingToSet()
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+            await MediaHost.StartAsync(liveKit: null, new Dictionary<string, string?> { ["Media:RecordTo"] = "S3" }));
+
+        Assert.Contains("Attachments:S3:ServiceUrl", ex.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement[]> VerifyAsync(string key, string secret, params string[] tokens)
     {
         var (exit, output, errors) = await NodeProcess.RunAsync(TimeSpan.FromSeconds(60), "node", ["livekit/verify-token.mjs", key, secret, .. tokens]);
