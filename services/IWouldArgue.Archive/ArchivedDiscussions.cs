@@ -7,6 +7,7 @@ using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media;
 using IWouldArgue.Rpc;
@@ -48,14 +49,7 @@ public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs
     /// <summary>An ended discussion within retention that the caller was in; NOT_FOUND / PERMISSION_DENIED / FAILED_PRECONDITION otherwise.</summary>
     public async Task<Discussion> RequireAsync(Caller caller, string? discussionId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(caller);
-        var id = (discussionId ?? "").Trim();
-        if (id.Length is 0 or > 64)
-        {
-            throw RpcErrors.InvalidArgument("discussion_id", id.Length == 0 ? "is required." : "is not a discussion id.");
-        }
-        caller.EnsureMayEnter(id);
-        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, cancellationToken);
+        var (discussion, membership) = await store.FindWithCallerAsync(caller, discussionId, cancellationToken);
         if (discussion is null || membership is null)
         {
             throw new RpcException(StatusCode.NotFound, "No such discussion in your archive (discussions stay for 7 days after they end).");

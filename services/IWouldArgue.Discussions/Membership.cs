@@ -1,14 +1,29 @@
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Api;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Rpc;
 
 namespace IWouldArgue.Discussions;
 
-/// <summary>The check the services beside Discussions (Media, Attachments) make before acting in a discussion.</summary>
+/// <summary>The check every service (Discussions itself, Media, Attachments, Archive) makes before acting in a discussion.</summary>
 public static class Membership
 {
+    /// <summary>
+    /// The discussion and what the store knows of the caller in it (null when they never joined; the
+    /// discussion null when there is none): INVALID_ARGUMENT for a malformed id, PERMISSION_DENIED when the
+    /// caller's pass does not cover it.
+    /// </summary>
+    public static async Task<(Discussion? Discussion, StoredAttendee? Membership)> FindWithCallerAsync(this IDiscussionStore store, Caller caller, string? discussionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(caller);
+        var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
+        caller.EnsureMayEnter(id);
+        return await store.GetWithMembershipAsync(id, caller.UserId, cancellationToken);
+    }
+
     /// <summary>
     /// The discussion and the caller's place in it: INVALID_ARGUMENT for a malformed id, PERMISSION_DENIED when
     /// the caller's pass does not cover it or they are not in it (saying so when they were removed or banned),
@@ -16,15 +31,7 @@ public static class Membership
     /// </summary>
     public static async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(this IDiscussionStore store, Caller caller, string? discussionId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(caller);
-        var id = (discussionId ?? "").Trim();
-        if (id.Length is 0 or > 64)
-        {
-            throw RpcErrors.InvalidArgument("discussion_id", id.Length == 0 ? "is required." : "is not a discussion id.");
-        }
-        caller.EnsureMayEnter(id);
-        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, cancellationToken);
+        var (discussion, membership) = await store.FindWithCallerAsync(caller, discussionId, cancellationToken);
         if (discussion is null)
         {
             throw new RpcException(StatusCode.NotFound, "No such discussion.");
@@ -35,7 +42,7 @@ public static class Membership
             {
                 LeaveReason.Banned => "You were banned from this discussion.",
                 LeaveReason.Removed => "You were removed from this discussion.",
-                _ => "Join the discussion with its link first.",
+                _ => "You are not in this discussion; join it with its link first.",
             });
     }
 }

@@ -161,19 +161,8 @@ internal sealed partial class DiscussionsApi(
     }
 
     /// <summary>The discussion and the caller's place in it; PERMISSION_DENIED unless they are in the room.</summary>
-    private async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(string discussionId, ServerCallContext context)
-    {
-        var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
-        var caller = callers.Resolve(context, id);
-        var (discussion, membership) = await store.GetWithMembershipAsync(id, caller.UserId, context.CancellationToken);
-        if (discussion is null)
-        {
-            throw new RpcException(StatusCode.NotFound, "No such discussion.");
-        }
-        return membership is { IsMember: true }
-            ? (discussion, membership.Attendee)
-            : throw new RpcException(StatusCode.PermissionDenied, "You are not in this discussion; join it with its link first.");
-    }
+    private Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(string discussionId, ServerCallContext context) =>
+        store.RequireMemberAsync(callers.Resolve(context), discussionId, context.CancellationToken);
 
     private async Task<Discussion> ReloadAsync(string discussionId, ServerCallContext context) =>
         (await store.GetDiscussionAsync(discussionId, context.CancellationToken))!;

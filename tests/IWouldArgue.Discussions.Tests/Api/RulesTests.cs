@@ -104,6 +104,7 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
         var back = await Api.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = _invite }, As("bob"));
 
         Assert.Equal(StatusCode.PermissionDenied, comment.StatusCode);
+        Assert.Equal("You were banned from this discussion.", comment.Status.Detail);
         Assert.Equal(StatusCode.PermissionDenied, rejoin.StatusCode);
         Assert.Equal(Role.Attendee, back.Role);
     }
