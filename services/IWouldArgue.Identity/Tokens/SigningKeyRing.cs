@@ -60,10 +60,14 @@ public sealed partial class SigningKeyRing(IdentityStore store, IOptions<Identit
     private async Task<Ring> CurrentAsync(CancellationToken cancellationToken)
     {
         var ring = _ring;
+        return IsFresh(ring) ? ring! : await LoadAsync(force: false, cancellationToken);
+    }
+
+    // Loaded recently enough to have seen other instances' rotations, and its active key not yet due for one.
+    private bool IsFresh(Ring? ring)
+    {
         var now = clock.GetUtcNow();
-        return ring is not null && now - ring.LoadedAt < Reload && now - ring.ActiveSince < options.Value.KeyRotationInterval
-            ? ring
-            : await LoadAsync(force: false, cancellationToken);
+        return ring is not null && now - ring.LoadedAt < Reload && now - ring.ActiveSince < options.Value.KeyRotationInterval;
     }
 
     private async Task<Ring> LoadAsync(bool force, CancellationToken cancellationToken)
@@ -71,11 +75,11 @@ public sealed partial class SigningKeyRing(IdentityStore store, IOptions<Identit
         await _loading.WaitAsync(cancellationToken);
         try
         {
-            var now = clock.GetUtcNow();
-            if (!force && _ring is { } fresh && now - fresh.LoadedAt < Reload && now - fresh.ActiveSince < options.Value.KeyRotationInterval)
+            if (!force && IsFresh(_ring))
             {
-                return fresh;
+                return _ring!;
             }
+            var now = clock.GetUtcNow();
             var ring = await BuildAsync(cancellationToken);
             if (ring.Active is null || now - ring.ActiveSince >= options.Value.KeyRotationInterval)
             {
