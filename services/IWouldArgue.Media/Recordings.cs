@@ -13,6 +13,10 @@ namespace IWouldArgue.Media;
 /// </summary>
 public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, RecordingFiles files, TimeProvider clock)
 {
+    // A claim to start a recording outlives any one attempt (LiveKit's call times out well before), and a
+    // crash's leftover claim lets the next attempt through after this long.
+    private static readonly TimeSpan StartClaimLife = TimeSpan.FromMinutes(1);
+
     /// <summary>Where a ready recording downloads from (served by the archive, with range requests).</summary>
     public static string DownloadPathOf(string discussionId) => $"/archive/{discussionId}/recording";
 
@@ -20,7 +24,7 @@ public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, Re
     public async Task<Recording?> GetAsync(string discussionId, CancellationToken cancellationToken) =>
         (await store.GetRecordingAsync(discussionId, cancellationToken)).Recording;
 
-    /// <summary>Starts the recording the host asked for when creating the discussion, if they did.</summary>
+    /// <summary>Starts the recording the host asked for when creating the discussion, if they did (and nobody else is starting it).</summary>
     public async Task StartIfWantedAsync(string discussionId, CancellationToken cancellationToken)
     {
         if ((await store.GetRecordingAsync(discussionId, cancellationToken)).Wanted)
@@ -29,25 +33,44 @@ public sealed class Recordings(IDiscussionStore store, LiveKitServer liveKit, Re
         }
     }
 
-    /// <summary>Starts recording unless a recording is already running; returns it.</summary>
-    public async Task<Recording> StartAsync(string discussionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts recording unless a recording is already running (returns it) or being started right now by
+    /// another call (returns null): a slow egress start and a redelivered event, or two clicks, record once.
+    /// </summary>
+    public async Task<Recording?> StartAsync(string discussionId, CancellationToken cancellationToken)
     {
         if (await GetAsync(discussionId, cancellationToken) is { State: RecordingState.Active } running)
         {
             return running;
         }
         var now = clock.GetUtcNow();
-        var (file, output) = files.Target(discussionId, now);
-        var egressId = await liveKit.StartRecordingAsync(discussionId, output, cancellationToken);
-        var recording = new Recording
+        if (!await store.TryClaimRecordingStartAsync(discussionId, now, now - StartClaimLife, cancellationToken))
         {
-            RecordingId = egressId,
-            DiscussionId = discussionId,
-            State = RecordingState.Active,
-            StartedAt = Timestamp.FromDateTimeOffset(now),
-        };
-        await store.SaveRecordingAsync(recording, file, cancellationToken);
-        return recording;
+            return null;
+        }
+        try
+        {
+            // Another start may have finished between the check above and the claim.
+            if (await GetAsync(discussionId, cancellationToken) is { State: RecordingState.Active } started)
+            {
+                return started;
+            }
+            var (file, output) = files.Target(discussionId, now);
+            var egressId = await liveKit.StartRecordingAsync(discussionId, output, cancellationToken);
+            var recording = new Recording
+            {
+                RecordingId = egressId,
+                DiscussionId = discussionId,
+                State = RecordingState.Active,
+                StartedAt = Timestamp.FromDateTimeOffset(now),
+            };
+            await store.SaveRecordingAsync(recording, file, cancellationToken);
+            return recording;
+        }
+        finally
+        {
+            await store.ReleaseRecordingStartAsync(discussionId, CancellationToken.None);
+        }
     }
 
     /// <summary>Stops a running recording (LiveKit then finishes the file and calls the webhook); returns it, or null when none ran.</summary>

@@ -116,6 +116,22 @@ public sealed class VoiceFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoStartsAtOnce_WhileLiveKitIsSlow_RecordOnce()
+    {
+        var id = await _host.LiveDiscussionAsync();
+        _liveKit.Delay = TimeSpan.FromMilliseconds(500);
+        var recordings = _host.Services.GetRequiredService<Recordings>();
+
+        // A slow egress start and the same event delivered again meanwhile (or a host clicking twice).
+        var starts = await Task.WhenAll(recordings.StartAsync(id, CancellationToken.None), recordings.StartAsync(id, CancellationToken.None));
+        var again = await recordings.StartAsync(id, CancellationToken.None);
+
+        Assert.Single(_liveKit.Of("StartRoomCompositeEgress"));
+        Assert.Single(starts, r => r is null);
+        Assert.Equal(starts.Single(r => r is not null)!.RecordingId, again?.RecordingId);
+    }
+
+    [Fact]
     public async Task WithoutAsking_NothingIsRecorded()
     {
         await _host.LiveDiscussionAsync();

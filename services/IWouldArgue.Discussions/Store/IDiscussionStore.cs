@@ -65,6 +65,15 @@ public interface IDiscussionStore
     /// <summary>Whether any shared file not removed still has this content.</summary>
     Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Claims the starting of the discussion's recording (one at a time: starting one twice would record twice);
+    /// false while another claim younger than <paramref name="staleBefore"/> stands.
+    /// </summary>
+    Task<bool> TryClaimRecordingStartAsync(string discussionId, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives up a claim taken by <see cref="TryClaimRecordingStartAsync"/>.</summary>
+    Task ReleaseRecordingStartAsync(string discussionId, CancellationToken cancellationToken = default);
+
     /// <summary>Stores the discussion's recording (replacing the one stored), and where its file is when <paramref name="file"/> is given.</summary>
     Task SaveRecordingAsync(Recording recording, string? file = null, CancellationToken cancellationToken = default);
 

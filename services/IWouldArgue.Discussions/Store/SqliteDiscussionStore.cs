@@ -189,6 +189,24 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     public async Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default) =>
         await QuerySingleAsync("SELECT 1 FROM attachments WHERE sha256 = $sha AND removed = 0 LIMIT 1", r => Tuple.Create(true), cancellationToken, ("$sha", sha256)) is not null;
 
+    public async Task<bool> TryClaimRecordingStartAsync(string discussionId, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken = default)
+    {
+        using var writer = await WriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, """
+            INSERT INTO voice_recordings (discussion_id, starting_since) VALUES ($id, $now)
+            ON CONFLICT (discussion_id) DO UPDATE SET starting_since = $now
+            WHERE voice_recordings.starting_since IS NULL OR voice_recordings.starting_since < $stale
+            """, ("$id", discussionId), ("$now", now.ToUnixTimeMilliseconds()), ("$stale", staleBefore.ToUnixTimeMilliseconds()));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task ReleaseRecordingStartAsync(string discussionId, CancellationToken cancellationToken = default)
+    {
+        using var writer = await WriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, "UPDATE voice_recordings SET starting_since = NULL WHERE discussion_id = $id", ("$id", discussionId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task SaveRecordingAsync(Recording recording, string? file = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recording);

@@ -112,6 +112,11 @@ internal static class SqliteMigrations
         """
         ALTER TABLE voice_recordings ADD COLUMN file TEXT;
         """,
+
+        // 6: since when a recording is being started (the claim that keeps two starts from recording twice).
+        """
+        ALTER TABLE voice_recordings ADD COLUMN starting_since INTEGER;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -73,7 +73,9 @@ internal sealed class MediaApi(
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Recording starts once the discussion is live.", "DISCUSSION_NOT_LIVE");
         }
-        return new StartRecordingResponse { Recording = await CallLiveKit(() => recordings.StartAsync(discussion.DiscussionId, context.CancellationToken)) };
+        var recording = await CallLiveKit(() => recordings.StartAsync(discussion.DiscussionId, context.CancellationToken))
+            ?? throw new RpcException(StatusCode.Aborted, "The recording is being started already; look again in a moment.");
+        return new StartRecordingResponse { Recording = recording };
     }
 
     public override async Task<StopRecordingResponse> StopRecording(StopRecordingRequest request, ServerCallContext context)
