@@ -20,6 +20,7 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RecordingFiles>();
         services.AddSingleton<ArchivedDiscussions>();
+        services.AddSingleton<RecordingLinks>();
         services.AddSingleton<PurgeJob>();
         services.AddHostedService(sp => sp.GetRequiredService<PurgeJob>());
         services.AddSingleton<ArchiveApi>();

@@ -106,6 +106,53 @@ public sealed class ArchiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APlayersLink_OpensTheRecordingWithoutTheToken_WithRanges_ThatRecordingOnly()
+    {
+        await EndAsync();
+        var audio = await RecordedAsync(_host, _id, 50_000);
+
+        using var asked = await _host.Web.SendAsync(Request(HttpMethod.Post, $"{Recordings.DownloadPathOf(_id)}/link", "listener"));
+        var url = (await JsonOf(asked)).GetProperty("url").GetString()!;
+        using var ranged = new HttpRequestMessage(HttpMethod.Get, url);
+        ranged.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(10_000, 10_999);
+        using var part = await _host.Web.SendAsync(ranged);
+        var ticket = url[(url.IndexOf("ticket=", StringComparison.Ordinal) + "ticket=".Length)..];
+        using var tampered = await _host.Web.GetAsync(url[..^3] + (url[^3..] == "AAA" ? "BBB" : "AAA"));
+        using var elsewhere = await _host.Web.GetAsync($"/archive/d_other/recording?ticket={ticket}");
+        using var strangerAsks = await _host.Web.SendAsync(Request(HttpMethod.Post, $"{Recordings.DownloadPathOf(_id)}/link", "stranger"));
+        using var anonymous = await _host.Web.PostAsync($"{Recordings.DownloadPathOf(_id)}/link", null);
+
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.DoesNotContain("listener", url, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal(audio[10_000..11_000], await part.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, tampered.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, elsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, strangerAsks.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public void APlayersLink_Expires_AndIsHonouredByEveryInstanceSharingTheGatewayKey()
+    {
+        var clock = new ManualClock();
+        var shared = Microsoft.Extensions.Options.Options.Create(new Auth.AuthOptions { GatewayKey = Convert.ToBase64String(new byte[32]) });
+        var here = new RecordingLinks(shared, clock);
+        var there = new RecordingLinks(shared, clock);
+        var alone = new RecordingLinks(Microsoft.Extensions.Options.Options.Create(new Auth.AuthOptions()), clock);
+        var ticket = here.Issue(new Auth.Caller("u_1", "One", Guest: true, "d_1"), "d_1");
+
+        var elsewhere = there.Verify(ticket, "d_1");
+        var otherKey = alone.Verify(ticket, "d_1");
+        clock.Advance(RecordingLinks.Lifetime + TimeSpan.FromSeconds(1));
+        var late = here.Verify(ticket, "d_1");
+
+        Assert.Equal(new Auth.Caller("u_1", "", Guest: true, "d_1"), elsewhere);
+        Assert.Null(otherKey);
+        Assert.Null(late);
+    }
+
+    [Fact]
     public async Task ARecordingNotReadyOrUnreachable_IsA404InASentence()
     {
         await EndAsync();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IWouldArgue.BuildingBlocks.InProcess;
+using IWouldArgue.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IWouldArgue.BuildingBlocks.Tests;

@@ -1,5 +1,6 @@
 using IWouldArgue.BuildingBlocks.InProcess;
 using IWouldArgue.BuildingBlocks.Routing;
+using IWouldArgue.Testing;
 
 namespace IWouldArgue.BuildingBlocks.Tests;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using IWouldArgue.Testing;
 
 namespace IWouldArgue.Gateway.Tests;
 
@@ -11,7 +12,7 @@ namespace IWouldArgue.Gateway.Tests;
 public sealed class TokenCacheTests : IDisposable
 {
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private readonly MovableClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
 
     public void Dispose() => _key.Dispose();
 
@@ -55,14 +56,5 @@ public sealed class TokenCacheTests : IDisposable
             Lookups++;
             return ValueTask.FromResult<IReadOnlyCollection<SecurityKey>>([key]);
         }
-    }
-
-    private sealed class MovableClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

@@ -45,7 +45,7 @@ public sealed class TokenTests : LiveDiscussionTest
     [Fact]
     public async Task ExpiredTokens_AndTokensSignedWithAnotherSecret_AreRefusedByLiveKitsVerifier()
     {
-        var anHourAgo = new MovedClock(DateTimeOffset.UtcNow.AddHours(-1));
+        var anHourAgo = new ManualClock(DateTimeOffset.UtcNow.AddHours(-1));
         var options = Options.Create(new MediaOptions { LiveKitUrl = new Uri("ws://127.0.0.1:7880"), ApiKey = ApiKey, ApiSecret = ApiSecret });
         var expired = new LiveKitTokens(options, anHourAgo).ForParticipant("room", "user", "User", canSpeak: true).Token;
         var current = new LiveKitTokens(options, TimeProvider.System).ForParticipant("room", "user", "User", canSpeak: true).Token;
@@ -98,10 +98,5 @@ public sealed class TokenTests : LiveDiscussionTest
         var (exit, output, errors) = await NodeProcess.RunAsync(TimeSpan.FromSeconds(60), "node", ["livekit/verify-token.mjs", key, secret, .. tokens]);
         Assert.True(exit == 0, errors);
         return [.. output.Select(line => JsonDocument.Parse(line).RootElement.Clone())];
-    }
-
-    private sealed class MovedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

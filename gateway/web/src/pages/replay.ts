@@ -60,8 +60,8 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     h("section", { class: "chat card", "aria-label": "Replayed comments" }, comments)));
   void loadRecording();
 
-  // The recording is fetched whole with the token in the Authorization header (an <audio> element cannot
-  // send one), then played from memory: a 3-hour voice recording is some tens of MB.
+  // The player streams the recording with range requests through a short-lived link (an <audio> element
+  // cannot send the access token); the link is asked for with the token.
   async function loadRecording(): Promise<void> {
     let recording;
     let startedAt: Timestamp | undefined;
@@ -72,14 +72,13 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     } catch {
       return; // not recorded (or voice not set up here): the comments play on their own
     }
-    status.textContent = "Loading the recording…";
     try {
       const token = await freshAccessToken();
-      const response = await fetch(recording.downloadPath, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-      if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? "");
-      const blob = await readWithProgress(response, (percent) => { status.textContent = `Loading the recording… ${percent}%`; });
+      const response = await fetch(`${recording.downloadPath}/link`, { method: "POST", headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      const answer = (await response.json().catch(() => ({}))) as { url?: string; error?: string };
+      if (!response.ok || !answer.url) throw new Error(answer.error ?? "");
       lead = seconds(recording.startedAt) - seconds(startedAt);
-      audioUrl = URL.createObjectURL(blob);
+      audioUrl = answer.url;
       audio.src = audioUrl;
       audio.playbackRate = rates[speed.value] ?? 1;
       audio.hidden = false;
@@ -136,26 +135,10 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
   return () => {
     playing?.abort();
     audio.pause();
-    if (audioUrl) URL.revokeObjectURL(audioUrl);
+    audio.removeAttribute("src");
   };
 }
 
 function seconds(at: Timestamp | undefined): number {
   return at ? Number(at.seconds) + at.nanos / 1e9 : 0;
-}
-
-async function readWithProgress(response: Response, onProgress: (percent: number) => void): Promise<Blob> {
-  const total = Number(response.headers.get("Content-Length") ?? 0);
-  if (!response.body || !total) return response.blob();
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    received += value.length;
-    onProgress(Math.round((received / total) * 100));
-  }
-  return new Blob(parts as BlobPart[], { type: response.headers.get("Content-Type") ?? "audio/ogg" });
 }
