@@ -61,7 +61,8 @@ public sealed partial class HttpRelay(GatewayCallerHeader vouch, IOptions<DaprOp
         }
         catch (HttpRequestException e)
         {
-            LogUnreachable(logger, serviceName, request.RequestUri!, e.Message);
+            // Without the query: it may carry a ticket (a recording link).
+            LogUnreachable(logger, serviceName, request.RequestUri!.GetLeftPart(UriPartial.Path), e.Message);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await context.Response.WriteAsJsonAsync(new { error = $"The {serviceName} service cannot be reached right now; try again shortly." }, context.RequestAborted);
             return;
@@ -145,7 +146,7 @@ public sealed partial class HttpRelay(GatewayCallerHeader vouch, IOptions<DaprOp
     public void Dispose() => _http.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Service} service at {Uri} could not be reached: {Reason}")]
-    private static partial void LogUnreachable(ILogger logger, string service, Uri uri, string reason);
+    private static partial void LogUnreachable(ILogger logger, string service, string uri, string reason);
 }
 
 /// <summary>Maps relayed plain-HTTP routes.</summary>
