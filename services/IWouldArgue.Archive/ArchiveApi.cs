@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
@@ -10,8 +9,6 @@ namespace IWouldArgue.Archive;
 /// <summary>iwouldargue.v1.ArchiveService: the archive list, the export as a stream of ZIP chunks, and replay in time.</summary>
 internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver callers, TimeProvider clock) : ArchiveService.ServiceBase
 {
-    private const int ChunkSize = 64 * 1024;
-
     public override async Task<ListArchivedDiscussionsResponse> ListArchivedDiscussions(ListArchivedDiscussionsRequest request, ServerCallContext context)
     {
         var (offset, size) = Paging.Page(request.Page);
@@ -27,12 +24,7 @@ internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver cal
         var (zip, writing) = archive.StartExport(discussion, context.CancellationToken);
         await using (zip)
         {
-            var buffer = new byte[ChunkSize];
-            int read;
-            while ((read = await zip.ReadAtLeastAsync(buffer, ChunkSize, throwOnEndOfStream: false, context.CancellationToken)) > 0)
-            {
-                await responseStream.WriteAsync(new ExportDiscussionResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
-            }
+            await responseStream.WriteChunksAsync(zip, chunk => new ExportDiscussionResponse { Chunk = chunk }, context.CancellationToken);
         }
         await writing;
     }

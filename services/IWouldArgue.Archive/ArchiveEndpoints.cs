@@ -60,7 +60,7 @@ public static class ArchiveEndpoints
             var holder = links.Verify(ticket, discussionId);
             if (holder is null)
             {
-                return Results.Json(new { error = "This link to the recording has expired or is not valid; open the replay again." }, statusCode: StatusCodes.Status401Unauthorized);
+                return HttpErrors.Of(StatusCodes.Status401Unauthorized, "This link to the recording has expired or is not valid; open the replay again.");
             }
             caller = () => holder;
         }
@@ -71,7 +71,7 @@ public static class ArchiveEndpoints
         }
         if (await archive.OpenRecordingAsync(discussion.DiscussionId, http.RequestAborted) is not { } audio)
         {
-            return Results.Json(new { error = NoRecording }, statusCode: StatusCodes.Status404NotFound);
+            return HttpErrors.Of(StatusCodes.Status404NotFound, NoRecording);
         }
         http.Response.Headers.XContentTypeOptions = "nosniff";
         http.Response.Headers.CacheControl = "private, max-age=3600";
@@ -89,7 +89,7 @@ public static class ArchiveEndpoints
         {
             if (audio is null)
             {
-                return Results.Json(new { error = NoRecording }, statusCode: StatusCodes.Status404NotFound);
+                return HttpErrors.Of(StatusCodes.Status404NotFound, NoRecording);
             }
         }
         var url = $"{Prefix}/{Uri.EscapeDataString(discussion.DiscussionId)}/recording?ticket={links.Issue(caller!, discussion.DiscussionId)}";
@@ -106,7 +106,7 @@ public static class ArchiveEndpoints
         }
         catch (RpcException e)
         {
-            return (null, null, Results.Json(new { error = e.Status.Detail }, statusCode: RpcErrors.HttpStatusOf(e.StatusCode)));
+            return (null, null, HttpErrors.Of(e));
         }
     }
 }

@@ -16,38 +16,28 @@ namespace IWouldArgue.Attachments.Tests;
 
 /// <summary>Ended discussions: listed for those who were in them, exported as a ZIP, replayed in time, purged after retention.</summary>
 [Collection(nameof(MeasuredAlone))]
-public sealed class ArchiveTests : IAsyncLifetime
+public sealed class ArchiveTests() : LiveDiscussionTest(new Dictionary<string, string?> { ["Discussions:CommentsPerSecond"] = "100", ["Discussions:CommentBurst"] = "100" })
 {
     private static readonly byte[] Png = GeneratedFileStream.PngSignature;
-    private AttachmentsHost _host = null!;
-    private string _id = "";
-
-    public async Task InitializeAsync()
-    {
-        _host = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Discussions:CommentsPerSecond"] = "100", ["Discussions:CommentBurst"] = "100" });
-        _id = await _host.LiveDiscussionAsync();
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task PostAsync(string user, string text) =>
-        await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = text }, As(user));
+        await Host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = DiscussionId, Text = text }, As(user));
 
-    private async Task EndAsync() => await _host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = _id }, As("host"));
+    private async Task EndAsync() => await Host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = DiscussionId }, As("host"));
 
     [Fact]
     public async Task AnEndedDiscussion_IsListedForThoseWhoWereInIt_Only()
     {
-        var whileLive = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("listener"));
+        var whileLive = await Host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("listener"));
         await EndAsync();
 
-        var host = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("host"));
-        var listener = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("listener"));
-        var stranger = await _host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("stranger"));
+        var host = await Host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("host"));
+        var listener = await Host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("listener"));
+        var stranger = await Host.Archive.ListArchivedDiscussionsAsync(new ListArchivedDiscussionsRequest(), As("stranger"));
 
         Assert.Empty(whileLive.Discussions);
-        Assert.Equal(_id, Assert.Single(host.Discussions).DiscussionId);
-        Assert.Equal(_id, Assert.Single(listener.Discussions).DiscussionId);
+        Assert.Equal(DiscussionId, Assert.Single(host.Discussions).DiscussionId);
+        Assert.Equal(DiscussionId, Assert.Single(listener.Discussions).DiscussionId);
         Assert.Empty(stranger.Discussions);
     }
 
@@ -55,16 +45,16 @@ public sealed class ArchiveTests : IAsyncLifetime
     public async Task TheExport_HoldsTheDiscussion_CommentsWithOffsets_Events_AndFiles()
     {
         await PostAsync("listener", "first");
-        var upload = await _host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{_id}?name=slide.png", "speaker", new StreamContent(new GeneratedFileStream(Png, 5000))));
+        var upload = await Host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{DiscussionId}?name=slide.png", "speaker", new StreamContent(new GeneratedFileStream(Png, 5000))));
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         await PostAsync("speaker", "second");
-        var doomed = (await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = "regrettable" }, As("listener"))).Comment;
-        await _host.Discussions.DeleteCommentAsync(new DeleteCommentRequest { DiscussionId = _id, CommentId = doomed.CommentId }, As("host"));
+        var doomed = (await Host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = DiscussionId, Text = "regrettable" }, As("listener"))).Comment;
+        await Host.Discussions.DeleteCommentAsync(new DeleteCommentRequest { DiscussionId = DiscussionId, CommentId = doomed.CommentId }, As("host"));
         await EndAsync();
 
-        using var response = await _host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{_id}/export.zip", "listener"));
+        using var response = await Host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{DiscussionId}/export.zip", "listener"));
         using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
-        var log = await _host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = _id, Limit = 500 }, As("host"));
+        var log = await Host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = DiscussionId, Limit = 500 }, As("host"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
@@ -84,14 +74,14 @@ public sealed class ArchiveTests : IAsyncLifetime
     public async Task ARecordedDiscussion_ServesItsRecording_WithRanges_ToThoseWhoWereInIt_AndExportsIt()
     {
         await EndAsync();
-        var audio = await RecordedAsync(_host, _id, 200_000);
+        var audio = await RecordedAsync(Host, DiscussionId, 200_000);
 
-        using var whole = await _host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "listener"));
-        using var ranged = Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "listener");
+        using var whole = await Host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(DiscussionId), "listener"));
+        using var ranged = Request(HttpMethod.Get, Recordings.DownloadPathOf(DiscussionId), "listener");
         ranged.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(100_000, 100_099);
-        using var part = await _host.Web.SendAsync(ranged);
-        using var stranger = await _host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "stranger"));
-        using var export = await _host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{_id}/export.zip", "listener"));
+        using var part = await Host.Web.SendAsync(ranged);
+        using var stranger = await Host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(DiscussionId), "stranger"));
+        using var export = await Host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{DiscussionId}/export.zip", "listener"));
         using var zip = new ZipArchive(await export.Content.ReadAsStreamAsync());
 
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
@@ -101,7 +91,7 @@ public sealed class ArchiveTests : IAsyncLifetime
         Assert.Equal(audio[100_000..100_100], await part.Content.ReadAsByteArrayAsync());
         Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
         using var inZip = new MemoryStream();
-        await zip.GetEntry($"recording/{_id}.ogg")!.Open().CopyToAsync(inZip);
+        await zip.GetEntry($"recording/{DiscussionId}.ogg")!.Open().CopyToAsync(inZip);
         Assert.Equal(audio, inZip.ToArray());
     }
 
@@ -109,18 +99,18 @@ public sealed class ArchiveTests : IAsyncLifetime
     public async Task APlayersLink_OpensTheRecordingWithoutTheToken_WithRanges_ThatRecordingOnly()
     {
         await EndAsync();
-        var audio = await RecordedAsync(_host, _id, 50_000);
+        var audio = await RecordedAsync(Host, DiscussionId, 50_000);
 
-        using var asked = await _host.Web.SendAsync(Request(HttpMethod.Post, $"{Recordings.DownloadPathOf(_id)}/link", "listener"));
+        using var asked = await Host.Web.SendAsync(Request(HttpMethod.Post, $"{Recordings.DownloadPathOf(DiscussionId)}/link", "listener"));
         var url = (await JsonOf(asked)).GetProperty("url").GetString()!;
         using var ranged = new HttpRequestMessage(HttpMethod.Get, url);
         ranged.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(10_000, 10_999);
-        using var part = await _host.Web.SendAsync(ranged);
+        using var part = await Host.Web.SendAsync(ranged);
         var ticket = url[(url.IndexOf("ticket=", StringComparison.Ordinal) + "ticket=".Length)..];
-        using var tampered = await _host.Web.GetAsync(url[..^3] + (url[^3..] == "AAA" ? "BBB" : "AAA"));
-        using var elsewhere = await _host.Web.GetAsync($"/archive/d_other/recording?ticket={ticket}");
-        using var strangerAsks = await _host.Web.SendAsync(Request(HttpMethod.Post, $"{Recordings.DownloadPathOf(_id)}/link", "stranger"));
-        using var anonymous = await _host.Web.PostAsync($"{Recordings.DownloadPathOf(_id)}/link", null);
+        using var tampered = await Host.Web.GetAsync(url[..^3] + (url[^3..] == "AAA" ? "BBB" : "AAA"));
+        using var elsewhere = await Host.Web.GetAsync($"/archive/d_other/recording?ticket={ticket}");
+        using var strangerAsks = await Host.Web.SendAsync(Request(HttpMethod.Post, $"{Recordings.DownloadPathOf(DiscussionId)}/link", "stranger"));
+        using var anonymous = await Host.Web.PostAsync($"{Recordings.DownloadPathOf(DiscussionId)}/link", null);
 
         Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
         Assert.DoesNotContain("listener", url, StringComparison.Ordinal);
@@ -156,10 +146,10 @@ public sealed class ArchiveTests : IAsyncLifetime
     public async Task ARecordingNotReadyOrUnreachable_IsA404InASentence()
     {
         await EndAsync();
-        await _host.Services.GetRequiredService<IDiscussionStore>().SaveRecordingAsync(
-            new Recording { DiscussionId = _id, RecordingId = "EG_1", State = RecordingState.Finishing, StartedAt = Timestamp.FromDateTime(DateTime.UtcNow) }, Path.Combine(_host.Folder, "not-yet.ogg"));
+        await Host.Services.GetRequiredService<IDiscussionStore>().SaveRecordingAsync(
+            new Recording { DiscussionId = DiscussionId, RecordingId = "EG_1", State = RecordingState.Finishing, StartedAt = Timestamp.FromDateTime(DateTime.UtcNow) }, Path.Combine(Host.Folder, "not-yet.ogg"));
 
-        using var response = await _host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(_id), "listener"));
+        using var response = await Host.Web.SendAsync(Request(HttpMethod.Get, Recordings.DownloadPathOf(DiscussionId), "listener"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("This discussion has no recording that can be played.", (await JsonOf(response)).GetProperty("error").GetString());
@@ -171,7 +161,7 @@ public sealed class ArchiveTests : IAsyncLifetime
         await PostAsync("listener", "over grpc");
         await EndAsync();
 
-        using var call = _host.Archive.ExportDiscussion(new ExportDiscussionRequest { DiscussionId = _id }, As("host"));
+        using var call = Host.Archive.ExportDiscussion(new ExportDiscussionRequest { DiscussionId = DiscussionId }, As("host"));
         var bytes = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {
@@ -220,14 +210,14 @@ public sealed class ArchiveTests : IAsyncLifetime
     public async Task LiveDiscussions_AreNotArchivedYet_AndStrangersAndBannedPeopleGetNothing()
     {
         var live = await Assert.ThrowsAsync<RpcException>(() => ReplayAsync(TimeSpan.Zero, ReplaySpeed._1X));
-        await _host.Discussions.BanUserAsync(new BanUserRequest { DiscussionId = _id, UserId = "listener" }, As("host"));
+        await Host.Discussions.BanUserAsync(new BanUserRequest { DiscussionId = DiscussionId, UserId = "listener" }, As("host"));
         await EndAsync();
         var banned = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var call = _host.Archive.ExportDiscussion(new ExportDiscussionRequest { DiscussionId = _id }, As("listener"));
+            using var call = Host.Archive.ExportDiscussion(new ExportDiscussionRequest { DiscussionId = DiscussionId }, As("listener"));
             await call.ResponseStream.MoveNext(CancellationToken.None);
         });
-        using var stranger = await _host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{_id}/export.zip", "stranger"));
+        using var stranger = await Host.Web.SendAsync(Request(HttpMethod.Get, $"/archive/{DiscussionId}/export.zip", "stranger"));
 
         Assert.Equal(StatusCode.FailedPrecondition, live.StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, banned.StatusCode);
@@ -279,7 +269,7 @@ public sealed class ArchiveTests : IAsyncLifetime
 
     private async Task<List<(ReplayDiscussionResponse Frame, TimeSpan Arrived)>> ReplayAsync(TimeSpan from, ReplaySpeed speed)
     {
-        using var call = _host.Archive.ReplayDiscussion(new ReplayDiscussionRequest { DiscussionId = _id, FromOffset = Duration.FromTimeSpan(from), Speed = speed }, As("listener"));
+        using var call = Host.Archive.ReplayDiscussion(new ReplayDiscussionRequest { DiscussionId = DiscussionId, FromOffset = Duration.FromTimeSpan(from), Speed = speed }, As("listener"));
         var clock = Stopwatch.StartNew();
         var frames = new List<(ReplayDiscussionResponse, TimeSpan)>();
         await foreach (var frame in call.ResponseStream.ReadAllAsync())

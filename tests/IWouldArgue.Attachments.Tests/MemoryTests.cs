@@ -14,23 +14,10 @@ public sealed class MeasuredAlone;
 
 /// <summary>A 30 MB upload and download keep memory flat (no whole-file buffers anywhere on the way).</summary>
 [Collection(nameof(MeasuredAlone))]
-public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class MemoryTests(ITestOutputHelper output) : LiveDiscussionTest
 {
     private const long ThirtyMiB = 30L * 1024 * 1024;
     private static readonly byte[] Png = GeneratedFileStream.PngSignature;
-    private AttachmentsHost _host = null!;
-    private string _id = "";
-
-    public async Task InitializeAsync()
-    {
-        _host = await AttachmentsHost.StartAsync();
-        _id = await _host.LiveDiscussionAsync();
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
-    private Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null) =>
-        _host.UploadAsync(_id, user, name, content, length);
 
     [Fact]
     public async Task A30MBFile_GoesUpAndComesBackIdentical_WithFlatMemory()
@@ -52,7 +39,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
         await sampling.CancelAsync();
         await sampler;
         var attachment = await AttachmentsHost.JsonOf(uploaded);
-        using var download = await _host.Web.SendAsync(Request(HttpMethod.Get, attachment.GetProperty("downloadPath").GetString()!, "listener"), HttpCompletionOption.ResponseHeadersRead);
+        using var download = await Host.Web.SendAsync(Request(HttpMethod.Get, attachment.GetProperty("downloadPath").GetString()!, "listener"), HttpCompletionOption.ResponseHeadersRead);
         await using var body = await download.Content.ReadAsStreamAsync();
         var downloaded = Convert.ToHexStringLower(await SHA256.HashDataAsync(body));
 

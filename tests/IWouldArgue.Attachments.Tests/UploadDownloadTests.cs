@@ -15,23 +15,10 @@ using static IWouldArgue.Attachments.Tests.AttachmentsHost;
 namespace IWouldArgue.Attachments.Tests;
 
 /// <summary>Files shared in a discussion, end to end over real HTTP and gRPC.</summary>
-public sealed class UploadDownloadTests : IAsyncLifetime
+public sealed class UploadDownloadTests : LiveDiscussionTest
 {
     private const long ThirtyMiB = 30L * 1024 * 1024;
     private static readonly byte[] Png = GeneratedFileStream.PngSignature;
-    private AttachmentsHost _host = null!;
-    private string _id = "";
-
-    public async Task InitializeAsync()
-    {
-        _host = await AttachmentsHost.StartAsync();
-        _id = await _host.LiveDiscussionAsync();
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
-    private Task<HttpResponseMessage> UploadAsync(string user, string name, Stream content, long? length = null) =>
-        _host.UploadAsync(_id, user, name, content, length);
 
     [Fact]
     public async Task OneByteOver30MB_IsRefused_BeforeTheBodyIsRead_OrAsSoonAsItPassesTheLimit()
@@ -44,7 +31,7 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         Assert.True(declared.Position < 1024 * 1024, $"the client sent {declared.Position} bytes before the refusal");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
         Assert.Contains("larger than 30 MB", (await AttachmentsHost.JsonOf(chunked)).GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(Host.BlobFolder, "*", SearchOption.AllDirectories));
     }
 
     [Theory]
@@ -57,7 +44,7 @@ public sealed class UploadDownloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("cannot be shared", (await AttachmentsHost.JsonOf(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(Host.BlobFolder, "*", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -89,7 +76,7 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         using var request = Request(HttpMethod.Get, path, "listener");
         request.Headers.Range = new RangeHeaderValue(100, 199);
 
-        using var response = await _host.Web.SendAsync(request);
+        using var response = await Host.Web.SendAsync(request);
         var bytes = await response.Content.ReadAsByteArrayAsync();
 
         var expected = new byte[10_000];
@@ -105,8 +92,8 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         using var image = await UploadAsync("speaker", "cat\r\nSet-Cookie: x=1 \"quoted\".png", new GeneratedFileStream(Png, 2048));
         using var pdf = await UploadAsync("speaker", "slides ünïcode.pdf", new MemoryStream("%PDF-1.7\n%fake but starts right\n"u8.ToArray()));
 
-        using var imageDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(image)).GetProperty("downloadPath").GetString()!, "listener"));
-        using var pdfDownload = await _host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(pdf)).GetProperty("downloadPath").GetString()!, "listener"));
+        using var imageDownload = await Host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(image)).GetProperty("downloadPath").GetString()!, "listener"));
+        using var pdfDownload = await Host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(pdf)).GetProperty("downloadPath").GetString()!, "listener"));
 
         var imageDisposition = imageDownload.Content.Headers.ContentDisposition!;
         Assert.Equal("inline", imageDisposition.DispositionType);
@@ -125,13 +112,13 @@ public sealed class UploadDownloadTests : IAsyncLifetime
 
         await Assert.ThrowsAnyAsync<Exception>(() => UploadAsync("speaker", "cut.png", failing, ThirtyMiB));
         var until = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < until)
+        while (Directory.EnumerateFiles(Host.BlobFolder, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < until)
         {
             await Task.Delay(50);
         }
 
-        Assert.Empty(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories));
-        Assert.Empty((await _host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = _id }, As("host"))).Attachments);
+        Assert.Empty(Directory.EnumerateFiles(Host.BlobFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty((await Host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = DiscussionId }, As("host"))).Attachments);
     }
 
     [Fact]
@@ -139,8 +126,8 @@ public sealed class UploadDownloadTests : IAsyncLifetime
     {
         using var shared = await UploadAsync("host", "notes.txt", new MemoryStream("plain notes\n"u8.ToArray()));
         using var refused = await UploadAsync("listener", "mine.txt", new MemoryStream("let me\n"u8.ToArray()));
-        var events = await _host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = _id }, As("listener"));
-        var listed = await _host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = _id }, As("listener"));
+        var events = await Host.Discussions.ListEventsAsync(new ListEventsRequest { DiscussionId = DiscussionId }, As("listener"));
+        var listed = await Host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = DiscussionId }, As("listener"));
 
         Assert.Equal(HttpStatusCode.Created, shared.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -170,8 +157,8 @@ public sealed class UploadDownloadTests : IAsyncLifetime
     [Fact]
     public async Task Integrators_UploadAndDownloadOverGrpcStreams()
     {
-        using var call = _host.Attachments.UploadAttachment(As("speaker"));
-        await call.RequestStream.WriteAsync(new UploadAttachmentRequest { Metadata = new UploadMetadata { DiscussionId = _id, FileName = "chart.png", DeclaredSizeBytes = 300_000 } });
+        using var call = Host.Attachments.UploadAttachment(As("speaker"));
+        await call.RequestStream.WriteAsync(new UploadAttachmentRequest { Metadata = new UploadMetadata { DiscussionId = DiscussionId, FileName = "chart.png", DeclaredSizeBytes = 300_000 } });
         using (var source = new GeneratedFileStream(Png, 300_000))
         {
             var chunk = new byte[32 * 1024];
@@ -184,7 +171,7 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         await call.RequestStream.CompleteAsync();
         var attachment = (await call).Attachment;
 
-        using var download = _host.Attachments.DownloadAttachment(new DownloadAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId, Offset = 8 }, As("listener"));
+        using var download = Host.Attachments.DownloadAttachment(new DownloadAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = attachment.AttachmentId, Offset = 8 }, As("listener"));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Png);
         await foreach (var part in download.ResponseStream.ReadAllAsync())
@@ -194,10 +181,10 @@ public sealed class UploadDownloadTests : IAsyncLifetime
 
         Assert.Equal(GeneratedFileStream.Sha256Of(Png, 300_000), attachment.Sha256);
         Assert.Equal(attachment.Sha256, Convert.ToHexStringLower(hash.GetHashAndReset()));
-        var removed = await _host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId }, As("host"));
-        var gone = await Assert.ThrowsAsync<RpcException>(async () => await _host.Attachments.GetAttachmentAsync(new GetAttachmentRequest { DiscussionId = _id, AttachmentId = attachment.AttachmentId }, As("listener")));
+        var removed = await Host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = attachment.AttachmentId }, As("host"));
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await Host.Attachments.GetAttachmentAsync(new GetAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = attachment.AttachmentId }, As("listener")));
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
-        Assert.DoesNotContain(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -207,14 +194,14 @@ public sealed class UploadDownloadTests : IAsyncLifetime
         using var second = await UploadAsync("host", "same-bytes.png", new GeneratedFileStream(Png, 10_000));
         var (a, b) = (Attachment.Parser.ParseJson(await first.Content.ReadAsStringAsync()), Attachment.Parser.ParseJson(await second.Content.ReadAsStringAsync()));
 
-        await _host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = _id, AttachmentId = a.AttachmentId }, As("host"));
-        using var stillThere = await _host.Web.SendAsync(Request(HttpMethod.Get, b.DownloadPath, "listener"));
-        await _host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = _id, AttachmentId = b.AttachmentId }, As("host"));
+        await Host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = a.AttachmentId }, As("host"));
+        using var stillThere = await Host.Web.SendAsync(Request(HttpMethod.Get, b.DownloadPath, "listener"));
+        await Host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = b.AttachmentId }, As("host"));
 
         Assert.Equal(a.Sha256, b.Sha256);
         Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
         Assert.Equal(10_000, (await stillThere.Content.ReadAsByteArrayAsync()).Length);
-        Assert.DoesNotContain(Directory.EnumerateFiles(_host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Host.BlobFolder, "*", SearchOption.AllDirectories), f => !f.Contains("/tmp/", StringComparison.Ordinal));
     }
 
     [Fact]

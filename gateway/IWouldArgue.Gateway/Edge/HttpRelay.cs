@@ -2,6 +2,7 @@ using System.Net;
 using IWouldArgue.Attachments;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks.Dapr;
+using IWouldArgue.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -55,16 +56,14 @@ public sealed partial class HttpRelay(GatewayCallerHeader vouch, IOptions<DaprOp
         catch (Exception e) when (BodyRefusal(e) is { } refused)
         {
             // Kestrel refused the body on its way through (larger than the limit above, or cut short).
-            context.Response.StatusCode = refused.StatusCode;
-            await context.Response.WriteAsJsonAsync(new { error = refused.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The file is too large." : "The request body was incomplete." }, context.RequestAborted);
+            await HttpErrors.Of(refused.StatusCode, refused.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The file is too large." : "The request body was incomplete.").ExecuteAsync(context);
             return;
         }
         catch (HttpRequestException e)
         {
             // Without the query: it may carry a ticket (a recording link).
             LogUnreachable(logger, serviceName, request.RequestUri!.GetLeftPart(UriPartial.Path), e.Message);
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await context.Response.WriteAsJsonAsync(new { error = $"The {serviceName} service cannot be reached right now; try again shortly." }, context.RequestAborted);
+            await HttpErrors.Of(StatusCodes.Status503ServiceUnavailable, $"The {serviceName} service cannot be reached right now; try again shortly.").ExecuteAsync(context);
             return;
         }
         using (response)

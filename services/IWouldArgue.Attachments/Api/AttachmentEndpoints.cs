@@ -42,7 +42,7 @@ public static class AttachmentEndpoints
             var caller = callers.Resolve(http);
             if (http.Request.ContentLength > options.Value.MaxBytes)
             {
-                return Problem(StatusCodes.Status413PayloadTooLarge, $"The file is larger than {options.Value.MaxBytes / (1024 * 1024)} MB.");
+                return HttpErrors.Of(StatusCodes.Status413PayloadTooLarge, $"The file is larger than {options.Value.MaxBytes / (1024 * 1024)} MB.");
             }
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
@@ -99,9 +99,6 @@ public static class AttachmentEndpoints
     {
         var reason = RpcErrors.DetailsOf(e)?.Details.FirstOrDefault(d => d.Is(ErrorReason.Descriptor))?.Unpack<ErrorReason>().Reason;
         var tooLarge = (e.StatusCode, reason) is (StatusCode.InvalidArgument, AttachmentService.TooLarge) or (StatusCode.ResourceExhausted, AttachmentService.QuotaExceeded);
-        var status = tooLarge ? StatusCodes.Status413PayloadTooLarge : RpcErrors.HttpStatusOf(e.StatusCode);
-        return Problem(status, e.Status.Detail);
+        return tooLarge ? HttpErrors.Of(StatusCodes.Status413PayloadTooLarge, e.Status.Detail) : HttpErrors.Of(e);
     }
-
-    private static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 }

@@ -10,12 +10,10 @@ namespace IWouldArgue.Attachments;
 /// <summary>
 /// iwouldargue.v1.AttachmentsService for integrators: uploads as a client stream (metadata first, then
 /// chunks), piped into the same checks and store as the browser's HTTP upload without holding the file in
-/// memory; downloads as a stream of 64 KiB chunks from an offset.
+/// memory; downloads as a stream of chunks (<see cref="Chunks"/>) from an offset.
 /// </summary>
 internal sealed class AttachmentsApi(AttachmentService files, CallerResolver callers) : AttachmentsService.ServiceBase
 {
-    private const int ChunkSize = 64 * 1024;
-
     public override async Task<UploadAttachmentResponse> UploadAttachment(IAsyncStreamReader<UploadAttachmentRequest> requestStream, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
@@ -64,12 +62,7 @@ internal sealed class AttachmentsApi(AttachmentService files, CallerResolver cal
                 throw RpcErrors.InvalidArgument("offset", $"is past the end of the file ({attachment.SizeBytes} bytes).");
             }
             content.Seek((long)request.Offset, SeekOrigin.Begin);
-            var buffer = new byte[ChunkSize];
-            int read;
-            while ((read = await content.ReadAsync(buffer, context.CancellationToken)) > 0)
-            {
-                await responseStream.WriteAsync(new DownloadAttachmentResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
-            }
+            await responseStream.WriteChunksAsync(content, chunk => new DownloadAttachmentResponse { Chunk = chunk }, context.CancellationToken);
         }
     }
 
