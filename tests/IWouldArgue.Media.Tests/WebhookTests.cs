@@ -74,6 +74,30 @@ public sealed class WebhookTests : LiveDiscussionTest
         return [.. (await set.ReadAsync()).Keys];
     }
 
+    [Fact]
+    public async Task AnOversizedWebhook_IsRefused_WithoutReadingItAll()
+    {
+        // No Content-Length (chunked): the limit must hold while reading. The server answers 413 and closes,
+        // which the client may only see as its upload being cut off; a few MB still sit in socket buffers
+        // (before the limit held while reading, Kestrel's own 30 MB limit let ~36 MB through).
+        var sent = new GeneratedFileStream("{\"event\":\""u8.ToArray(), 64L * 1024 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Post, LiveKitWebhooks.Path) { Content = new StreamContent(sent) };
+
+        HttpStatusCode? status;
+        try
+        {
+            using var response = await Host.Web.SendAsync(request);
+            status = response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            status = null;
+        }
+
+        Assert.True(status is null or HttpStatusCode.RequestEntityTooLarge, $"answered {status}");
+        Assert.True(sent.Position < 16L * 1024 * 1024, $"the client sent {sent.Position} bytes before the refusal");
+    }
+
     private async Task<HttpStatusCode> PostAsync(string body, string? authorization)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, LiveKitWebhooks.Path) { Content = new StringContent(body, Encoding.UTF8, "application/webhook+json") };

@@ -5,6 +5,7 @@ using IWouldArgue.BuildingBlocks;
 using IWouldArgue.BuildingBlocks.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,8 +39,19 @@ public static partial class LiveKitWebhooks
         {
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBody; // a chunked body is cut as it passes the limit, not after it is all read
+        }
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
         if (buffer.Length > MaxBody)
         {
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
