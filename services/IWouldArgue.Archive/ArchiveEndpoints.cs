@@ -25,9 +25,10 @@ public static class ArchiveEndpoints
     /// <summary>Maps the export and recording downloads.</summary>
     public static IEndpointRouteBuilder MapArchiveDownloads(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Prefix + "/{discussionId}/export.zip", ExportAsync);
-        endpoints.MapGet(Prefix + "/{discussionId}/recording", RecordingAsync);
-        endpoints.MapPost(Prefix + "/{discussionId}/recording/link", RecordingLinkAsync);
+        var archive = endpoints.MapGroup(Prefix).AddEndpointFilter(HttpErrors.ExplainUnexpectedAsync);
+        archive.MapGet("/{discussionId}/export.zip", ExportAsync);
+        archive.MapGet("/{discussionId}/recording", RecordingAsync);
+        archive.MapPost("/{discussionId}/recording/link", RecordingLinkAsync);
         return endpoints;
     }
 

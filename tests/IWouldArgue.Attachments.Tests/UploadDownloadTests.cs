@@ -122,6 +122,18 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     }
 
     [Fact]
+    public async Task WhenTheDiskFailsUnderAnUpload_TheAnswerIs500InASentence_AndNothingIsListed()
+    {
+        Directory.Delete(Path.Combine(Host.BlobFolder, "tmp"), recursive: true);
+
+        using var failed = await UploadAsync("speaker", "diagram.png", new GeneratedFileStream(Png, 10_000));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("Something went wrong on our side; try again shortly.", (await JsonOf(failed)).GetProperty("error").GetString());
+        Assert.Empty((await Host.Attachments.ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = DiscussionId }, As("host"))).Attachments);
+    }
+
+    [Fact]
     public async Task SharingReachesTheEventLog_ListenersMayDownloadButNotShare()
     {
         using var shared = await UploadAsync("host", "notes.txt", new MemoryStream("plain notes\n"u8.ToArray()));

@@ -65,6 +65,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(dataFolder, "discussions.db")}",
             ["Identity:ConnectionString"] = $"Data Source={Path.Combine(dataFolder, "identity.db")}",
+            ["Attachments:StoragePath"] = Path.Combine(dataFolder, "blobs"),
             ["Identity:PasswordIterations"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
         };

@@ -45,6 +45,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         _discussions = DiscussionsHost.Create(Args("IWouldArgue.Discussions.Host", _discussionsPort, discussionsWeb, new()
         {
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
+            ["Attachments:StoragePath"] = Path.Combine(_data, "blobs"),
             ["Live:InstanceId"] = "live-a",
             ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{_discussionsPort}",
         }), services =>
@@ -204,7 +205,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         var content = PngOf(3 * 1024 * 1024 + 17);
 
         using var upload = await UploadAsync(_gateway.Web, id, "diagram.png", content, token);
-        var added = Attachment.Parser.WithDiscardUnknownFields(true).ParseJson(await upload.Content.ReadAsStringAsync());
+        var added = await AddedAsync(upload);
         var listed = await new AttachmentsService.Client(_gateway.Channel).ListAttachmentsAsync(new ListAttachmentsRequest { DiscussionId = id }, host);
         using var whole = await _gateway.Web.SendAsync(Get($"/attachments/{id}/{added.AttachmentId}", token));
         using var ranged = Get($"/attachments/{id}/{added.AttachmentId}", token);
@@ -212,7 +213,6 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         using var part = await _gateway.Web.SendAsync(ranged);
         using var anonymous = await _gateway.Web.GetAsync($"/attachments/{id}/{added.AttachmentId}");
 
-        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.Equal(added.AttachmentId, Assert.Single(listed.Attachments).AttachmentId);
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(await whole.Content.ReadAsByteArrayAsync()));
         Assert.Equal("nosniff", whole.Headers.GetValues("X-Content-Type-Options").Single());
@@ -263,10 +263,9 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         var content = PngOf(64 * 1024);
 
         using var upload = await UploadAsync(viaSidecar.Web, id, "through-dapr.png", content, token);
-        var added = Attachment.Parser.WithDiscardUnknownFields(true).ParseJson(await upload.Content.ReadAsStringAsync());
+        var added = await AddedAsync(upload);
         using var download = await viaSidecar.Web.SendAsync(Get($"/attachments/{id}/{added.AttachmentId}", token));
 
-        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.Equal(content, await download.Content.ReadAsByteArrayAsync());
         Assert.Contains("discussions", _appIdsSeen);
     }
@@ -323,6 +322,13 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
+    }
+
+    private static async Task<Attachment> AddedAsync(HttpResponseMessage upload)
+    {
+        var body = await upload.Content.ReadAsStringAsync();
+        Assert.True(upload.StatusCode == HttpStatusCode.Created, $"{(int)upload.StatusCode}: {body}");
+        return Attachment.Parser.WithDiscardUnknownFields(true).ParseJson(body);
     }
 
     private static Task<HttpResponseMessage> UploadAsync(HttpClient web, string id, string name, byte[] content, string token)

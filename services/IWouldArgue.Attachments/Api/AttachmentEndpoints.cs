@@ -29,9 +29,10 @@ public static class AttachmentEndpoints
     /// <summary>Maps the three endpoints.</summary>
     public static IEndpointRouteBuilder MapAttachmentEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Prefix + "/{discussionId}", UploadAsync);
-        endpoints.MapGet(Prefix + "/{discussionId}/{attachmentId}", DownloadAsync);
-        endpoints.MapDelete(Prefix + "/{discussionId}/{attachmentId}", RemoveAsync);
+        var files = endpoints.MapGroup(Prefix).AddEndpointFilter(HttpErrors.ExplainUnexpectedAsync);
+        files.MapPost("/{discussionId}", UploadAsync);
+        files.MapGet("/{discussionId}/{attachmentId}", DownloadAsync);
+        files.MapDelete("/{discussionId}/{attachmentId}", RemoveAsync);
         return endpoints;
     }
 

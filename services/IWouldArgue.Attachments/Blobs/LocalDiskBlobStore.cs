@@ -5,7 +5,7 @@ namespace IWouldArgue.Attachments.Blobs;
 /// <summary>
 /// Blobs on local disk (the embedded default): <c>{root}/{first two hex digits}/{sha256}</c>. An upload is
 /// written to <c>{root}/tmp/</c> and renamed into place on commit (a rename on one file system is atomic),
-/// so a crash never leaves a half file visible; leftovers in tmp/ are removed at start-up.
+/// so a crash never leaves a half file visible; leftovers in tmp/ untouched for an hour are removed at start-up.
 /// </summary>
 public sealed class LocalDiskBlobStore : IBlobStore
 {

@@ -8,14 +8,17 @@ internal sealed class LocalFile(string path)
 {
     /// <summary>
     /// Makes <paramref name="folder"/> the place for uploads in progress: created if missing, and emptied of
-    /// what a crash left behind (nothing in it was ever visible).
+    /// what a crash left behind (nothing in it was ever visible). Another instance sharing the folder may be
+    /// writing an upload right now, so only files untouched for an hour go: an upload in progress writes
+    /// every few minutes at the slowest (Kestrel drops a body slower than 240 bytes/s).
     /// </summary>
     public static string PrepareTempFolder(string folder)
     {
         Directory.CreateDirectory(folder);
-        foreach (var leftover in Directory.EnumerateFiles(folder))
+        var stale = DateTime.UtcNow - TimeSpan.FromHours(1);
+        foreach (var leftover in new DirectoryInfo(folder).EnumerateFiles().Where(f => f.LastWriteTimeUtc < stale))
         {
-            File.Delete(leftover);
+            leftover.Delete();
         }
         return folder;
     }
