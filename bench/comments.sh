@@ -5,6 +5,9 @@
 # RPC layer alone delivers. The per-user comment rate limit is raised for the run: it would otherwise
 # cap one bench user at 1 comment/s, and the limiter is not what is measured.
 # Client and server share the machine's 2 cores (the client is not pinned); each load warms up 20 s.
+# Beside the rates, the server's CPU time per call (user + system from /proc, so a shared machine's steal
+# time does not count), and the ceiling: the SQLite event log alone on one thread, in batches of 16 as the
+# appender forms them under this load.
 # Writes bench/results/comments-<UTC time>.md and prints the same table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,7 @@ source bench/lib.sh
 prepare_bench
 start_gateway
 
-measure() { dotnet "$bench_dll" "$1" "$gateway_address" "${@:2}"; }
+measure() { dotnet "$bench_dll" "$1" "$gateway_address" "${@:2}" "$gateway_pid"; }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p;s/^$1=\([0-9.]*\).*/\1/p" <<<"$2" | head -1; }
 
 echo "measuring 1 discussion ..." >&2
@@ -24,6 +27,8 @@ echo "measuring 50 discussions ..." >&2
 fifty=$(measure comments 50 "$SECONDS_PER_RUN" "$CONCURRENCY")
 echo "measuring the Echo reference ..." >&2
 echo_ref=$(measure echo "$SECONDS_PER_RUN" "$CONCURRENCY")
+echo "measuring the store alone ..." >&2
+store=$(dotnet "$bench_dll" store 1 16 "$SECONDS_PER_RUN")
 
 mkdir -p bench/results
 file="bench/results/comments-$(date -u +%Y%m%dT%H%M%SZ).md"
@@ -33,13 +38,17 @@ file="bench/results/comments-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "Command: \`bash bench/comments.sh\` (${SECONDS_PER_RUN}s per run after 20 s warm-up, $CONCURRENCY concurrent callers, SQLite in WAL mode,"
   echo "in-process pub/sub). Client and server share $(nproc) cores. Goal: >= 10,000 comments/s with p99 < 20 ms."
   echo
-  echo "| load | per second | p50 ms | p99 ms |"
-  echo "|---|---|---|---|"
+  echo "| load | per second | p50 ms | p99 ms | server CPU µs per call | per server core-second |"
+  echo "|---|---|---|---|---|---|"
   for row in "comments, 1 discussion|$one" "comments, 50 discussions|$fifty" "reference: unary Echo|$echo_ref"; do
     name=${row%%|*}; line=${row#*|}
-    echo "| $name | $(field ops_per_second "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") |"
+    us=$(field server_us_per_op "$line")
+    echo "| $name | $(field ops_per_second "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $us | $(awk -v u="$us" 'BEGIN {printf "%.0f", 1e6 / u}') |"
   done
+  echo "| the store alone (1 thread, batches of 16) | $(field comments_per_second "$store") | | | | |"
   echo
-  echo "- comments (1 discussion) / Echo = $(awk -v a="$(field ops_per_second "$one")" -v b="$(field ops_per_second "$echo_ref")" 'BEGIN {printf "%.2f", a / b}')"
+  echo "- comments (1 discussion) / Echo: $(awk -v a="$(field ops_per_second "$one")" -v b="$(field ops_per_second "$echo_ref")" 'BEGIN {printf "%.2f", a / b}') in rate,"\
+       "$(awk -v a="$(field server_us_per_op "$echo_ref")" -v b="$(field server_us_per_op "$one")" 'BEGIN {printf "%.2f", a / b}') in server CPU per call"
+  echo "- the store alone: append $(field append_us "$store") µs and mark published $(field mark_published_us "$store") µs per comment"
 } | tee "$file"
 echo "Wrote $file"

@@ -6,12 +6,13 @@ namespace IWouldArgue.Benchmarks;
 
 /// <summary>
 /// Closed-loop load: <c>concurrency</c> callers each issue calls back to back for a fixed time.
-/// Prints "ops=.. seconds=.. ops_per_second=.. p50_ms=.. p99_ms=..".
+/// Prints "ops=.. seconds=.. ops_per_second=.. p50_ms=.. p99_ms=..", and with the server's pid the CPU it
+/// used meanwhile: "server_cores=.. server_us_per_op=.." (steal time on a shared machine is not counted).
 /// </summary>
 internal static class LoadClient
 {
     /// <summary>Posts comments to <paramref name="discussions"/> live discussions, spread evenly.</summary>
-    public static async Task<int> CommentsAsync(string address, int discussions, TimeSpan duration, int concurrency)
+    public static async Task<int> CommentsAsync(string address, int discussions, TimeSpan duration, int concurrency, int? serverPid)
     {
         using var channel = RpcChannel.ForAddress(address);
         var api = new DiscussionsService.Client(channel);
@@ -22,32 +23,36 @@ internal static class LoadClient
             await api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("bench-host"));
             ids.Add(created.DiscussionId);
         }
-        return await RunAsync(duration, concurrency, async (worker, n) =>
+        return await RunAsync(duration, concurrency, serverPid, async (worker, n) =>
             await api.PostCommentAsync(new PostCommentRequest { DiscussionId = ids[(worker + n) % ids.Count], Text = $"comment {worker}-{n}" }, As("bench-host")));
     }
 
     /// <summary>The reference: unary Echo calls at the same concurrency.</summary>
-    public static async Task<int> EchoAsync(string address, TimeSpan duration, int concurrency)
+    public static async Task<int> EchoAsync(string address, TimeSpan duration, int concurrency, int? serverPid)
     {
         using var channel = RpcChannel.ForAddress(address);
         var api = new DiagnosticsService.Client(channel);
-        return await RunAsync(duration, concurrency, async (_, _) => await api.EchoAsync(new EchoRequest { Message = "comment-sized text" }));
+        return await RunAsync(duration, concurrency, serverPid, async (_, _) => await api.EchoAsync(new EchoRequest { Message = "comment-sized text" }));
     }
 
     // Long enough for tiered JIT to finish on a busy 2-core machine (measured: ~20 s of load).
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
 
-    private static async Task<int> RunAsync(TimeSpan duration, int concurrency, Func<int, int, Task> call)
+    private static async Task<int> RunAsync(TimeSpan duration, int concurrency, int? serverPid, Func<int, int, Task> call)
     {
         // Warm up the path (tiered JIT, connections, SQLite pages) before measuring.
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Repeat(w, WarmUp, call, latencies: null)));
         var latencies = new List<double>[concurrency];
+        var server = serverPid is { } pid ? new CpuMeter(pid) : null;
+        server?.Start();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Repeat(w, duration, call, latencies[w] = [])));
         var seconds = clock.Elapsed.TotalSeconds;
+        var cores = server?.CoresUsed();
         var all = latencies.SelectMany(l => l).Order().ToList();
         var p = (double q) => all[Math.Min(all.Count - 1, (int)(all.Count * q))];
-        Console.WriteLine(FormattableString.Invariant($"ops={all.Count} seconds={seconds:F2} ops_per_second={all.Count / seconds:F0} p50_ms={p(0.5):F2} p99_ms={p(0.99):F2}"));
+        var serverCpu = cores is { } c ? FormattableString.Invariant($" server_cores={c:F2} server_us_per_op={c * seconds * 1e6 / all.Count:F1}") : "";
+        Console.WriteLine(FormattableString.Invariant($"ops={all.Count} seconds={seconds:F2} ops_per_second={all.Count / seconds:F0} p50_ms={p(0.5):F2} p99_ms={p(0.99):F2}") + serverCpu);
         return 0;
     }
 

@@ -3,21 +3,22 @@ using IWouldArgue.Benchmarks;
 // bare <port>                 : bare Kestrel HTTP/2 endpoints answering with the same bytes as our Echo
 // runtime <port>              : our runtime with DiagnosticsService on the same slim host as "bare"
 // stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
-// comments <address> <discussions> <seconds> <concurrency> : PostComment load on live discussions
-// echo <address> <seconds> <concurrency>                   : unary Echo load, the reference for "comments"
+// comments <address> <discussions> <seconds> <concurrency> [server pid] : PostComment load on live discussions
+// echo <address> <seconds> <concurrency> [server pid]                   : unary Echo load, the reference for "comments"
 // fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds>         : Live fan-out load
 // coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
 // tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
 // replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
+// store <discussions> <batch> <seconds> : the SQLite event log alone: comments appended in batches, then marked published
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
 return args switch
 {
     ["bare", var port] => await BareKestrel.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
     ["runtime", var port] => await RuntimeOnly.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
-    ["comments", var address, var discussions, var seconds, var concurrency] =>
-        await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency)),
-    ["echo", var address, var seconds, var concurrency] =>
-        await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency)),
+    ["comments", var address, var discussions, var seconds, var concurrency, .. var pid] =>
+        await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
+    ["echo", var address, var seconds, var concurrency, .. var pid] =>
+        await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
     ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds] =>
         await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds))),
     ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections] =>
@@ -26,11 +27,14 @@ return args switch
     ["tokens", var count] => await TokenChecks.RunAsync(Int(count)),
     ["replay", var address, var comments, var interval, var rounds] =>
         await ReplayPace.RunAsync(address, Int(comments), TimeSpan.FromMilliseconds(Int(interval)), Int(rounds)),
+    ["store", var discussions, var batch, var seconds] => await StoreAppend.RunAsync(Int(discussions), Int(batch), TimeSpan.FromSeconds(Int(seconds))),
     ["stream", var address, var calls] => await StreamThroughput.RunAsync(address, int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
 static int Int(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+static int? Pid(string[] optional) => optional is [var pid] ? Int(pid) : null;
 
 static int[] Rates(string list) => [.. list.Split(',').Select(Int)];
 

@@ -29,7 +29,7 @@ internal sealed partial class DiscussionsApi
         }
         var comment = new Comment
         {
-            CommentId = InviteCodes.NewId(),
+            CommentId = InviteCodes.NewTimeOrderedId(clock.GetUtcNow()),
             Author = me.User,
             Text = text,
             ReplyToCommentId = request.ReplyToCommentId,

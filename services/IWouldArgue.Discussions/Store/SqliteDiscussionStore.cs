@@ -347,6 +347,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public void Dispose()
     {
+        StopCheckpoints();
         while (_readers.TryTake(out var session))
         {
             Close(session);
@@ -373,9 +374,10 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
             {
                 var connection = await OpenAsync(cancellationToken);
                 // WAL is durable across a process crash with NORMAL; only a power loss may drop the last commits.
-                await using var pragma = Command(connection, "PRAGMA synchronous = NORMAL;");
+                await using var pragma = Command(connection, WriterPragmas);
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
                 _writer = connection;
+                StartCheckpoints();
             }
             return new WriterLease(_writer, _writeLock);
         }
