@@ -23,9 +23,11 @@ public class GrpcJsClientInteropTests(GrpcJsClientInteropTests.Run run) : IClass
     }
 
     [Fact]
-    public void GrpcJsClient_DeadlineExceeded_IsSeenByOurServerToo()
+    public async Task GrpcJsClient_DeadlineExceeded_IsSeenByOurServerToo()
     {
-        Assert.Contains(run.Host.Logs.Entries, e => e.Category == RpcTestHost.LogSink.ServerCategory && e.Id.Id == 2);
+        // grpc-js gives up at the deadline by itself; our server's own deadline fires about then, and on a busy
+        // machine its log entry can come after the client has finished.
+        Assert.True(await run.Host.Logs.WaitForAsync(2, TimeSpan.FromSeconds(10)), "our server logged no deadline");
     }
 
     /// <summary>Runs the grpc-js client once against one host; each test reads one case's result.</summary>
