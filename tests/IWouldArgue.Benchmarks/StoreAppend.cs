@@ -69,7 +69,7 @@ internal static class StoreAppend
         {
             Comment = new Comment
             {
-                CommentId = Discussions.InviteCodes.NewTimeOrderedId(DateTimeOffset.UtcNow), Text = $"comment {n}: a sentence of ordinary length about the topic at hand",
+                Text = $"comment {n}: a sentence of ordinary length about the topic at hand",
                 Author = new UserRef { UserId = $"user-{n % 1000}", DisplayName = $"User {n % 1000}" },
                 PostedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
             },

@@ -18,18 +18,19 @@ internal sealed partial class DiscussionsApi
             throw new RpcException(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");
         }
         var text = Validate.Text(request.Text, "text", min: 1, max: 2000);
+        // Limited before the reply's lookup, which for an id not made by CommentIds reads the discussion's comments.
+        if (commentLimiter.TryAcquire(me.User.UserId) is { } wait)
+        {
+            throw RpcErrors.ResourceExhausted($"Too many comments; try again in {Math.Ceiling(wait.TotalSeconds)} s.", wait);
+        }
         if (request.ReplyToCommentId.Length > 0
             && await store.GetCommentAsync(discussion.DiscussionId, request.ReplyToCommentId, context.CancellationToken) is null)
         {
             throw RpcErrors.InvalidArgument("reply_to_comment_id", "is not a comment of this discussion.");
         }
-        if (commentLimiter.TryAcquire(me.User.UserId) is { } wait)
-        {
-            throw RpcErrors.ResourceExhausted($"Too many comments; try again in {Math.Ceiling(wait.TotalSeconds)} s.", wait);
-        }
+        // The id comes with the sequence number, from the log's writer (see CommentIds).
         var comment = new Comment
         {
-            CommentId = InviteCodes.NewTimeOrderedId(clock.GetUtcNow()),
             Author = me.User,
             Text = text,
             ReplyToCommentId = request.ReplyToCommentId,

@@ -90,6 +90,10 @@ public sealed partial class SqliteDiscussionStore
             case DiscussionEvent.KindOneofCase.CommentPosted:
                 var comment = e.CommentPosted.Comment;
                 comment.Seq = e.Seq;
+                if (comment.CommentId.Length == 0)
+                {
+                    comment.CommentId = CommentIds.New(e.Seq);
+                }
                 comment.PostedAt ??= e.OccurredAt;
                 await statements.ExecuteAsync(ct, """
                     INSERT INTO comments (discussion_id, comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at)
@@ -173,27 +177,24 @@ public sealed partial class SqliteDiscussionStore
     // A deleted comment's text is gone everywhere: from the comment row and from the event that posted it.
     private static async Task ScrubCommentAsync(PreparedCommands statements, string id, string commentId, CancellationToken ct)
     {
-        await statements.ExecuteAsync(ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND comment_id = $comment",
-            ("$id", id), ("$comment", commentId));
-        var find = statements.Get("""
-            SELECT e.seq, e.payload FROM comments m JOIN events e ON e.discussion_id = m.discussion_id AND e.seq = m.seq
-            WHERE m.discussion_id = $id AND m.comment_id = $comment
-            """, ("$id", id), ("$comment", commentId));
-        long seq;
-        DiscussionEvent posted;
-        await using (var reader = await find.ExecuteReaderAsync(ct))
+        var find = CommentIds.TrySeqOf(commentId, out var seq)
+            ? statements.Get("SELECT seq FROM comments WHERE discussion_id = $id AND seq = $seq AND comment_id = $comment", ("$id", id), ("$seq", (long)seq), ("$comment", commentId))
+            : statements.Get("SELECT seq FROM comments WHERE discussion_id = $id AND comment_id = $comment", ("$id", id), ("$comment", commentId));
+        if (await find.ExecuteScalarAsync(ct) is not long found)
         {
-            if (!await reader.ReadAsync(ct))
-            {
-                return;
-            }
-            seq = reader.GetInt64(0);
-            posted = DiscussionEvent.Parser.ParseFrom((byte[])reader[1]);
+            return;
         }
+        await statements.ExecuteAsync(ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND seq = $seq", ("$id", id), ("$seq", found));
+        var read = statements.Get("SELECT payload FROM events WHERE discussion_id = $id AND seq = $seq", ("$id", id), ("$seq", found));
+        if (await read.ExecuteScalarAsync(ct) is not byte[] payload)
+        {
+            return;
+        }
+        var posted = DiscussionEvent.Parser.ParseFrom(payload);
         posted.CommentPosted.Comment.Text = "";
         posted.CommentPosted.Comment.Deleted = true;
         await statements.ExecuteAsync(ct, "UPDATE events SET payload = $payload WHERE discussion_id = $id AND seq = $seq",
-            ("$payload", posted.ToByteArray()), ("$id", id), ("$seq", seq));
+            ("$payload", posted.ToByteArray()), ("$id", id), ("$seq", found));
     }
 
     private static async Task<long> CountPresentAsync(PreparedCommands statements, string id, CancellationToken ct) =>

@@ -270,9 +270,13 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     }
 
     public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default) =>
-        QuerySingleAsync(
-            $"SELECT {CommentColumns} FROM comments WHERE discussion_id = $id AND comment_id = $comment",
-            ReadComment, cancellationToken, ("$id", discussionId), ("$comment", commentId));
+        CommentIds.TrySeqOf(commentId, out var seq)
+            ? QuerySingleAsync(
+                $"SELECT {CommentColumns} FROM comments WHERE discussion_id = $id AND seq = $seq AND comment_id = $comment",
+                ReadComment, cancellationToken, ("$id", discussionId), ("$seq", (long)seq), ("$comment", commentId))
+            : QuerySingleAsync(
+                $"SELECT {CommentColumns} FROM comments WHERE discussion_id = $id AND comment_id = $comment",
+                ReadComment, cancellationToken, ("$id", discussionId), ("$comment", commentId));
 
     public Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default)
     {

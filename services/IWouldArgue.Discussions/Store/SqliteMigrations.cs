@@ -117,6 +117,28 @@ internal static class SqliteMigrations
         """
         ALTER TABLE voice_recordings ADD COLUMN starting_since INTEGER;
         """,
+
+        // 7: comments stored by (discussion, seq), without an index by id: new comment ids carry their seq
+        // (CommentIds); older ids are found by reading their discussion's comments.
+        """
+        CREATE TABLE comments_by_seq_new (
+            discussion_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            comment_id TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            author_guest INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reply_to TEXT NOT NULL,
+            posted_at INTEGER NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (discussion_id, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO comments_by_seq_new (discussion_id, seq, comment_id, author_id, author_name, author_guest, text, reply_to, posted_at, deleted)
+            SELECT discussion_id, seq, comment_id, author_id, author_name, author_guest, text, reply_to, posted_at, deleted FROM comments;
+        DROP TABLE comments;
+        ALTER TABLE comments_by_seq_new RENAME TO comments;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>
@@ -124,4 +146,8 @@ internal static class SqliteMigrations
 
     public static Task ApplyAsync(string connectionString, CancellationToken cancellationToken) =>
         SqliteSchema.MigrateAsync(connectionString, Steps, cancellationToken);
+
+    /// <summary>Brings a database to <paramref name="version"/> only, as an older build would have left it.</summary>
+    internal static Task ApplyUpToAsync(string connectionString, int version, CancellationToken cancellationToken) =>
+        SqliteSchema.MigrateAsync(connectionString, Steps[..version], cancellationToken);
 }
