@@ -177,20 +177,20 @@ public sealed partial class SqliteDiscussionStore
     // A deleted comment's text is gone everywhere: from the comment row and from the event that posted it.
     private static async Task ScrubCommentAsync(PreparedCommands statements, string id, string commentId, CancellationToken ct)
     {
-        var find = CommentIds.TrySeqOf(commentId, out var seq)
-            ? statements.Get("SELECT seq FROM comments WHERE discussion_id = $id AND seq = $seq AND comment_id = $comment", ("$id", id), ("$seq", (long)seq), ("$comment", commentId))
-            : statements.Get("SELECT seq FROM comments WHERE discussion_id = $id AND comment_id = $comment", ("$id", id), ("$comment", commentId));
-        if (await find.ExecuteScalarAsync(ct) is not long found)
+        var (where, parameters) = WhereComment(id, commentId);
+        var find = statements.Get($"SELECT seq, payload FROM events WHERE discussion_id = $id AND seq = (SELECT seq FROM comments WHERE {where})", parameters);
+        long found;
+        DiscussionEvent posted;
+        await using (var reader = await find.ExecuteReaderAsync(ct))
         {
-            return;
+            if (!await reader.ReadAsync(ct))
+            {
+                return;
+            }
+            found = reader.GetInt64(0);
+            posted = DiscussionEvent.Parser.ParseFrom((byte[])reader[1]);
         }
         await statements.ExecuteAsync(ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND seq = $seq", ("$id", id), ("$seq", found));
-        var read = statements.Get("SELECT payload FROM events WHERE discussion_id = $id AND seq = $seq", ("$id", id), ("$seq", found));
-        if (await read.ExecuteScalarAsync(ct) is not byte[] payload)
-        {
-            return;
-        }
-        var posted = DiscussionEvent.Parser.ParseFrom(payload);
         posted.CommentPosted.Comment.Text = "";
         posted.CommentPosted.Comment.Deleted = true;
         await statements.ExecuteAsync(ct, "UPDATE events SET payload = $payload WHERE discussion_id = $id AND seq = $seq",

@@ -269,14 +269,18 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default) =>
+    public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default)
+    {
+        var (where, parameters) = WhereComment(discussionId, commentId);
+        return QuerySingleAsync($"SELECT {CommentColumns} FROM comments WHERE {where}", ReadComment, cancellationToken, parameters);
+    }
+
+    // Where a comment's row is: one row when its id carries its seq (CommentIds), else a read of the
+    // discussion's comments (ids made before schema 7, or given by whoever appended the comment).
+    private static (string Where, (string Name, object? Value)[] Parameters) WhereComment(string discussionId, string commentId) =>
         CommentIds.TrySeqOf(commentId, out var seq)
-            ? QuerySingleAsync(
-                $"SELECT {CommentColumns} FROM comments WHERE discussion_id = $id AND seq = $seq AND comment_id = $comment",
-                ReadComment, cancellationToken, ("$id", discussionId), ("$seq", (long)seq), ("$comment", commentId))
-            : QuerySingleAsync(
-                $"SELECT {CommentColumns} FROM comments WHERE discussion_id = $id AND comment_id = $comment",
-                ReadComment, cancellationToken, ("$id", discussionId), ("$comment", commentId));
+            ? ("discussion_id = $id AND seq = $seq AND comment_id = $comment", [("$id", discussionId), ("$seq", (long)seq), ("$comment", commentId)])
+            : ("discussion_id = $id AND comment_id = $comment", [("$id", discussionId), ("$comment", commentId)]);
 
     public Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default)
     {
