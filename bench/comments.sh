@@ -19,7 +19,6 @@ prepare_bench
 start_gateway
 
 measure() { dotnet "$bench_dll" "$1" "$gateway_address" "${@:2}" "$gateway_pid"; }
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p;s/^$1=\([0-9.]*\).*/\1/p" <<<"$2" | head -1; }
 
 echo "measuring 1 discussion ..." >&2
 one=$(measure comments 1 "$SECONDS_PER_RUN" "$CONCURRENCY")

@@ -48,7 +48,6 @@ lines="$work/lines"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 dat="bench/results/fanout-$stamp.dat"
 echo "# system scenario rate deliveries_per_second p50_ms p99_ms p999_ms server_cores per_core" >"$dat"
 while read -r line; do

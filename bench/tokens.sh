@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOKENS=${TOKENS:-20000}
+source bench/lib.sh
 dotnet build -c Release tests/IWouldArgue.Benchmarks --nologo -v quiet -clp:ErrorsOnly
 line=$(dotnet tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll tokens "$TOKENS")
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$line"; }
 mkdir -p bench/results
 file="bench/results/tokens-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
@@ -18,10 +18,10 @@ file="bench/results/tokens-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "| check | per second | µs each |"
   echo "|---|---|---|"
   for name in first_sight remembered; do
-    rate=$(field "${name}_per_second")
+    rate=$(field "${name}_per_second" "$line")
     echo "| $name | $rate | $(awk -v r="$rate" 'BEGIN {printf "%.1f", 1000000 / r}') |"
   done
   echo
-  echo "- remembered / first sight = $(awk -v a="$(field remembered_per_second)" -v b="$(field first_sight_per_second)" 'BEGIN {printf "%.0f", a / b}')x"
+  echo "- remembered / first sight = $(awk -v a="$(field remembered_per_second "$line")" -v b="$(field first_sight_per_second "$line")" 'BEGIN {printf "%.0f", a / b}')x"
 } | tee "$file"
 echo "Wrote $file"
