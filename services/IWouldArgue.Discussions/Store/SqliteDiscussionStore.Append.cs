@@ -8,7 +8,7 @@ namespace IWouldArgue.Discussions.Store;
 public sealed partial class SqliteDiscussionStore
 {
     // Each discussion's last sequence number and attendee count as this writer last committed them, so a
-    // batch need not read them back. Valid only while no other connection has written to the file (another
+    // batch need not read them back (the sequence number is not stored apart from the log: see migration 8). Valid only while no other connection has written to the file (another
     // process or store on the same database): SQLite's data_version says so, and any change empties it.
     // Guarded by the writer lock, like the writer connection.
     private readonly Dictionary<string, Counters> _committedCounters = new(StringComparer.Ordinal);
@@ -37,7 +37,7 @@ public sealed partial class SqliteDiscussionStore
             {
                 // A copy: the batch may still roll back.
                 counter = _committedCounters.TryGetValue(e.DiscussionId, out var committed)
-                    ? new Counters { LastSeq = committed.LastSeq, AttendeeCount = committed.AttendeeCount }
+                    ? new Counters { LastSeq = committed.LastSeq, AttendeeCount = committed.AttendeeCount, StoredAttendeeCount = committed.AttendeeCount }
                     : await ReadCountersAsync(statements, e.DiscussionId, cancellationToken);
                 counters[e.DiscussionId] = counter;
             }
@@ -46,15 +46,19 @@ public sealed partial class SqliteDiscussionStore
             e.OccurredAt ??= Timestamp.FromDateTimeOffset(now);
             await ApplyAsync(statements, e, counter, cancellationToken);
             await statements.ExecuteAsync(cancellationToken,
-                "INSERT INTO events (discussion_id, seq, occurred_at, payload) VALUES ($id, $seq, $at, $payload)",
-                ("$id", e.DiscussionId), ("$seq", (long)e.Seq), ("$at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds()), ("$payload", e.ToByteArray()));
+                "INSERT INTO events (discussion_id, seq, occurred_at, payload, posts_comment) VALUES ($id, $seq, $at, $payload, $comment)",
+                ("$id", e.DiscussionId), ("$seq", (long)e.Seq), ("$at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds()), ("$payload", e.ToByteArray()),
+                ("$comment", e.KindCase == DiscussionEvent.KindOneofCase.CommentPosted));
             stored.Add(e);
         }
         foreach (var (discussionId, counter) in counters)
         {
-            await statements.ExecuteAsync(cancellationToken,
-                "UPDATE discussions SET last_seq = $seq, attendee_count = $count WHERE discussion_id = $id",
-                ("$seq", (long)counter.LastSeq), ("$count", counter.AttendeeCount), ("$id", discussionId));
+            if (counter.AttendeeCount != counter.StoredAttendeeCount)
+            {
+                await statements.ExecuteAsync(cancellationToken,
+                    "UPDATE discussions SET attendee_count = $count WHERE discussion_id = $id", ("$count", counter.AttendeeCount), ("$id", discussionId));
+                counter.StoredAttendeeCount = counter.AttendeeCount;
+            }
         }
         transaction.Commit();
         // Our own commit leaves our connection's data_version as it was; another writer's would change it.
@@ -72,10 +76,10 @@ public sealed partial class SqliteDiscussionStore
 
     private static async Task<Counters> ReadCountersAsync(PreparedCommands statements, string discussionId, CancellationToken cancellationToken)
     {
-        var command = statements.Get("SELECT last_seq, attendee_count FROM discussions WHERE discussion_id = $id", ("$id", discussionId));
+        var command = statements.Get($"SELECT {LastSeqOf("d")}, attendee_count FROM discussions d WHERE discussion_id = $id", ("$id", discussionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Counters { LastSeq = (ulong)reader.GetInt64(0), AttendeeCount = reader.GetInt64(1) }
+            ? new Counters { LastSeq = (ulong)reader.GetInt64(0), AttendeeCount = reader.GetInt64(1), StoredAttendeeCount = reader.GetInt64(1) }
             : throw new InvalidOperationException($"Discussion {discussionId} does not exist; its events cannot be stored.");
     }
 
@@ -95,13 +99,12 @@ public sealed partial class SqliteDiscussionStore
                     comment.CommentId = CommentIds.New(e.Seq);
                 }
                 comment.PostedAt ??= e.OccurredAt;
-                await statements.ExecuteAsync(ct, """
-                    INSERT INTO comments (discussion_id, comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at)
-                    VALUES ($id, $comment, $seq, $author, $name, $guest, $text, $reply, $at)
-                    """,
-                    ("$id", id), ("$comment", comment.CommentId), ("$seq", (long)e.Seq), ("$author", comment.Author.UserId),
-                    ("$name", comment.Author.DisplayName), ("$guest", comment.Author.Guest), ("$text", comment.Text),
-                    ("$reply", comment.ReplyToCommentId), ("$at", comment.PostedAt.ToDateTimeOffset().ToUnixTimeMilliseconds()));
+                if (!CommentIds.TrySeqOf(comment.CommentId, out var carried) || carried != e.Seq)
+                {
+                    // An id given by whoever appended the comment: it says nothing of where the comment is.
+                    await statements.ExecuteAsync(ct, "INSERT INTO comment_ids (discussion_id, comment_id, seq) VALUES ($id, $comment, $seq)",
+                        ("$id", id), ("$comment", comment.CommentId), ("$seq", (long)e.Seq));
+                }
                 break;
             case DiscussionEvent.KindOneofCase.CommentDeleted:
                 await ScrubCommentAsync(statements, id, e.CommentDeleted.CommentId, ct);
@@ -174,27 +177,17 @@ public sealed partial class SqliteDiscussionStore
         }
     }
 
-    // A deleted comment's text is gone everywhere: from the comment row and from the event that posted it.
+    // A deleted comment's text is gone: the event that posted it, where the comment lives, keeps a tombstone.
     private static async Task ScrubCommentAsync(PreparedCommands statements, string id, string commentId, CancellationToken ct)
     {
-        var (where, parameters) = WhereComment(id, commentId);
-        var find = statements.Get($"SELECT seq, payload FROM events WHERE discussion_id = $id AND seq = (SELECT seq FROM comments WHERE {where})", parameters);
-        long found;
-        DiscussionEvent posted;
-        await using (var reader = await find.ExecuteReaderAsync(ct))
+        if (await FindCommentAsync(statements, id, commentId, ct) is not { } posted)
         {
-            if (!await reader.ReadAsync(ct))
-            {
-                return;
-            }
-            found = reader.GetInt64(0);
-            posted = DiscussionEvent.Parser.ParseFrom((byte[])reader[1]);
+            return;
         }
-        await statements.ExecuteAsync(ct, "UPDATE comments SET text = '', deleted = 1 WHERE discussion_id = $id AND seq = $seq", ("$id", id), ("$seq", found));
         posted.CommentPosted.Comment.Text = "";
         posted.CommentPosted.Comment.Deleted = true;
         await statements.ExecuteAsync(ct, "UPDATE events SET payload = $payload WHERE discussion_id = $id AND seq = $seq",
-            ("$payload", posted.ToByteArray()), ("$id", id), ("$seq", found));
+            ("$payload", posted.ToByteArray()), ("$id", id), ("$seq", (long)posted.Seq));
     }
 
     private static async Task<long> CountPresentAsync(PreparedCommands statements, string id, CancellationToken ct) =>
@@ -205,5 +198,8 @@ public sealed partial class SqliteDiscussionStore
         public ulong LastSeq { get; set; }
 
         public long AttendeeCount { get; set; }
+
+        /// <summary>The attendee count the discussions table holds (written only when a batch changes it).</summary>
+        public long StoredAttendeeCount { get; set; }
     }
 }

@@ -20,14 +20,15 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     private readonly System.Collections.Concurrent.ConcurrentStack<PreparedCommands> _readers = [];
     private SqliteConnection? _writer;
 
-    private const string DiscussionColumns = """
-        discussion_id, host_id, host_name, title, description, state, invite_code, guests_may_comment,
-        max_duration_ms, created_at, scheduled_start_at, started_at, ended_at, last_seq, attendee_count
+    // A discussion's columns as ReadDiscussion reads them, from "discussions d"; the last sequence number
+    // is the log's (migration 8).
+    private static readonly string DiscussionColumns = $"""
+        d.discussion_id, d.host_id, d.host_name, d.title, d.description, d.state, d.invite_code, d.guests_may_comment,
+        d.max_duration_ms, d.created_at, d.scheduled_start_at, d.started_at, d.ended_at, {LastSeqOf("d")}, d.attendee_count
         """;
 
-    // The columns ReadAttendee and ReadComment read, in their order.
+    // The columns ReadAttendee reads, in their order.
     private const string AttendeeColumns = "user_id, display_name, guest, role, muted";
-    private const string CommentColumns = "comment_id, seq, author_id, author_name, author_guest, text, reply_to, posted_at, deleted";
 
     /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
@@ -37,10 +38,10 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     {
         using var writer = await WriterAsync(cancellationToken);
         var connection = writer.Connection;
-        await using var command = Command(connection, $"""
-            INSERT INTO discussions ({DiscussionColumns})
-            VALUES ($id, $host_id, $host_name, $title, $description, $state, $invite, $guests, $max_ms, $created,
-                    $scheduled, NULL, NULL, 0, 0)
+        await using var command = Command(connection, """
+            INSERT INTO discussions (discussion_id, host_id, host_name, title, description, state, invite_code, guests_may_comment,
+                                     max_duration_ms, created_at, scheduled_start_at, attendee_count)
+            VALUES ($id, $host_id, $host_name, $title, $description, $state, $invite, $guests, $max_ms, $created, $scheduled, 0)
             """,
             ("$id", discussion.DiscussionId), ("$host_id", discussion.Host.UserId), ("$host_name", discussion.Host.DisplayName),
             ("$title", discussion.Title), ("$description", discussion.Description), ("$state", (int)discussion.State),
@@ -51,57 +52,43 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     }
 
     public Task<Discussion?> GetDiscussionAsync(string discussionId, CancellationToken cancellationToken = default) =>
-        QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE discussion_id = $id", ReadDiscussion, cancellationToken, ("$id", discussionId));
+        QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions d WHERE d.discussion_id = $id", ReadDiscussion, cancellationToken, ("$id", discussionId));
 
-    public async Task<LiveState?> GetLiveStateAsync(string discussionId, int recentComments, CancellationToken cancellationToken = default)
-    {
-        var session = _readers.TryPop(out var idle) ? idle : new PreparedCommands(await OpenAsync(cancellationToken));
-        try
+    public Task<LiveState?> GetLiveStateAsync(string discussionId, int recentComments, CancellationToken cancellationToken = default) =>
+        WithReaderAsync(async session =>
         {
             // One read transaction: in WAL mode every statement in it sees the same committed state.
             using var transaction = session.Connection.BeginTransaction(deferred: true);
             using var commands = new PreparedCommands(session.Connection, transaction);
             var found = await ReadAllAsync(
-                commands.Get($"SELECT {DiscussionColumns} FROM discussions WHERE discussion_id = $id", ("$id", discussionId)),
+                commands.Get($"SELECT {DiscussionColumns} FROM discussions d WHERE d.discussion_id = $id", ("$id", discussionId)),
                 ReadDiscussion, cancellationToken);
-            var discussion = found.Count > 0 ? found[0] : null;
-            LiveState? state = null;
-            if (discussion is not null)
+            if (found is not [var discussion])
             {
-                var speakers = await ReadAllAsync(
-                    commands.Get(
-                        $"""
-                        SELECT {AttendeeColumns} FROM attendees
-                        WHERE discussion_id = $id AND present = 1 AND role >= $participant ORDER BY role DESC, joined_at, user_id
-                        """,
-                        ("$id", discussionId), ("$participant", (int)Role.Participant)),
-                    r => ReadAttendee(r, 0), cancellationToken);
-                var comments = await ReadAllAsync(
-                    commands.Get(
-                        $"""
-                        SELECT {CommentColumns} FROM comments
-                        WHERE discussion_id = $id ORDER BY seq DESC LIMIT $limit
-                        """,
-                        ("$id", discussionId), ("$limit", recentComments)),
-                    ReadComment, cancellationToken);
-                state = new LiveState(discussion, speakers, [.. comments.AsEnumerable().Reverse()]);
+                return null;
             }
+            var speakers = await ReadAllAsync(
+                commands.Get(
+                    $"""
+                    SELECT {AttendeeColumns} FROM attendees
+                    WHERE discussion_id = $id AND present = 1 AND role >= $participant ORDER BY role DESC, joined_at, user_id
+                    """,
+                    ("$id", discussionId), ("$participant", (int)Role.Participant)),
+                r => ReadAttendee(r, 0), cancellationToken);
+            var comments = await ReadAllAsync(
+                commands.Get(
+                    "SELECT payload FROM events WHERE discussion_id = $id AND posts_comment = 1 ORDER BY seq DESC LIMIT $limit",
+                    ("$id", discussionId), ("$limit", recentComments)),
+                ReadComment, cancellationToken);
             transaction.Commit();
-            Return(session);
-            return state;
-        }
-        catch
-        {
-            Close(session);
-            throw;
-        }
-    }
+            return new LiveState(discussion, speakers, [.. comments.AsEnumerable().Reverse()]);
+        }, cancellationToken);
 
     public async Task<(Discussion? Discussion, StoredAttendee? Membership)> GetWithMembershipAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
     {
         var row = await QuerySingleAsync(
             $"""
-            SELECT {Prefixed("d")}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present, a.left_reason
+            SELECT {DiscussionColumns}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present, a.left_reason
             FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = $user
             WHERE d.discussion_id = $id
             """,
@@ -111,7 +98,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     }
 
     public Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default) =>
-        QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions WHERE invite_code = $code", ReadDiscussion, cancellationToken, ("$code", inviteCode));
+        QuerySingleAsync($"SELECT {DiscussionColumns} FROM discussions d WHERE d.invite_code = $code", ReadDiscussion, cancellationToken, ("$code", inviteCode));
 
     public async Task SetInviteCodeAsync(string discussionId, string inviteCode, CancellationToken cancellationToken = default)
     {
@@ -141,7 +128,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public Task<IReadOnlyList<Discussion>> ListEndedAsync(string userId, DateTimeOffset endedSince, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync($"""
-            SELECT {Prefixed("d")} FROM discussions d JOIN attendees a ON a.discussion_id = d.discussion_id
+            SELECT {DiscussionColumns} FROM discussions d JOIN attendees a ON a.discussion_id = d.discussion_id
             WHERE a.user_id = $user AND d.state = $ended AND d.ended_at >= $since
             ORDER BY d.ended_at DESC LIMIT $limit OFFSET $offset
             """, ReadDiscussion, cancellationToken, ("$user", userId), ("$ended", (int)DiscussionState.Ended),
@@ -166,7 +153,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
                 hashes.Add(reader.GetString(0));
             }
         }
-        foreach (var table in new[] { "events", "comments", "attendees", "bans", "attachments", "voice_recordings", "discussions" })
+        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "voice_recordings", "discussions" })
         {
             await using var delete = Command(connection, $"DELETE FROM {table} WHERE discussion_id = $id", ("$id", discussionId));
             delete.Transaction = transaction;
@@ -225,17 +212,17 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         return query.Filter switch
         {
             DiscussionFilter.Mine => QueryAsync(
-                $"SELECT {DiscussionColumns} FROM discussions WHERE host_id = $user ORDER BY created_at DESC LIMIT $limit OFFSET $offset",
+                $"SELECT {DiscussionColumns} FROM discussions d WHERE d.host_id = $user ORDER BY d.created_at DESC LIMIT $limit OFFSET $offset",
                 ReadDiscussion, cancellationToken, ("$user", query.UserId), ("$limit", query.Limit), ("$offset", query.Offset)),
             DiscussionFilter.Recent => QueryAsync(
                 $"""
-                SELECT {Prefixed("d")} FROM discussions d JOIN attendees a ON a.discussion_id = d.discussion_id
+                SELECT {DiscussionColumns} FROM discussions d JOIN attendees a ON a.discussion_id = d.discussion_id
                 WHERE a.user_id = $user AND d.created_at >= $since
                 ORDER BY d.created_at DESC LIMIT $limit OFFSET $offset
                 """,
                 ReadDiscussion, cancellationToken, ("$user", query.UserId), ("$since", query.Since.ToUnixTimeMilliseconds()), ("$limit", query.Limit), ("$offset", query.Offset)),
             _ => QueryAsync(
-                $"SELECT {DiscussionColumns} FROM discussions WHERE state = $live ORDER BY created_at DESC LIMIT $limit OFFSET $offset",
+                $"SELECT {DiscussionColumns} FROM discussions d WHERE d.state = $live ORDER BY d.created_at DESC LIMIT $limit OFFSET $offset",
                 ReadDiscussion, cancellationToken, ("$live", (int)DiscussionState.Live), ("$limit", query.Limit), ("$offset", query.Offset)),
         };
     }
@@ -269,18 +256,28 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default)
-    {
-        var (where, parameters) = WhereComment(discussionId, commentId);
-        return QuerySingleAsync($"SELECT {CommentColumns} FROM comments WHERE {where}", ReadComment, cancellationToken, parameters);
-    }
+    public Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default) =>
+        WithReaderAsync(async session => (await FindCommentAsync(session, discussionId, commentId, cancellationToken))?.CommentPosted.Comment, cancellationToken);
 
-    // Where a comment's row is: one row when its id carries its seq (CommentIds), else a read of the
-    // discussion's comments (ids made before schema 7, or given by whoever appended the comment).
-    private static (string Where, (string Name, object? Value)[] Parameters) WhereComment(string discussionId, string commentId) =>
-        CommentIds.TrySeqOf(commentId, out var seq)
-            ? ("discussion_id = $id AND seq = $seq AND comment_id = $comment", [("$id", discussionId), ("$seq", (long)seq), ("$comment", commentId)])
-            : ("discussion_id = $id AND comment_id = $comment", [("$id", discussionId), ("$comment", commentId)]);
+    /// <summary>
+    /// The event that posted a comment, found by the comment's id: one row read when the id carries its seq
+    /// (CommentIds), else comment_ids says which row (ids made before schema 7, or given by the appender).
+    /// </summary>
+    private static async Task<DiscussionEvent?> FindCommentAsync(PreparedCommands commands, string discussionId, string commentId, CancellationToken ct)
+    {
+        const string ByEventSeq = "SELECT payload FROM events WHERE discussion_id = $id AND seq = $seq AND posts_comment = 1";
+        if (CommentIds.TrySeqOf(commentId, out var carried)
+            && await ReadAllAsync(commands.Get(ByEventSeq, ("$id", discussionId), ("$seq", (long)carried)), ReadEvent, ct) is [var e]
+            && e.CommentPosted.Comment.CommentId == commentId)
+        {
+            return e;
+        }
+        var found = await ReadAllAsync(
+            commands.Get($"SELECT e.payload FROM comment_ids c JOIN events e ON e.discussion_id = c.discussion_id AND e.seq = c.seq WHERE c.discussion_id = $id AND c.comment_id = $comment",
+                ("$id", discussionId), ("$comment", commentId)),
+            ReadEvent, ct);
+        return found is [var other] ? other : null;
+    }
 
     public Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default)
     {
@@ -288,8 +285,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         var cursor = afterSeq is { } seq ? (long)seq : newestFirst ? long.MaxValue : 0;
         return QueryAsync(
             $"""
-            SELECT {CommentColumns} FROM comments
-            WHERE discussion_id = $id AND seq {comparison} $cursor ORDER BY seq {order} LIMIT $limit
+            SELECT payload FROM events
+            WHERE discussion_id = $id AND posts_comment = 1 AND seq {comparison} $cursor ORDER BY seq {order} LIMIT $limit
             """,
             ReadComment, cancellationToken, ("$id", discussionId), ("$cursor", cursor), ("$limit", limit));
     }
@@ -405,14 +402,17 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         public void Dispose() => writeLock.Release();
     }
 
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        WithReaderAsync(session => ReadAllAsync(session.Get(sql, parameters), read, cancellationToken), cancellationToken);
+
+    /// <summary>Runs reads on a reader connection, which keeps its prepared commands between calls; idle ones wait in a small pool.</summary>
+    private async Task<T> WithReaderAsync<T>(Func<PreparedCommands, Task<T>> read, CancellationToken cancellationToken)
     {
-        // Reader connections keep their prepared commands between calls; idle ones wait in a small pool.
         var session = _readers.TryPop(out var idle) ? idle : new PreparedCommands(await OpenAsync(cancellationToken));
-        IReadOnlyList<T> rows;
+        T result;
         try
         {
-            rows = await ReadAllAsync(session.Get(sql, parameters), read, cancellationToken);
+            result = await read(session);
         }
         catch
         {
@@ -420,7 +420,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
             throw;
         }
         Return(session);
-        return rows;
+        return result;
     }
 
     private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
@@ -466,8 +466,9 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         return command;
     }
 
-    private static string Prefixed(string alias) =>
-        string.Join(", ", DiscussionColumns.Split(',', StringSplitOptions.TrimEntries).Select(c => $"{alias}.{c}"));
+    // The discussion's last sequence number, from its log (the newest event; 0 before any).
+    private static string LastSeqOf(string alias) =>
+        $"(SELECT IFNULL(MAX(e.seq), 0) FROM events e WHERE e.discussion_id = {alias}.discussion_id)";
 
     private static Discussion ReadDiscussion(SqliteDataReader r) => new()
     {
@@ -493,16 +494,8 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         Muted = r.GetBoolean(first + 4),
     };
 
-    private static Comment ReadComment(SqliteDataReader r) => new()
-    {
-        CommentId = r.GetString(0),
-        Seq = (ulong)r.GetInt64(1),
-        Author = new UserRef { UserId = r.GetString(2), DisplayName = r.GetString(3), Guest = r.GetBoolean(4) },
-        Text = r.GetString(5),
-        ReplyToCommentId = r.GetString(6),
-        PostedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7))),
-        Deleted = r.GetBoolean(8),
-    };
+    // A comment from the payload of the event that posted it (posts_comment = 1).
+    private static Comment ReadComment(SqliteDataReader r) => ReadEvent(r).CommentPosted.Comment;
 
     private static DiscussionEvent ReadEvent(SqliteDataReader r) => DiscussionEvent.Parser.ParseFrom((byte[])r[0]);
 
