@@ -7,12 +7,12 @@
 # Client and server share the machine's 2 cores (the client is not pinned); each load warms up 20 s.
 # Beside the rates, the server's CPU time per call (user + system from /proc, so a shared machine's steal
 # time does not count), and the ceiling: the SQLite event log alone on one thread, in batches of 16 as the
-# appender forms them under this load.
+# appender forms them under this load, for 1 and for 50 discussions.
 # Writes bench/results/comments-<UTC time>.md and prints the same table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-CONCURRENCY=${CONCURRENCY:-64}
+CONCURRENCY=${CONCURRENCY:-32}
 
 source bench/lib.sh
 prepare_bench
@@ -28,6 +28,7 @@ echo "measuring the Echo reference ..." >&2
 echo_ref=$(measure echo "$SECONDS_PER_RUN" "$CONCURRENCY")
 echo "measuring the store alone ..." >&2
 store=$(dotnet "$bench_dll" store 1 16 "$SECONDS_PER_RUN")
+store50=$(dotnet "$bench_dll" store 50 16 "$SECONDS_PER_RUN")
 
 mkdir -p bench/results
 file="bench/results/comments-$(date -u +%Y%m%dT%H%M%SZ).md"
@@ -44,10 +45,12 @@ file="bench/results/comments-$(date -u +%Y%m%dT%H%M%SZ).md"
     us=$(field server_us_per_op "$line")
     echo "| $name | $(field ops_per_second "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $us | $(awk -v u="$us" 'BEGIN {printf "%.0f", 1e6 / u}') |"
   done
-  echo "| the store alone (1 thread, batches of 16) | $(field comments_per_second "$store") | | | | |"
+  echo "| the store alone (1 thread, batches of 16), 1 discussion | $(field comments_per_second "$store") | | | | |"
+  echo "| the store alone (1 thread, batches of 16), 50 discussions | $(field comments_per_second "$store50") | | | | |"
   echo
   echo "- comments (1 discussion) / Echo: $(awk -v a="$(field ops_per_second "$one")" -v b="$(field ops_per_second "$echo_ref")" 'BEGIN {printf "%.2f", a / b}') in rate,"\
        "$(awk -v a="$(field server_us_per_op "$echo_ref")" -v b="$(field server_us_per_op "$one")" 'BEGIN {printf "%.2f", a / b}') in server CPU per call"
-  echo "- the store alone: append $(field append_us "$store") µs and mark published $(field mark_published_us "$store") µs per comment"
+  echo "- the store alone: append $(field append_us "$store") µs and mark published $(field mark_published_us "$store") µs per comment (1 discussion);"\
+       "$(field append_us "$store50") and $(field mark_published_us "$store50") µs (50 discussions)"
 } | tee "$file"
 echo "Wrote $file"
