@@ -76,7 +76,7 @@ file="bench/results/fanout-$stamp.md"
 {
   echo "# Live fan-out, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Command: \`bash bench/fanout.sh\` (${SECONDS_PER_RATE} s per rate after a 20 s warm-up (5 s for nats); server pinned to CPU 0,"
+  echo "Command: \`bash bench/fanout.sh\` (${SECONDS_PER_RATE} s per rate after a 75 s warm-up (5 s for nats, which has no JIT); server pinned to CPU 0,"
   echo "load generator to CPU 1 of $(nproc); our server = the embedded gateway (Discussions + Live, SQLite, in-process pub/sub))."
   echo "A delivery is one comment reaching one watcher; latency is from just before the PostComment call to the watcher reading it."
   echo "Reference: nats-server $(nats-server --version 2>/dev/null | awk '{print $2}') core pub/sub, same subjects x subscribers, connections and payload size."
@@ -87,8 +87,10 @@ file="bench/results/fanout-$stamp.md"
     echo "| $(field system "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
   done <"$lines"
   echo
-  ours_b=$(grep '^scenario=b system=ours rate=5 ' "$lines" || true); nats_b=$(grep '^scenario=b system=nats rate=5 ' "$lines" || true)
-  echo "- (b) ours / nats-server, deliveries/s per server core: $(awk -v a="$(field per_core "$ours_b")" -v b="$(field per_core "$nats_b")" 'BEGIN {printf "%.2f", a / b}')"
+  for rate in ${SWEEP_RATES//,/ }; do
+    ours_b=$(grep "^scenario=b system=ours rate=$rate " "$lines" || true); nats_b=$(grep "^scenario=b system=nats rate=$rate " "$lines" || true)
+    echo "- (b) at $rate/s per discussion, ours / nats-server in deliveries/s per server core: $(awk -v a="$(field per_core "$ours_b")" -v b="$(field per_core "$nats_b")" 'BEGIN {printf "%.2f", a / b}')"
+  done
   best=$(grep '^scenario=b system=ours' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
   echo "- (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"
   echo "- plot: $(basename "$png")"

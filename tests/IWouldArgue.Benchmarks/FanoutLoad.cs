@@ -17,7 +17,10 @@ namespace IWouldArgue.Benchmarks;
 /// </summary>
 internal static class FanoutLoad
 {
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
+    // Long enough for the server's tiered JIT to settle: on one busy core it kept recompiling hot methods
+    // for 60-90 s (measured: server CPU at 5/s fell from 0.73 cores in the first 10 s after a 20 s warm-up
+    // to 0.45 from the fourth 10 s on), and a shorter warm-up measured the JIT, not the fan-out.
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(75);
     private const int StreamsPerConnection = 100;
 
     public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration)
