@@ -5,7 +5,9 @@
 #   (b) 20 discussions x 1,000 watchers x 5 comments/s
 #   (c) 20 discussions x 1,000 watchers at rising rates, to find the highest with p99 < 250 ms
 # Reference, side by side in the same run: nats-server (Debian) core pub/sub with the same subjects,
-# subscribers (spread over the same number of connections), rates and payload size.
+# subscribers (spread over the same number of connections), rates and payload size; and for (b) the floor of
+# any Kestrel HTTP/2 fan-out (KestrelFanoutFloor: each comment written to its streams at once, nothing else),
+# which separates what our fan-out costs from what HTTP/2 in Kestrel costs.
 # The server under test (our gateway: Discussions + Live embedded, SQLite, in-process pub/sub; or
 # nats-server) is pinned to CPU 0, the load generator to CPU 1. Server CPU comes from /proc.
 # Writes bench/results/fanout-<UTC time>.md, the raw lines (.dat) and a plot of latency vs load (.png).
@@ -27,6 +29,17 @@ ours() { # discussions watchers rates
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 }
 
+floor() { # discussions watchers rates: the least any Kestrel HTTP/2 fan-out does (KestrelFanoutFloor)
+  local port
+  port=$(free_port)
+  taskset -c 0 dotnet "$bench_dll" floor "$port" >"$work/floor-$port.log" 2>&1 &
+  pids+=($!); local floor_pid=$!
+  wait_port "$port"
+  echo "kestrel floor: $1 x $2 at $3 /s ..." >&2
+  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$port" "$floor_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" | sed 's/^/system=floor /'
+  kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
+}
+
 nats() { # subjects subscribers rates
   local port connections
   port=$(free_port); connections=$(( ($1 * $2 + 99) / 100 ))
@@ -43,6 +56,7 @@ lines="$work/lines"
   ours 1 1000 5 | sed 's/^/scenario=a /'
   nats 1 1000 5 | sed 's/^/scenario=a /'
   ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+  floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
   nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
 } | tee "$lines"
 
@@ -67,6 +81,7 @@ set grid
 plot "< grep '^ours b' $dat" using 4:6 with linespoints title "ours p99", \
      "< grep '^ours b' $dat" using 4:5 with linespoints title "ours p50", \
      "< grep '^ours b' $dat" using 4:7 with linespoints title "ours p99.9", \
+     "< grep '^floor b' $dat" using 4:6 with linespoints title "Kestrel floor p99", \
      "< grep '^nats b' $dat" using 4:6 with linespoints title "nats-server p99", \
      "< grep '^nats b' $dat" using 4:5 with linespoints title "nats-server p50", \
      250 with lines dashtype 2 title "goal p99 250 ms"
@@ -79,6 +94,8 @@ file="bench/results/fanout-$stamp.md"
   echo "Command: \`bash bench/fanout.sh\` (${SECONDS_PER_RATE} s per rate after a 75 s warm-up (5 s for nats, which has no JIT); server pinned to CPU 0,"
   echo "load generator to CPU 1 of $(nproc); our server = the embedded gateway (Discussions + Live, SQLite, in-process pub/sub))."
   echo "A delivery is one comment reaching one watcher; latency is from just before the PostComment call to the watcher reading it."
+  echo "Kestrel floor: the same load against a Kestrel HTTP/2 server that writes each comment to its discussion's streams at once and"
+  echo "does nothing else (no window, log, pub/sub, queues, resume or auth: tests/IWouldArgue.Benchmarks/KestrelFanoutFloor.cs)."
   echo "Reference: nats-server $(nats-server --version 2>/dev/null | awk '{print $2}') core pub/sub, same subjects x subscribers, connections and payload size."
   echo
   echo "| system | scenario | rate /s per discussion | delivered / expected | deliveries/s | server cores | deliveries/s per core | p50 ms | p99 ms | p99.9 ms | resyncs |"
@@ -89,7 +106,10 @@ file="bench/results/fanout-$stamp.md"
   echo
   for rate in ${SWEEP_RATES//,/ }; do
     ours_b=$(grep "^scenario=b system=ours rate=$rate " "$lines" || true); nats_b=$(grep "^scenario=b system=nats rate=$rate " "$lines" || true)
-    echo "- (b) at $rate/s per discussion, ours / nats-server in deliveries/s per server core: $(awk -v a="$(field per_core "$ours_b")" -v b="$(field per_core "$nats_b")" 'BEGIN {printf "%.2f", a / b}')"
+    floor_b=$(grep "^scenario=b system=floor rate=$rate " "$lines" || true)
+    ratio() { awk -v a="$(field per_core "$1")" -v b="$(field per_core "$2")" 'BEGIN {printf "%.2f", a / b}'; }
+    echo "- (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$ours_b" "$nats_b"),"\
+         "ours / Kestrel floor $(ratio "$ours_b" "$floor_b"), Kestrel floor / nats-server $(ratio "$floor_b" "$nats_b")"
   done
   best=$(grep '^scenario=b system=ours' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
   echo "- (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"

@@ -41,7 +41,7 @@ internal static class BareKestrel
         return 0;
     }
 
-    private static byte[] Frame(IMessage message)
+    internal static byte[] Frame(IMessage message)
     {
         var payload = message.ToByteArray();
         var frame = new byte[5 + payload.Length];
@@ -50,7 +50,7 @@ internal static class BareKestrel
         return frame;
     }
 
-    private static async Task<byte[]> ReadAll(Stream body)
+    internal static async Task<byte[]> ReadAll(Stream body)
     {
         using var buffer = new MemoryStream();
         await body.CopyToAsync(buffer);

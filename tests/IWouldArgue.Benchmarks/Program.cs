@@ -10,10 +10,12 @@ using IWouldArgue.Benchmarks;
 // tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
 // replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
 // store <discussions> <batch> <seconds> : the SQLite event log alone: comments appended in batches, then marked published
+// floor <port>               : the floor of a Kestrel HTTP/2 fan-out (KestrelFanoutFloor), loaded by "fanout" like ours
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
 return args switch
 {
     ["bare", var port] => await BareKestrel.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
+    ["floor", var port] => await KestrelFanoutFloor.RunAsync(Int(port)),
     ["runtime", var port] => await RuntimeOnly.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
     ["comments", var address, var discussions, var seconds, var concurrency, .. var pid] =>
         await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
