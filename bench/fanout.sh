@@ -104,10 +104,10 @@ file="bench/results/fanout-$stamp.md"
     echo "| $(field system "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
   done <"$lines"
   echo
+  ratio() { awk -v a="$(field per_core "$1")" -v b="$(field per_core "$2")" 'BEGIN {printf "%.2f", a / b}'; }
   for rate in ${SWEEP_RATES//,/ }; do
     ours_b=$(grep "^scenario=b system=ours rate=$rate " "$lines" || true); nats_b=$(grep "^scenario=b system=nats rate=$rate " "$lines" || true)
     floor_b=$(grep "^scenario=b system=floor rate=$rate " "$lines" || true)
-    ratio() { awk -v a="$(field per_core "$1")" -v b="$(field per_core "$2")" 'BEGIN {printf "%.2f", a / b}'; }
     echo "- (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$ours_b" "$nats_b"),"\
          "ours / Kestrel floor $(ratio "$ours_b" "$floor_b"), Kestrel floor / nats-server $(ratio "$floor_b" "$nats_b")"
   done

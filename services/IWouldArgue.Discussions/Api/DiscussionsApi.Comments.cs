@@ -18,7 +18,7 @@ internal sealed partial class DiscussionsApi
             throw new RpcException(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");
         }
         var text = Validate.Text(request.Text, "text", min: 1, max: 2000);
-        // Limited before the reply's lookup, which for an id not made by CommentIds reads the discussion's comments.
+        // Limited before the reply's lookup, so a caller over the limit costs no store read.
         if (commentLimiter.TryAcquire(me.User.UserId) is { } wait)
         {
             throw RpcErrors.ResourceExhausted($"Too many comments; try again in {Math.Ceiling(wait.TotalSeconds)} s.", wait);

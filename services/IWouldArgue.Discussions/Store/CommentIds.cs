@@ -9,8 +9,8 @@ namespace IWouldArgue.Discussions.Store;
 /// number (8 bytes) and 64 random bits in URL-safe base64 (23 characters in all). Comments are stored by
 /// (discussion, seq), so a lookup by id reads the sequence number from the id and needs no index of its own:
 /// measured with the store benchmark, that index was ~20% of the append when 50 discussions post at once.
-/// Ids of any other form (made before schema 7, or given by whoever appended the comment) are still found,
-/// by reading their discussion's comments.
+/// Ids of any other form (made before schema 7, or given by whoever appended the comment) are found through
+/// the comment_ids table, which holds only those.
 /// </summary>
 public static class CommentIds
 {

@@ -7,10 +7,10 @@ namespace IWouldArgue.Discussions.Store;
 
 public sealed partial class SqliteDiscussionStore
 {
-    // Each discussion's last sequence number and attendee count as this writer last committed them, so a
-    // batch need not read them back (the sequence number is not stored apart from the log: see migration 8). Valid only while no other connection has written to the file (another
-    // process or store on the same database): SQLite's data_version says so, and any change empties it.
-    // Guarded by the writer lock, like the writer connection.
+    // Each discussion's last sequence number (read from the log: see migration 8) and attendee count as this
+    // writer last committed them, so a batch need not read them back. Valid only while no other connection has
+    // written to the file (another process or store on the same database): SQLite's data_version says so, and
+    // any change empties it. Guarded by the writer lock, like the writer connection.
     private readonly Dictionary<string, Counters> _committedCounters = new(StringComparer.Ordinal);
     private long _countersDataVersion = -1;
 
@@ -76,7 +76,7 @@ public sealed partial class SqliteDiscussionStore
 
     private static async Task<Counters> ReadCountersAsync(PreparedCommands statements, string discussionId, CancellationToken cancellationToken)
     {
-        var command = statements.Get($"SELECT {LastSeqOf("d")}, attendee_count FROM discussions d WHERE discussion_id = $id", ("$id", discussionId));
+        var command = statements.Get($"SELECT {LastSeq}, d.attendee_count FROM discussions d WHERE d.discussion_id = $id", ("$id", discussionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new Counters { LastSeq = (ulong)reader.GetInt64(0), AttendeeCount = reader.GetInt64(1), StoredAttendeeCount = reader.GetInt64(1) }

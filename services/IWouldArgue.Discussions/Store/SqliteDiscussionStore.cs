@@ -20,11 +20,14 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     private readonly System.Collections.Concurrent.ConcurrentStack<PreparedCommands> _readers = [];
     private SqliteConnection? _writer;
 
+    // A discussion's last sequence number, from its log (the newest event; 0 before any), for "discussions d".
+    private const string LastSeq = "(SELECT IFNULL(MAX(e.seq), 0) FROM events e WHERE e.discussion_id = d.discussion_id)";
+
     // A discussion's columns as ReadDiscussion reads them, from "discussions d"; the last sequence number
     // is the log's (migration 8).
-    private static readonly string DiscussionColumns = $"""
+    private const string DiscussionColumns = $"""
         d.discussion_id, d.host_id, d.host_name, d.title, d.description, d.state, d.invite_code, d.guests_may_comment,
-        d.max_duration_ms, d.created_at, d.scheduled_start_at, d.started_at, d.ended_at, {LastSeqOf("d")}, d.attendee_count
+        d.max_duration_ms, d.created_at, d.scheduled_start_at, d.started_at, d.ended_at, {LastSeq}, d.attendee_count
         """;
 
     // The columns ReadAttendee reads, in their order.
@@ -76,9 +79,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
                     ("$id", discussionId), ("$participant", (int)Role.Participant)),
                 r => ReadAttendee(r, 0), cancellationToken);
             var comments = await ReadAllAsync(
-                commands.Get(
-                    "SELECT payload FROM events WHERE discussion_id = $id AND posts_comment = 1 ORDER BY seq DESC LIMIT $limit",
-                    ("$id", discussionId), ("$limit", recentComments)),
+                commands.Get(CommentsPage(newestFirst: true), ("$id", discussionId), ("$cursor", long.MaxValue), ("$limit", recentComments)),
                 ReadComment, cancellationToken);
             transaction.Commit();
             return new LiveState(discussion, speakers, [.. comments.AsEnumerable().Reverse()]);
@@ -273,7 +274,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
             return e;
         }
         var found = await ReadAllAsync(
-            commands.Get($"SELECT e.payload FROM comment_ids c JOIN events e ON e.discussion_id = c.discussion_id AND e.seq = c.seq WHERE c.discussion_id = $id AND c.comment_id = $comment",
+            commands.Get("SELECT e.payload FROM comment_ids c JOIN events e ON e.discussion_id = c.discussion_id AND e.seq = c.seq WHERE c.discussion_id = $id AND c.comment_id = $comment",
                 ("$id", discussionId), ("$comment", commentId)),
             ReadEvent, ct);
         return found is [var other] ? other : null;
@@ -281,15 +282,14 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     public Task<IReadOnlyList<Comment>> ListCommentsAsync(string discussionId, bool newestFirst, ulong? afterSeq, int limit, CancellationToken cancellationToken = default)
     {
-        var (comparison, order) = newestFirst ? ("<", "DESC") : (">", "ASC");
         var cursor = afterSeq is { } seq ? (long)seq : newestFirst ? long.MaxValue : 0;
-        return QueryAsync(
-            $"""
-            SELECT payload FROM events
-            WHERE discussion_id = $id AND posts_comment = 1 AND seq {comparison} $cursor ORDER BY seq {order} LIMIT $limit
-            """,
-            ReadComment, cancellationToken, ("$id", discussionId), ("$cursor", cursor), ("$limit", limit));
+        return QueryAsync(CommentsPage(newestFirst), ReadComment, cancellationToken, ("$id", discussionId), ("$cursor", cursor), ("$limit", limit));
     }
+
+    // A page of a discussion's comments, read from the events that posted them ($id, $cursor, $limit; read with ReadComment).
+    private static string CommentsPage(bool newestFirst) => newestFirst
+        ? "SELECT payload FROM events WHERE discussion_id = $id AND posts_comment = 1 AND seq < $cursor ORDER BY seq DESC LIMIT $limit"
+        : "SELECT payload FROM events WHERE discussion_id = $id AND posts_comment = 1 AND seq > $cursor ORDER BY seq ASC LIMIT $limit";
 
     public Task<IReadOnlyList<DiscussionEvent>> ListEventsAsync(string discussionId, ulong afterSeq, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(
@@ -465,10 +465,6 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         }
         return command;
     }
-
-    // The discussion's last sequence number, from its log (the newest event; 0 before any).
-    private static string LastSeqOf(string alias) =>
-        $"(SELECT IFNULL(MAX(e.seq), 0) FROM events e WHERE e.discussion_id = {alias}.discussion_id)";
 
     private static Discussion ReadDiscussion(SqliteDataReader r) => new()
     {
