@@ -27,6 +27,44 @@ public class CheckpointTests
         Assert.Equal(logFrames, copied);
     }
 
+    [Fact]
+    public async Task UnderSteadyWritesAndReads_TheWalIsRestarted_InsteadOfGrowing()
+    {
+        using var db = new TempDatabase();
+        using var store = await db.OpenAsync(walRestartFrames: 200);
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await store.AppendAsync([TempDatabase.Joined("d1", "u1")]);
+        var wal = db.ConnectionString["Data Source=".Length..] + "-wal";
+        using var stop = new CancellationTokenSource();
+        // Readers on snapshots all the time, as comments' membership checks and watchers are.
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await store.GetWithMembershipAsync("d1", "u1");
+                await store.ListCommentsAsync("d1", newestFirst: true, afterSeq: null, limit: 20);
+            }
+        })).ToList();
+        long largest = 0, written = 0;
+        var text = new string('x', 1900);
+        // Paced (a batch every few ms, ~5 WAL frames each), so what lands between two checkpoints stays small
+        // even if this test's thread is starved for a while: without restarts the WAL would hold it all.
+        for (var batch = 0; batch < 600; batch++)
+        {
+            await store.AppendAsync([.. Enumerable.Range(0, 8).Select(_ => TempDatabase.Comment("d1", "", text))]);
+            written += 8 * text.Length;
+            largest = Math.Max(largest, new FileInfo(wal).Length);
+            await Task.Delay(4);
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        // ~9 MB of comments (~12 MB of WAL frames) through a WAL restarted past 200 frames (0.8 MB), plus what
+        // a quarter second of commits adds before each restart.
+        Assert.True(written > 9_000_000, $"{written} bytes written");
+        Assert.True(largest < 6_000_000, $"the WAL reached {largest:N0} bytes");
+    }
+
     // The wal-index (the -shm file, https://www.sqlite.org/walformat.html): mxFrame, the last valid frame
     // in the WAL, at byte 16 of its header; nBackfill, how many frames a checkpoint has copied, at byte 96.
     // Both are in the host's byte order.

@@ -14,9 +14,11 @@ public sealed class TempDatabase : IDisposable
 
     public string ConnectionString { get; }
 
-    public async Task<SqliteDiscussionStore> OpenAsync()
+    public async Task<SqliteDiscussionStore> OpenAsync(int? walRestartFrames = null)
     {
-        var store = new SqliteDiscussionStore(ConnectionString);
+        var store = walRestartFrames is { } frames
+            ? new SqliteDiscussionStore(ConnectionString) { WalRestartFrames = frames }
+            : new SqliteDiscussionStore(ConnectionString);
         await store.MigrateAsync();
         return store;
     }
