@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
 SWEEP_RATES=${SWEEP_RATES:-5,10,20,40}
+# Watch streams (and nats subscriptions) per connection; stream k rides connection k mod C.
+STREAMS_PER_CONNECTION=${STREAMS_PER_CONNECTION:-100}
 
 for tool in nats-server gnuplot taskset; do
   command -v "$tool" >/dev/null || apt-get install -y nats-server gnuplot-nox util-linux >/dev/null
@@ -22,42 +24,11 @@ done
 source bench/lib.sh
 prepare_bench
 
-ours() { # discussions watchers rates
-  start_gateway taskset -c 0
-  echo "ours: $1 x $2 at $3 /s ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" | sed 's/^/system=ours /'
-  kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
-}
-
-floor() { # discussions watchers rates: the least any Kestrel HTTP/2 fan-out does (KestrelFanoutFloor)
-  local port
-  port=$(free_port)
-  taskset -c 0 dotnet "$bench_dll" floor "$port" >"$work/floor-$port.log" 2>&1 &
-  pids+=($!); local floor_pid=$!
-  wait_port "$port"
-  echo "kestrel floor: $1 x $2 at $3 /s ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$port" "$floor_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" | sed 's/^/system=floor /'
-  kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
-}
-
-nats() { # subjects subscribers rates
-  local port connections
-  port=$(free_port); connections=$(( ($1 * $2 + 99) / 100 ))
-  taskset -c 0 nats-server -a 127.0.0.1 -p "$port" >"$work/nats-$port.log" 2>&1 &
-  pids+=($!); local nats_pid=$!
-  wait_port "$port"
-  echo "nats: $1 x $2 at $3 /s ..." >&2
-  taskset -c 1 dotnet "$bench_dll" nats "$port" "$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$connections" | sed 's/^/system=nats /'
-  kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true
-}
+source bench/fanout-systems.sh
 
 lines="$work/lines"
 {
-  ours 1 1000 5 | sed 's/^/scenario=a /'
-  nats 1 1000 5 | sed 's/^/scenario=a /'
-  ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-  floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-  nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+XX
 } | tee "$lines"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -97,6 +68,7 @@ file="bench/results/fanout-$stamp.md"
   echo "Kestrel floor: the same load against a Kestrel HTTP/2 server that writes each comment to its discussion's streams at once and"
   echo "does nothing else (no window, log, pub/sub, queues, resume or auth: tests/IWouldArgue.Benchmarks/KestrelFanoutFloor.cs)."
   echo "Reference: nats-server $(nats-server --version 2>/dev/null | awk '{print $2}') core pub/sub, same subjects x subscribers, connections and payload size."
+  echo "$STREAMS_PER_CONNECTION watch streams (nats subscriptions) per connection, stream k on connection k mod C, so each connection carries watchers of every discussion."
   echo
   echo "| system | scenario | rate /s per discussion | delivered / expected | deliveries/s | server cores | deliveries/s per core | p50 ms | p99 ms | p99.9 ms | resyncs |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"

@@ -12,7 +12,8 @@ namespace IWouldArgue.Benchmarks;
 /// per discussion posting R comments/s on a fixed schedule (open loop). Every comment carries its send time,
 /// so every delivery to every watcher is a latency sample (post call + append + publish + batch window +
 /// fan-out + transport). Rates run one after another on the same streams after one warm-up. Watch streams
-/// are read by <see cref="H2WatchConnection"/>, 100 to a connection.
+/// are read by <see cref="H2WatchConnection"/>, a given number to a connection (100 by default, Kestrel's
+/// stream limit), stream k on connection k mod C as the nats reference spreads its subscriptions.
 /// Prints one line per rate: "rate=.. deliveries_per_second=.. server_cores=.. per_core=.. p50_ms=.. ...".
 /// </summary>
 internal static class FanoutLoad
@@ -21,9 +22,8 @@ internal static class FanoutLoad
     // for 60-90 s (measured: server CPU at 5/s fell from 0.73 cores in the first 10 s after a 20 s warm-up
     // to 0.45 from the fourth 10 s on), and a shorter warm-up measured the JIT, not the fan-out.
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(75);
-    private const int StreamsPerConnection = 100;
 
-    public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration)
+    public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection)
     {
         using var channel = RpcChannel.ForAddress(address);
         var api = new DiscussionsService.Client(channel);
@@ -40,20 +40,20 @@ internal static class FanoutLoad
         Console.Error.WriteLine($"{people.Count} attendees joined; opening watch streams ...");
 
         var run = new DeliveryRecorder();
-        // Watch streams on lean HTTP/2 connections, 100 per connection (Kestrel's default stream limit).
+        // Watch streams on lean HTTP/2 connections, each connection carrying watchers of every discussion.
         var uri = new Uri(address);
         var connections = new List<H2WatchConnection>();
+        for (var c = 0; c < (people.Count + streamsPerConnection - 1) / streamsPerConnection; c++)
+        {
+            connections.Add(await H2WatchConnection.OpenAsync(uri.Host, uri.Port, run));
+        }
         for (var i = 0; i < people.Count; i++)
         {
-            if (i % StreamsPerConnection == 0)
-            {
-                connections.Add(await H2WatchConnection.OpenAsync(uri.Host, uri.Port, run));
-            }
             var request = new WatchRequest { DiscussionId = people[i].Room.DiscussionId }.ToByteArray();
             var framed = new byte[5 + request.Length];
             BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)request.Length);
             request.CopyTo(framed, 5);
-            await connections[^1].WatchAsync(uri.Authority, people[i].User, framed);
+            await connections[i % connections.Count].WatchAsync(uri.Authority, people[i].User, framed);
         }
         while (run.Started < people.Count)
         {

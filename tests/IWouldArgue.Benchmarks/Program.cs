@@ -5,7 +5,7 @@ using IWouldArgue.Benchmarks;
 // stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
 // comments <address> <discussions> <seconds> <concurrency> [server pid] : PostComment load on live discussions
 // echo <address> <seconds> <concurrency> [server pid]                   : unary Echo load, the reference for "comments"
-// fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds>         : Live fan-out load
+// fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds> [streams per connection, 100] : Live fan-out load
 // coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
 // tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
 // replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
@@ -21,8 +21,9 @@ return args switch
         await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
     ["echo", var address, var seconds, var concurrency, .. var pid] =>
         await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
-    ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds] =>
-        await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds))),
+    ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds, .. var perConnection] =>
+        await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)),
+            perConnection is [var streams] ? Int(streams) : 100),
     ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections] =>
         await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections)),
     ["coldstart", var gatewayDirectory, var rounds] => await ColdStart.RunAsync(gatewayDirectory, Int(rounds)),
