@@ -235,12 +235,33 @@ internal sealed partial class DiscussionFanout
             }
         }
         watcher.SentThrough = Math.Max(watcher.SentThrough, join.Position);
-        _watchers.Add(watcher);
+        _watchers.Insert(PlaceOf(watcher), watcher);
         join.Done.TrySetResult(true);
         if (_ended)
         {
             watcher.EndAfterDrain(StreamEnds.DiscussionEnded);
         }
+    }
+
+    // Watchers are kept grouped by connection, so a broadcast writes all of one connection's streams in a row
+    // and Kestrel sends their frames together, instead of one socket write per stream when watchers of
+    // many connections alternate. A newcomer goes after the last watcher of its connection (or in order).
+    private int PlaceOf(Watcher watcher)
+    {
+        int low = 0, high = _watchers.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (string.CompareOrdinal(_watchers[middle].ConnectionId, watcher.ConnectionId) <= 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     /// <summary>Sends the contiguous run of pending events as frames, filling holes from the log first.</summary>

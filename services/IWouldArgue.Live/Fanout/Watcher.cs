@@ -51,6 +51,7 @@ internal sealed class Watcher
     public Watcher(string userId, IServerStreamWriter<WatchResponse> stream, HttpContext http, int bound, TimeSpan grace, ulong writtenThrough)
     {
         UserId = userId;
+        ConnectionId = http.Connection.Id;
         _stream = stream;
         _http = http;
         _aborted = http.RequestAborted;
@@ -62,6 +63,9 @@ internal sealed class Watcher
 
     /// <summary>The watching user.</summary>
     public string UserId { get; }
+
+    /// <summary>The connection the stream rides (HTTP/2 multiplexes many on one).</summary>
+    public string ConnectionId { get; }
 
     /// <summary>The last sequence handed to this watcher (owned by the discussion's pump).</summary>
     public ulong SentThrough { get; set; }
