@@ -28,7 +28,11 @@ source bench/fanout-systems.sh
 
 lines="$work/lines"
 {
-XX
+  ours 1 1000 5 | sed 's/^/scenario=a /'
+  nats 1 1000 5 | sed 's/^/scenario=a /'
+  ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+  floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+  nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
 } | tee "$lines"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
