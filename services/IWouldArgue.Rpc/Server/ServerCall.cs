@@ -33,6 +33,8 @@ internal sealed class ServerCall : IAsyncDisposable
     private volatile bool _deadlineExpired;
     private bool _responseStarted;
     private bool _completed;
+    // The response body once the headers are out, for the fast path of encoded frames (gRPC and binary gRPC-Web).
+    private PipeWriter? _body;
 
     private ServerCall(HttpContext httpContext, WireProtocol format, RpcMessageLimits limits, ILogger logger)
     {
@@ -162,8 +164,41 @@ internal sealed class ServerCall : IAsyncDisposable
         WriteFrameAsync(message, null, flush, cancellationToken);
 
     /// <summary>Sends one message encoded earlier (its frame as it goes on the wire), and flushes it.</summary>
-    public Task WriteEncodedAsync(byte[] frame, CancellationToken cancellationToken = default) =>
-        WriteFrameAsync(null, frame, flush: true, cancellationToken);
+    public Task WriteEncodedAsync(byte[] frame, CancellationToken cancellationToken = default)
+    {
+        // The fan-out's path, taken for every delivery to every watcher: once the headers are out, with no lock to
+        // take (no deadline) and the frame going as it is, the copy and its flush usually complete at once, and
+        // then nothing needs an async state machine.
+        if (_body is not { } writer || _writeLock is not null || _completed || frame.Length - MessageFraming.HeaderSize > _limits.MaxSendMessageSize!.Value)
+        {
+            return WriteFrameAsync(null, frame, flush: true, cancellationToken);
+        }
+        ValueTask<FlushResult> flush;
+        try
+        {
+            writer.Write(frame);
+            flush = writer.FlushAsync(Context.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return AfterFlushAsync(flush);
+        }
+        return flush.Result.IsCompleted ? Task.FromException(NotReading()) : Task.CompletedTask;
+    }
+
+    private static async Task AfterFlushAsync(ValueTask<FlushResult> flush)
+    {
+        if ((await flush).IsCompleted)
+        {
+            throw NotReading();
+        }
+    }
+
+    private static RpcException NotReading() => new(StatusCode.Cancelled, "The caller is no longer reading the response.");
 
     private async Task WriteFrameAsync(IMessage? message, byte[]? encoded, bool flush, CancellationToken cancellationToken)
     {
@@ -197,7 +232,7 @@ internal sealed class ServerCall : IAsyncDisposable
             }
             if (flush && (await writer.FlushAsync(Context.CancellationToken)).IsCompleted)
             {
-                throw new RpcException(StatusCode.Cancelled, "The caller is no longer reading the response.");
+                throw NotReading();
             }
         }
         finally
@@ -336,6 +371,10 @@ internal sealed class ServerCall : IAsyncDisposable
         foreach (var entry in Context.ResponseHeadersToSend)
         {
             response.Headers.Append(entry.Key, HeaderValue(entry));
+        }
+        if (_format != WireProtocol.GrpcWebText)
+        {
+            _body = response.BodyWriter;
         }
     }
 
