@@ -3,14 +3,65 @@ using System.Net.Sockets;
 
 namespace IWouldArgue.Testing;
 
-/// <summary>Ports for test servers: asked of the OS, on loopback only.</summary>
+/// <summary>Free loopback ports for test servers.</summary>
 public static class LoopbackPorts
 {
-    /// <summary>A port that was free a moment ago on 127.0.0.1.</summary>
+    private const int Lowest = 10_000;
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port free on 127.0.0.1 now, below the kernel's range of ephemeral ports where there is room: a port from
+    /// that range can be taken by any outgoing connection between this call and the bind that uses it (a Live
+    /// test host failed to start with "address already in use" that way). No port is handed out twice.
+    /// </summary>
     public static int Free()
     {
+        var ephemeralLow = EphemeralLow();
+        for (var attempt = 0; ephemeralLow - Lowest > 1_000 && attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(Lowest, ephemeralLow);
+            lock (HandedOut)
+            {
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+            }
+            if (IsFree(port))
+            {
+                return port;
+            }
+        }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    // Linux says its range in /proc; elsewhere, the IANA dynamic range.
+    private static int EphemeralLow()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 49_152;
+        }
     }
 }
