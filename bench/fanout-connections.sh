@@ -39,7 +39,6 @@ mkdir -p bench/results
     echo "| $(field per_connection "$line") | $(field system "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") |"
   done <"$lines"
   echo
-  ratio() { awk -v a="$(field per_core "$1")" -v b="$(field per_core "$2")" 'BEGIN {printf "%.2f", a / b}'; }
   for spread in $SPREADS; do
     o=$(grep "^per_connection=$spread system=ours " "$lines" || true); f=$(grep "^per_connection=$spread system=floor " "$lines" || true)
     n=$(grep "^per_connection=$spread system=nats " "$lines" || true)

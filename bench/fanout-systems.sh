@@ -31,3 +31,6 @@ nats() { # subjects subscribers rates
   taskset -c 1 dotnet "$bench_dll" nats "$port" "$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$connections" | sed 's/^/system=nats /'
   kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true
 }
+
+# ratio <line a> <line b>: a's deliveries per server core over b's, for the reports.
+ratio() { awk -v a="$(field per_core "$1")" -v b="$(field per_core "$2")" 'BEGIN {printf "%.2f", a / b}'; }

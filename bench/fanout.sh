@@ -80,7 +80,6 @@ file="bench/results/fanout-$stamp.md"
     echo "| $(field system "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
   done <"$lines"
   echo
-  ratio() { awk -v a="$(field per_core "$1")" -v b="$(field per_core "$2")" 'BEGIN {printf "%.2f", a / b}'; }
   for rate in ${SWEEP_RATES//,/ }; do
     ours_b=$(grep "^scenario=b system=ours rate=$rate " "$lines" || true); nats_b=$(grep "^scenario=b system=nats rate=$rate " "$lines" || true)
     floor_b=$(grep "^scenario=b system=floor rate=$rate " "$lines" || true)

@@ -54,14 +54,8 @@ public static class LoopbackPorts
     // Linux says its range in /proc; elsewhere, the IANA dynamic range.
     private static int EphemeralLow()
     {
-        try
-        {
-            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
-            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 49_152;
-        }
+        const string Range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var fields = File.Exists(Range) ? File.ReadAllText(Range).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries) : [];
+        return fields is [var low, ..] && int.TryParse(low, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : 49_152;
     }
 }

@@ -245,24 +245,10 @@ internal sealed partial class DiscussionFanout
 
     // Watchers are kept grouped by connection, so a broadcast writes all of one connection's streams in a row
     // and Kestrel sends their frames together, instead of one socket write per stream when watchers of
-    // many connections alternate. A newcomer goes after the last watcher of its connection (or in order).
-    private int PlaceOf(Watcher watcher)
-    {
-        int low = 0, high = _watchers.Count;
-        while (low < high)
-        {
-            var middle = (low + high) / 2;
-            if (string.CompareOrdinal(_watchers[middle].ConnectionId, watcher.ConnectionId) <= 0)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-        return low;
-    }
+    // many connections alternate. A newcomer goes beside the watchers of its connection (or in order).
+    private static readonly Comparer<Watcher> ByConnection = Comparer<Watcher>.Create((a, b) => string.CompareOrdinal(a.ConnectionId, b.ConnectionId));
+
+    private int PlaceOf(Watcher watcher) => _watchers.BinarySearch(watcher, ByConnection) is var at && at < 0 ? ~at : at;
 
     /// <summary>Sends the contiguous run of pending events as frames, filling holes from the log first.</summary>
     private async Task FlushAsync()
