@@ -1,3 +1,4 @@
+using IWouldArgue.Http2;
 using IWouldArgue.Rpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,10 @@ namespace IWouldArgue.Hosting;
 /// <summary>The setup every IWouldArgue host shares, so each Program.cs stays a table of contents.</summary>
 public static class ServiceDefaults
 {
-    /// <summary>Adds the RPC server (bound from the "Rpc" section) and console logging.</summary>
+    /// <summary>
+    /// Adds the RPC server (bound from the "Rpc" section), console logging, and the HTTP/2 server beside Kestrel
+    /// on the URLs of the "Http2Server" section, if any.
+    /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -19,6 +23,7 @@ public static class ServiceDefaults
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Services.AddRpcServer(builder.Configuration);
+        builder.Services.AddHttp2Server(builder.Configuration);
         return builder;
     }
 

@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace IWouldArgue.Http2;
+
+/// <summary>
+/// The application's reader of a request body. What it consumes is credited back to the peer (WINDOW_UPDATE)
+/// once half a window has been read, so a peer can never have more than a window's worth buffered here.
+/// </summary>
+internal sealed class RequestBodyReader(Http2Stream stream, PipeReader inner) : PipeReader
+{
+    private ReadOnlySequence<byte> _lastRead;
+    private int _uncredited;
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        var bytes = (int)_lastRead.Slice(_lastRead.Start, consumed).Length;
+        _lastRead = default;
+        inner.AdvanceTo(consumed, examined);
+        Credit(bytes);
+    }
+
+    public override void CancelPendingRead() => inner.CancelPendingRead();
+
+    public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await inner.ReadAsync(cancellationToken);
+        _lastRead = result.Buffer;
+        return result;
+    }
+
+    public override bool TryRead(out ReadResult result)
+    {
+        if (!inner.TryRead(out result))
+        {
+            return false;
+        }
+        _lastRead = result.Buffer;
+        return true;
+    }
+
+    /// <summary>Counts bytes the peer may send again, and credits them once there are enough to be worth a frame.</summary>
+    public void Credit(int bytes)
+    {
+        if (bytes <= 0)
+        {
+            return;
+        }
+        var total = Interlocked.Add(ref _uncredited, bytes);
+        if (total < stream.Connection.Limits.StreamWindowSize / 2 || stream.RequestEnded || stream.IsAborted)
+        {
+            return;
+        }
+        var credit = Interlocked.Exchange(ref _uncredited, 0);
+        if (credit > 0)
+        {
+            stream.Connection.CreditStream(stream, credit);
+        }
+    }
+}
