@@ -165,6 +165,7 @@ internal sealed partial class Http2Connection
             {
                 throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "A SETTINGS ack with a payload.");
             }
+            _settingsAcknowledged = true;
             return;
         }
         if (payload.Length % 6 != 0)

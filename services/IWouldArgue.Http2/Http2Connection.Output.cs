@@ -27,6 +27,7 @@ internal sealed partial class Http2Connection
     private bool _sending;
     private bool _outputClosed;
     private bool _disposed;
+    private TaskCompletionSource? _flushed;
     private long _sendWindow = Frames.DefaultWindowSize;
     private int _peerMaxFrameSize = Frames.DefaultMaxFrameSize;
 
@@ -315,54 +316,120 @@ internal sealed partial class Http2Connection
             return;
         }
         _sending = true;
-        ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.SendLoopAsync(), this, preferLocal: false);
+        _sends.Schedule(this);
     }
 
-    private async Task SendLoopAsync()
+    /// <summary>
+    /// Writes what the buffer holds with non-blocking sends, again while more arrives; if the socket is full,
+    /// the rest goes with an asynchronous send. Runs on the send scheduler, one connection after another.
+    /// </summary>
+    public void SendPending()
     {
-        while (true)
+        while (TakeOutput() is { } sending)
         {
-            ByteBuffer sending;
-            lock (_outLock)
+            var remaining = sending.Written;
+            while (!remaining.IsEmpty)
             {
-                if (_out.Length == 0 || _outputClosed)
+                int sent;
+                SocketError error;
+                try
                 {
-                    _sending = false;
-                    if (_disposed)
-                    {
-                        DisposeOutput();
-                    }
+                    sent = _socket.Send(remaining.Span, SocketFlags.None, out error);
+                }
+                catch (ObjectDisposedException ex)
+                {
+                    OnSendFailed(ex);
                     return;
                 }
-                (sending, _out, _sendingBuffer) = (_out, _sendingBuffer, _out);
-            }
-            try
-            {
-                var remaining = sending.Written;
-                while (!remaining.IsEmpty)
+                if (error == SocketError.WouldBlock)
                 {
-                    var sent = await _socket.SendAsync(remaining, SocketFlags.None);
-                    remaining = remaining[sent..];
+                    _ = SendRestAsync(sending, remaining);
+                    return;
                 }
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                lock (_outLock)
+                if (error != SocketError.Success)
                 {
-                    _sending = false;
-                    if (_disposed)
-                    {
-                        DisposeOutput();
-                    }
+                    OnSendFailed(new SocketException((int)error));
+                    return;
                 }
-                Close(ex);
-                return;
+                remaining = remaining[sent..];
             }
-            sending.Clear();
-            lock (_outLock)
+            OnSent(sending);
+        }
+    }
+
+    private async Task SendRestAsync(ByteBuffer sending, ReadOnlyMemory<byte> remaining)
+    {
+        try
+        {
+            while (!remaining.IsEmpty)
             {
-                ReleaseWaiters();
+                var sent = await _socket.SendAsync(remaining, SocketFlags.None);
+                remaining = remaining[sent..];
             }
         }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            OnSendFailed(ex);
+            return;
+        }
+        OnSent(sending);
+        SendPending();
+    }
+
+    /// <summary>Completes once everything written so far has gone to the socket.</summary>
+    private Task FlushedAsync()
+    {
+        lock (_outLock)
+        {
+            if (!_sending || _outputClosed)
+            {
+                return Task.CompletedTask;
+            }
+            _flushed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _flushed.Task;
+        }
+    }
+
+    // The buffer to send next (swapped out under the lock), or null when there is nothing: sending stops.
+    private ByteBuffer? TakeOutput()
+    {
+        lock (_outLock)
+        {
+            if (_out.Length == 0 || _outputClosed)
+            {
+                _flushed?.TrySetResult();
+                _flushed = null;
+                _sending = false;
+                if (_disposed)
+                {
+                    DisposeOutput();
+                }
+                return null;
+            }
+            (_out, _sendingBuffer) = (_sendingBuffer, _out);
+            return _sendingBuffer;
+        }
+    }
+
+    private void OnSent(ByteBuffer sending)
+    {
+        lock (_outLock)
+        {
+            sending.Clear();
+            ReleaseWaiters();
+        }
+    }
+
+    private void OnSendFailed(Exception reason)
+    {
+        lock (_outLock)
+        {
+            _sending = false;
+            if (_disposed)
+            {
+                DisposeOutput();
+            }
+        }
+        Close(reason);
     }
 }

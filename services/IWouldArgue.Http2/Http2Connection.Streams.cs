@@ -12,6 +12,10 @@ internal sealed partial class Http2Connection
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
     };
 
+    // Until the peer acknowledges our SETTINGS it may not know our limit, and HTTP/2 lets it assume none; clients
+    // commonly assume 100 (SocketsHttpHandler, nghttp2). Streams up to that are served rather than refused.
+    private int StreamLimit => _settingsAcknowledged ? Limits.MaxStreamsPerConnection : Math.Max(Limits.MaxStreamsPerConnection, AssumedStreamLimit);
+
     private void OnHeaderBlock(int streamId, bool endStream)
     {
         if (Find(streamId) is { } existing)
@@ -44,7 +48,7 @@ internal sealed partial class Http2Connection
         {
             lock (_streams)
             {
-                if (!_goingAway && _streams.Count < Limits.MaxStreamsPerConnection)
+                if (!_goingAway && _streams.Count < StreamLimit)
                 {
                     stream = new Http2Stream(this, streamId, head, endStream);
                     _streams.Add(streamId, stream);

@@ -18,6 +18,7 @@ internal sealed partial class Http2Connection : IDisposable
     private readonly PipeReader _input;
     private readonly Func<Http2Stream, Task> _run;
     private readonly ILogger _logger;
+    private readonly SendScheduler _sends;
     private readonly HpackDecoder _decoder;
     private readonly Dictionary<int, Http2Stream> _streams = [];
     private readonly ByteBuffer _pendingBlock = new(1024);
@@ -29,13 +30,19 @@ internal sealed partial class Http2Connection : IDisposable
     private bool _blockEndsStream;
     private long _receiveWindow;
     private long _receivedSinceUpdate;
+    private const int AssumedStreamLimit = 100;
     private bool _goingAway;
+    private bool _settingsAcknowledged;
     private int _closed;
 
-    public Http2Connection(Socket socket, string id, Http2Limits limits, Func<Http2Stream, Task> run, ILogger logger)
+    public Http2Connection(Socket socket, string id, Http2Limits limits, Func<Http2Stream, Task> run, SendScheduler sends, ILogger logger)
     {
         _socket = socket;
         _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        // Sends are non-blocking (a full socket hands over to an asynchronous send); the stream above was made
+        // first, as NetworkStream takes only blocking sockets, and reads asynchronously either way.
+        socket.Blocking = false;
+        _sends = sends;
         Id = id;
         Limits = limits;
         _run = run;
@@ -70,10 +77,13 @@ internal sealed partial class Http2Connection : IDisposable
         {
             Http2Log.ConnectionError(_logger, Id, ex.Code, ex.Message);
             GoAway(ex.Code);
+            // The GOAWAY should reach the peer before the socket closes; a peer that reads nothing gets a second.
+            await FlushedAsync().WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
             reason = ex;
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
+            Http2Log.ConnectionClosed(_logger, Id, ex.Message);
             reason = ex;
         }
         Close(reason ?? new IOException("The peer closed the connection."));

@@ -13,6 +13,9 @@ internal static partial class Http2Log
     [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId}: stream {StreamId} refused: {Reason}")]
     public static partial void StreamRefused(ILogger logger, string connectionId, int streamId, string reason);
 
+    [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId} closed: {Reason}")]
+    public static partial void ConnectionClosed(ILogger logger, string connectionId, string reason);
+
     [LoggerMessage(4, LogLevel.Error, "Connection {ConnectionId}: the application failed on stream {StreamId}")]
     public static partial void ApplicationFailed(ILogger logger, string connectionId, int streamId, Exception exception);
 }

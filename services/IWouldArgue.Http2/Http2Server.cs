@@ -17,7 +17,7 @@ internal sealed class Http2Server(IServer kestrel, IOptions<Http2ServerOptions> 
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly HashSet<Http2Connection> _connections = [];
-    private readonly List<Task> _connectionTasks = [];
+    private readonly SendScheduler _sends = new();
     private long _nextConnectionId;
 
     public IFeatureCollection Features => kestrel.Features;
@@ -97,7 +97,7 @@ internal sealed class Http2Server(IServer kestrel, IOptions<Http2ServerOptions> 
             }
             socket.NoDelay = true;
             var id = $"h2-{Interlocked.Increment(ref _nextConnectionId):X}";
-            var connection = new Http2Connection(socket, id, options.Value.Limits, run, _logger);
+            var connection = new Http2Connection(socket, id, options.Value.Limits, run, _sends, _logger);
             lock (_connections)
             {
                 _connections.Add(connection);

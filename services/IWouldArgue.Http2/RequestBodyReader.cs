@@ -4,22 +4,32 @@ using System.IO.Pipelines;
 namespace IWouldArgue.Http2;
 
 /// <summary>
-/// The application's reader of a request body. What it consumes is credited back to the peer (WINDOW_UPDATE)
-/// once half a window has been read, so a peer can never have more than a window's worth buffered here.
+/// The application's reader of a request body. What it has examined is credited back to the peer
+/// (WINDOW_UPDATE) once half a window has been read: a reader waiting for a whole message larger than the window
+/// examines all it has without consuming it, and must be sent more. So a peer has at most a window's worth
+/// buffered beyond what the application looked at; message size limits bound the rest.
 /// </summary>
 internal sealed class RequestBodyReader(Http2Stream stream, PipeReader inner) : PipeReader
 {
     private ReadOnlySequence<byte> _lastRead;
+    private long _consumed;
+    private long _examined;
     private int _uncredited;
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        var bytes = (int)_lastRead.Slice(_lastRead.Start, consumed).Length;
+        var examinedNow = _consumed + _lastRead.Slice(_lastRead.Start, examined).Length;
+        _consumed += _lastRead.Slice(_lastRead.Start, consumed).Length;
         _lastRead = default;
         inner.AdvanceTo(consumed, examined);
-        Credit(bytes);
+        if (examinedNow > _examined)
+        {
+            var bytes = (int)(examinedNow - _examined);
+            _examined = examinedNow;
+            Credit(bytes);
+        }
     }
 
     public override void CancelPendingRead() => inner.CancelPendingRead();

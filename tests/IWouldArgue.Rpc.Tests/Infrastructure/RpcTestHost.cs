@@ -22,9 +22,10 @@ public sealed class RpcTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private RpcTestHost(WebApplication app, int grpcPort, int webPort, LogSink logs, int? tlsPort)
+    private RpcTestHost(WebApplication app, int grpcPort, int webPort, LogSink logs, int? tlsPort, int? http2ServerPort)
     {
         _app = app;
+        Http2ServerAddress = http2ServerPort is { } h2 ? new Uri($"http://127.0.0.1:{h2}") : null;
         TlsAddress = tlsPort is { } port ? new Uri($"https://127.0.0.1:{port}") : null;
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
         WebAddress = new Uri($"http://127.0.0.1:{webPort}");
@@ -37,6 +38,9 @@ public sealed class RpcTestHost : IAsyncDisposable
 
     /// <summary>HTTP/2 and HTTP/1.1 over TLS, when the host was started with a certificate.</summary>
     public Uri? TlsAddress { get; }
+
+    /// <summary>gRPC over our own HTTP/2 server (Http2Server:Urls), when the host was started with it.</summary>
+    public Uri? Http2ServerAddress { get; }
 
     /// <summary>HTTP/1.1: gRPC-Web for browsers.</summary>
     public Uri WebAddress { get; }
@@ -51,13 +55,19 @@ public sealed class RpcTestHost : IAsyncDisposable
         Action<WebApplication>? map = null,
         IDictionary<string, string?>? settings = null,
         X509Certificate2? tlsCertificate = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool http2Server = false)
     {
         var grpcPort = LoopbackPorts.Free();
         var webPort = LoopbackPorts.Free();
         int? tlsPort = tlsCertificate is null ? null : LoopbackPorts.Free();
+        int? http2ServerPort = http2Server ? LoopbackPorts.Free() : null;
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        if (http2ServerPort is { } h2)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Http2Server:Urls:0"] = $"http://127.0.0.1:{h2}" });
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
@@ -89,7 +99,7 @@ public sealed class RpcTestHost : IAsyncDisposable
             map(app);
         }
         await app.StartAsync();
-        return new RpcTestHost(app, grpcPort, webPort, logs, tlsPort);
+        return new RpcTestHost(app, grpcPort, webPort, logs, tlsPort, http2ServerPort);
     }
 
     public async ValueTask DisposeAsync()

@@ -4,9 +4,24 @@ using IWouldArgue.Rpc.Tests.Infrastructure;
 
 namespace IWouldArgue.Rpc.Tests.Interop;
 
-/// <summary>Our server, called by the independent @grpc/grpc-js client (tests/interop/grpcjs/client.mjs).</summary>
+/// <summary>Our server on Kestrel, called by the independent @grpc/grpc-js client (tests/interop/grpcjs/client.mjs).</summary>
 [Trait("Category", "Interop")]
-public class GrpcJsClientInteropTests(GrpcJsClientInteropTests.Run run) : IClassFixture<GrpcJsClientInteropTests.Run>
+public class GrpcJsClientInteropTests(GrpcJsClientInteropBehavior.Run run) : GrpcJsClientInteropBehavior(run), IClassFixture<GrpcJsClientInteropBehavior.Run>;
+
+/// <summary>
+/// The same cases over our own HTTP/2 server (Http2Server:Urls): grpc-js speaks Node's HTTP/2 (nghttp2), whose
+/// header blocks use HPACK's dynamic table and Huffman coding, and which keeps its own flow-control windows.
+/// </summary>
+[Trait("Category", "Interop")]
+public class GrpcJsClientOverHttp2ServerInteropTests(GrpcJsClientOverHttp2ServerInteropTests.Http2ServerRun run)
+    : GrpcJsClientInteropBehavior(run), IClassFixture<GrpcJsClientOverHttp2ServerInteropTests.Http2ServerRun>
+{
+    /// <summary>The grpc-js client against the host's own HTTP/2 server.</summary>
+    public sealed class Http2ServerRun() : GrpcJsClientInteropBehavior.Run(http2Server: true);
+}
+
+/// <summary>What the grpc-js client must find, whichever server of ours it calls.</summary>
+public abstract class GrpcJsClientInteropBehavior(GrpcJsClientInteropBehavior.Run run)
 {
     public static TheoryData<string> Cases =>
     [
@@ -31,8 +46,17 @@ public class GrpcJsClientInteropTests(GrpcJsClientInteropTests.Run run) : IClass
     }
 
     /// <summary>Runs the grpc-js client once against one host; each test reads one case's result.</summary>
-    public sealed class Run : IAsyncLifetime
+    public class Run : IAsyncLifetime
     {
+        private readonly bool _http2Server;
+
+        public Run()
+            : this(http2Server: false)
+        {
+        }
+
+        protected Run(bool http2Server) => _http2Server = http2Server;
+
         public RpcTestHost Host { get; private set; } = null!;
 
         public Dictionary<string, (bool Ok, string Detail)> Results { get; } = [];
@@ -41,8 +65,9 @@ public class GrpcJsClientInteropTests(GrpcJsClientInteropTests.Run run) : IClass
 
         public async Task InitializeAsync()
         {
-            Host = await RpcTestHost.StartAsync();
-            var (_, output, errors) = await NodeProcess.RunAsync(TimeSpan.FromMinutes(2), "node", "grpcjs/client.mjs", $"127.0.0.1:{Host.GrpcAddress.Port}");
+            Host = await RpcTestHost.StartAsync(http2Server: _http2Server);
+            var port = (_http2Server ? Host.Http2ServerAddress! : Host.GrpcAddress).Port;
+            var (_, output, errors) = await NodeProcess.RunAsync(TimeSpan.FromMinutes(2), "node", "grpcjs/client.mjs", $"127.0.0.1:{port}");
             Errors = errors;
             foreach (var line in output.Where(l => l.StartsWith('{')))
             {
