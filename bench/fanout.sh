@@ -7,7 +7,8 @@
 # Reference, side by side in the same run: nats-server (Debian) core pub/sub with the same subjects,
 # subscribers (spread over the same number of connections), rates and payload size; and for (b) the floor of
 # any Kestrel HTTP/2 fan-out (KestrelFanoutFloor: each comment written to its streams at once, nothing else),
-# which separates what our fan-out costs from what HTTP/2 in Kestrel costs.
+# which separates what our fan-out costs from what HTTP/2 in Kestrel costs. Ours runs with the watch streams on
+# our own HTTP/2 server (as deployed for gRPC clients), and for (b) also on Kestrel's (ours-kestrel).
 # The server under test (our gateway: Discussions + Live embedded, SQLite, in-process pub/sub; or
 # nats-server) is pinned to CPU 0, the load generator to CPU 1. Server CPU comes from /proc.
 # Writes bench/results/fanout-<UTC time>.md, the raw lines (.dat) and a plot of latency vs load (.png).
@@ -31,6 +32,7 @@ lines="$work/lines"
   ours 1 1000 5 | sed 's/^/scenario=a /'
   nats 1 1000 5 | sed 's/^/scenario=a /'
   ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+  ours_kestrel 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
   floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
   nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
 } | tee "$lines"
@@ -56,6 +58,7 @@ set grid
 plot "< grep '^ours b' $dat" using 4:6 with linespoints title "ours p99", \
      "< grep '^ours b' $dat" using 4:5 with linespoints title "ours p50", \
      "< grep '^ours b' $dat" using 4:7 with linespoints title "ours p99.9", \
+     "< grep '^ours-kestrel b' $dat" using 4:6 with linespoints title "ours on Kestrel p99", \
      "< grep '^floor b' $dat" using 4:6 with linespoints title "Kestrel floor p99", \
      "< grep '^nats b' $dat" using 4:6 with linespoints title "nats-server p99", \
      "< grep '^nats b' $dat" using 4:5 with linespoints title "nats-server p50", \
@@ -67,7 +70,8 @@ file="bench/results/fanout-$stamp.md"
   echo "# Live fan-out, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Command: \`bash bench/fanout.sh\` (${SECONDS_PER_RATE} s per rate after a 75 s warm-up (5 s for nats, which has no JIT); server pinned to CPU 0,"
-  echo "load generator to CPU 1 of $(nproc); our server = the embedded gateway (Discussions + Live, SQLite, in-process pub/sub))."
+  echo "load generator to CPU 1 of $(nproc); our server = the embedded gateway (Discussions + Live, SQLite, in-process pub/sub),"
+  echo "watch streams on our own HTTP/2 server (ours) or on Kestrel's (ours-kestrel))."
   echo "A delivery is one comment reaching one watcher; latency is from just before the PostComment call to the watcher reading it."
   echo "Kestrel floor: the same load against a Kestrel HTTP/2 server that writes each comment to its discussion's streams at once and"
   echo "does nothing else (no window, log, pub/sub, queues, resume or auth: tests/IWouldArgue.Benchmarks/KestrelFanoutFloor.cs)."
@@ -82,9 +86,10 @@ file="bench/results/fanout-$stamp.md"
   echo
   for rate in ${SWEEP_RATES//,/ }; do
     ours_b=$(grep "^scenario=b system=ours rate=$rate " "$lines" || true); nats_b=$(grep "^scenario=b system=nats rate=$rate " "$lines" || true)
-    floor_b=$(grep "^scenario=b system=floor rate=$rate " "$lines" || true)
+    floor_b=$(grep "^scenario=b system=floor rate=$rate " "$lines" || true); kestrel_b=$(grep "^scenario=b system=ours-kestrel rate=$rate " "$lines" || true)
     echo "- (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$ours_b" "$nats_b"),"\
-         "ours / Kestrel floor $(ratio "$ours_b" "$floor_b"), Kestrel floor / nats-server $(ratio "$floor_b" "$nats_b")"
+         "ours on Kestrel / nats-server $(ratio "$kestrel_b" "$nats_b"), ours / ours on Kestrel $(ratio "$ours_b" "$kestrel_b"),"\
+         "Kestrel floor / nats-server $(ratio "$floor_b" "$nats_b")"
   done
   best=$(grep '^scenario=b system=ours' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
   echo "- (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"

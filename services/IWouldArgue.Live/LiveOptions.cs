@@ -12,7 +12,12 @@ public sealed class LiveOptions
     /// <summary>The address watchers routed to this instance should use (what the gateway forwards to).</summary>
     public string AdvertisedAddress { get; set; } = "";
 
-    /// <summary>Events arriving within this window after the first go out as one frame.</summary>
+    /// <summary>
+    /// Events of a discussion arriving within one window go out as one frame. Windows are slices of the clock
+    /// (the next multiple of this after the first event), the same for every discussion, so all discussions
+    /// send at the same moments and a connection carrying watchers of many gets their frames in one write.
+    /// An event waits at most this long; 50 ms by default.
+    /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>An idle stream gets a heartbeat this often.</summary>

@@ -8,11 +8,13 @@ namespace IWouldArgue.Live.Tests;
 /// <summary>Many watchers of one discussion over real HTTP/2 and gRPC-Web: everything, in order, exactly once.</summary>
 public class FanoutTests
 {
-    [Fact]
-    public async Task TwoHundredWatchers_OverHttp2AndGrpcWeb_EachReceiveAllThousandCommentsInOrderExactlyOnce()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TwoHundredWatchers_OverHttp2AndGrpcWeb_EachReceiveAllThousandCommentsInOrderExactlyOnce(bool ownHttp2Server)
     {
         using var db = new TestDatabase();
-        await using var host = await LiveTestHost.StartAsync(db);
+        await using var host = await LiveTestHost.StartAsync(db, http2Server: ownHttp2Server);
         var room = await Room.OpenAsync(host, attendees: 200);
         var start = await room.LastSeqAsync();
         var sessions = Enumerable.Range(0, 200)

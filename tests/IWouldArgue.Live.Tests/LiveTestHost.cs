@@ -55,9 +55,12 @@ public sealed class LiveTestHost : IAsyncDisposable
         IPubSub? pubSub = null,
         IStateStore? state = null,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool http2Server = false)
     {
-        var grpcPort = LoopbackPorts.Free();
+        // With our own HTTP/2 server, gRPC goes there (Http2Server:Urls) and Kestrel keeps gRPC-Web.
+        var kestrelGrpcPort = LoopbackPorts.Free();
+        var grpcPort = http2Server ? LoopbackPorts.Free() : kestrelGrpcPort;
         var webPort = LoopbackPorts.Free();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -68,7 +71,12 @@ public sealed class LiveTestHost : IAsyncDisposable
             ["Discussions:CommentBurst"] = "100000",
             ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{grpcPort}",
             ["Live:RegistrationInterval"] = "00:00:01",
+            ["Http2Server:Limits:MaxStreamsPerConnection"] = "1000",
         });
+        if (http2Server)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Http2Server:Urls:0"] = $"http://127.0.0.1:{grpcPort}" });
+        }
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -76,7 +84,7 @@ public sealed class LiveTestHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.Http2.MaxStreamsPerConnection = 1000;
-            k.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
+            k.Listen(IPAddress.Loopback, kestrelGrpcPort, o => o.Protocols = HttpProtocols.Http2);
             k.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
         });
         builder.AddServiceDefaults();

@@ -101,11 +101,13 @@ public class ResilienceTests
         Assert.Equal(posted, watcher.Seqs);
     }
 
-    [Fact]
-    public async Task SlowWatcher_DoesNotHoldUpOthers_AndIsDroppedWithAResyncMarker_ThenResumesWithoutLoss()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SlowWatcher_DoesNotHoldUpOthers_AndIsDroppedWithAResyncMarker_ThenResumesWithoutLoss(bool ownHttp2Server)
     {
         using var db = new TestDatabase();
-        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?>
+        await using var host = await LiveTestHost.StartAsync(db, http2Server: ownHttp2Server, settings: new Dictionary<string, string?>
         {
             ["Live:WatcherQueueFrames"] = "4",
             ["Live:SlowWatcherGrace"] = "00:01:00",

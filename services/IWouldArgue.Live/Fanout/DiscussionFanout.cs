@@ -200,7 +200,7 @@ internal sealed partial class DiscussionFanout
         _pending[e.Seq] = e;
         if (_windowEnds == DateTimeOffset.MaxValue)
         {
-            _windowEnds = _hub.Clock.GetUtcNow() + _hub.Options.BatchWindow;
+            _windowEnds = NextWindowEnd();
         }
     }
 
@@ -289,7 +289,7 @@ internal sealed partial class DiscussionFanout
         if (_pending.Count > 0)
         {
             // Still a hole the log could not fill yet: try again next window.
-            _windowEnds = _hub.Clock.GetUtcNow() + _hub.Options.BatchWindow;
+            _windowEnds = NextWindowEnd();
         }
     }
 
@@ -405,6 +405,14 @@ internal sealed partial class DiscussionFanout
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    // The end of the current slice of the clock: every discussion's window ends at the same moments.
+    private DateTimeOffset NextWindowEnd()
+    {
+        var window = Math.Max(_hub.Options.BatchWindow.Ticks, 1);
+        var now = _hub.Clock.GetUtcNow().UtcTicks;
+        return new DateTimeOffset((now / window + 1) * window, TimeSpan.Zero);
+    }
 
     private static LiveFrame Encode(IEnumerable<DiscussionEvent> events)
     {
