@@ -154,19 +154,37 @@ internal sealed partial class Http2Connection
         while (!block.IsEmpty);
     }
 
-    private static void Take(Http2Stream stream, ByteBuffer? unflushed)
+    // What the application wrote is framed straight from its buffer when none of the stream's body waits for
+    // window (the fan-out's usual case); what does not fit waits in the stream's pending buffer.
+    private void Take(Http2Stream stream, ByteBuffer? unflushed)
     {
         if (unflushed is null || unflushed.Length == 0)
         {
             return;
         }
-        if (stream.Pending is { } pending && stream.PendingStart > 0 && stream.PendingStart >= pending.Length / 2)
+        var data = unflushed.WrittenSpan;
+        while (!data.IsEmpty && stream.PendingLength == 0)
         {
-            // Keep a stream that is always a little behind from growing its buffer forever.
-            pending.Consume(stream.PendingStart);
-            stream.PendingStart = 0;
+            var size = (int)Math.Min(Math.Min(stream.SendWindow, _sendWindow), Math.Min(_peerMaxFrameSize, data.Length));
+            if (size <= 0)
+            {
+                break;
+            }
+            Frames.Write(_out, FrameType.Data, 0, stream.Id, data[..size]);
+            stream.SendWindow -= size;
+            _sendWindow -= size;
+            data = data[size..];
         }
-        (stream.Pending ??= new ByteBuffer(Math.Max(256, unflushed.Length))).Write(unflushed.WrittenSpan);
+        if (!data.IsEmpty)
+        {
+            if (stream.Pending is { } pending && stream.PendingStart > 0 && stream.PendingStart >= pending.Length / 2)
+            {
+                // Keep a stream that is always a little behind from growing its buffer forever.
+                pending.Consume(stream.PendingStart);
+                stream.PendingStart = 0;
+            }
+            (stream.Pending ??= new ByteBuffer(Math.Max(256, data.Length))).Write(data);
+        }
         unflushed.Clear();
     }
 
