@@ -8,6 +8,7 @@ internal sealed partial class Http2Connection
 {
     private void OnFrame(FrameType type, byte flags, int streamId, ReadOnlySpan<byte> payload)
     {
+        _lastFrameAt = Environment.TickCount64;
         if (_blockStreamId != 0 && (type != FrameType.Continuation || streamId != _blockStreamId))
         {
             throw Protocol("A header block was interrupted by another frame.");
@@ -172,6 +173,7 @@ internal sealed partial class Http2Connection
         {
             throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "SETTINGS not a multiple of 6 bytes.");
         }
+        RefuseFloods();
         lock (_outLock)
         {
             for (var at = 0; at < payload.Length; at += 6)
@@ -237,6 +239,7 @@ internal sealed partial class Http2Connection
         }
         if ((flags & Frames.Ack) == 0)
         {
+            RefuseFloods();
             var opaque = BinaryPrimitives.ReadUInt64BigEndian(payload);
             WriteControl(output =>
             {
@@ -321,6 +324,19 @@ internal sealed partial class Http2Connection
         _receivedSinceUpdate = 0;
         _receiveWindow += credit;
         WriteControl(output => Frames.WriteWindowUpdate(output, 0, credit));
+    }
+
+    // PING and SETTINGS oblige an answer; a peer that sends them without reading the answers would grow our
+    // send buffer without bound.
+    private void RefuseFloods()
+    {
+        lock (_outLock)
+        {
+            if (_out.Length > 2 * Limits.MaxBufferedResponseBytes)
+            {
+                throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, "The peer asks for answers it does not read.");
+            }
+        }
     }
 
     private void CountReset()

@@ -37,15 +37,22 @@ internal sealed partial class Http2Connection
     /// <summary>Takes what the application wrote and sends what the windows allow; waits when the peer does not keep up.</summary>
     public ValueTask<FlushResult> WriteResponse(Http2Stream stream, ByteBuffer? unflushed, CancellationToken cancellationToken)
     {
+        var result = WriteResponse(stream, unflushed is null ? [] : unflushed.WrittenSpan, cancellationToken);
+        unflushed?.Clear();
+        return result;
+    }
+
+    /// <summary>As above, for bytes the application hands over in one piece (PipeWriter.WriteAsync): no copy on its side.</summary>
+    public ValueTask<FlushResult> WriteResponse(Http2Stream stream, ReadOnlySpan<byte> data, CancellationToken cancellationToken)
+    {
         lock (_outLock)
         {
             if (_outputClosed || stream.IsAborted || stream.EndRequested)
             {
-                unflushed?.Clear();
                 return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: true));
             }
             StartResponse(stream, endStream: false);
-            Take(stream, unflushed);
+            Take(stream, data);
             Drain(stream);
             ScheduleSend();
             if (stream.PendingLength == 0 && _out.Length < Limits.MaxBufferedResponseBytes)
@@ -85,7 +92,8 @@ internal sealed partial class Http2Connection
             else
             {
                 StartResponse(stream, endStream: false);
-                Take(stream, unflushed);
+                Take(stream, unflushed is null ? [] : unflushed.WrittenSpan);
+                unflushed?.Clear();
                 Drain(stream);
             }
             ScheduleSend();
@@ -156,13 +164,8 @@ internal sealed partial class Http2Connection
 
     // What the application wrote is framed straight from its buffer when none of the stream's body waits for
     // window (the fan-out's usual case); what does not fit waits in the stream's pending buffer.
-    private void Take(Http2Stream stream, ByteBuffer? unflushed)
+    private void Take(Http2Stream stream, ReadOnlySpan<byte> data)
     {
-        if (unflushed is null || unflushed.Length == 0)
-        {
-            return;
-        }
-        var data = unflushed.WrittenSpan;
         while (!data.IsEmpty && stream.PendingLength == 0)
         {
             var size = (int)Math.Min(Math.Min(stream.SendWindow, _sendWindow), Math.Min(_peerMaxFrameSize, data.Length));
@@ -185,7 +188,6 @@ internal sealed partial class Http2Connection
             }
             (stream.Pending ??= new ByteBuffer(Math.Max(256, data.Length))).Write(data);
         }
-        unflushed.Clear();
     }
 
     /// <summary>Frames as much of a stream's pending body as the windows allow; ends the stream once it is all out.</summary>

@@ -34,6 +34,7 @@ internal sealed partial class Http2Connection : IDisposable
     private bool _goingAway;
     private bool _settingsAcknowledged;
     private int _closed;
+    private long _lastFrameAt = Environment.TickCount64;
 
     public Http2Connection(Socket socket, string id, Http2Limits limits, Func<Http2Stream, Task> run, SendScheduler sends, ILogger logger)
     {
@@ -101,6 +102,23 @@ internal sealed partial class Http2Connection : IDisposable
                 DisposeOutput();
             }
         }
+    }
+
+    /// <summary>Closes the connection (GOAWAY first) if it has no open stream and the peer sent nothing for the idle timeout.</summary>
+    public async Task CloseIfIdleAsync()
+    {
+        lock (_streams)
+        {
+            if (_streams.Count > 0 || Environment.TickCount64 - Volatile.Read(ref _lastFrameAt) < (long)Limits.IdleTimeout.TotalMilliseconds)
+            {
+                return;
+            }
+            _goingAway = true;
+        }
+        Http2Log.ConnectionClosed(_logger, Id, "idle");
+        GoAway(Http2ErrorCode.NoError);
+        await FlushedAsync().WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
+        Close(new IOException("The connection was idle."));
     }
 
     /// <summary>Stops taking new streams (GOAWAY) and lets the open ones finish.</summary>

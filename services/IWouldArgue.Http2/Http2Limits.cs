@@ -18,6 +18,9 @@ public sealed class Http2Limits
     /// <summary>Streams the peer may reset per rolling 10 s before the connection is closed (rapid-reset abuse). Default 1,000.</summary>
     public int MaxResetsPer10Seconds { get; set; } = 1_000;
 
+    /// <summary>A connection with no open stream and no frame from the peer for this long is closed (GOAWAY). Default 130 s, as Kestrel.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
     /// <summary>How long a new connection has to send its preface and settings. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -18,6 +18,8 @@ internal sealed class Http2Server(IServer kestrel, IOptions<Http2ServerOptions> 
     private readonly List<Task> _acceptLoops = [];
     private readonly HashSet<Http2Connection> _connections = [];
     private readonly SendScheduler _sends = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _idleChecks = Task.CompletedTask;
     private long _nextConnectionId;
 
     public IFeatureCollection Features => kestrel.Features;
@@ -35,10 +37,16 @@ internal sealed class Http2Server(IServer kestrel, IOptions<Http2ServerOptions> 
             Http2Log.Listening(_logger, bound);
             _acceptLoops.Add(AcceptAsync(listener, run));
         }
+        if (_listeners.Count > 0)
+        {
+            _idleChecks = CloseIdleConnectionsAsync(_stopping.Token);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _idleChecks;
         foreach (var listener in _listeners)
         {
             listener.Dispose();
@@ -61,6 +69,7 @@ internal sealed class Http2Server(IServer kestrel, IOptions<Http2ServerOptions> 
 
     public void Dispose()
     {
+        _stopping.Dispose();
         foreach (var listener in _listeners)
         {
             listener.Dispose();
@@ -103,6 +112,27 @@ internal sealed class Http2Server(IServer kestrel, IOptions<Http2ServerOptions> 
                 _connections.Add(connection);
             }
             _ = RunAsync(connection);
+        }
+    }
+
+    private async Task CloseIdleConnectionsAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(options.Value.Limits.IdleTimeout.TotalSeconds / 4, 0.05, 5)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                Http2Connection[] open;
+                lock (_connections)
+                {
+                    open = [.. _connections];
+                }
+                await Task.WhenAll(open.Select(c => c.CloseIfIdleAsync()));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The server is stopping.
         }
     }
 

@@ -39,6 +39,9 @@ internal sealed partial class Http2Stream
         waiter.TrySetResult(result);
     }
 
+    /// <summary>No OnStarting callback has to run first.</summary>
+    public bool CanWriteDirectly => HasStarted || _onStarting is not { Count: > 0 };
+
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
     {
         if (!HasStarted && _onStarting is { Count: > 0 })

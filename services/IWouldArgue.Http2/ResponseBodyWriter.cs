@@ -4,7 +4,7 @@ namespace IWouldArgue.Http2;
 
 /// <summary>
 /// The application's writer for a response body: bytes collect here until a flush hands them to the
-/// connection, which frames them into its send buffer (see <see cref="Http2Connection.WriteResponse"/>).
+/// connection, which frames them into its send buffer (see Http2Connection.WriteResponse).
 /// </summary>
 internal sealed class ResponseBodyWriter(Http2Stream stream) : PipeWriter
 {
@@ -31,6 +31,13 @@ internal sealed class ResponseBodyWriter(Http2Stream stream) : PipeWriter
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => stream.FlushAsync(cancellationToken);
+
+    // Write and flush in one: with nothing buffered before, the bytes go from the caller's memory into the
+    // connection's send buffer (the fan-out's path: one encoded frame per watch stream).
+    public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) =>
+        _unflushed is { Length: > 0 } || !stream.CanWriteDirectly
+            ? base.WriteAsync(source, cancellationToken)
+            : stream.Connection.WriteResponse(stream, source.Span, cancellationToken);
 
     public void Release()
     {

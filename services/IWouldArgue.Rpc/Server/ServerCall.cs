@@ -176,8 +176,8 @@ internal sealed class ServerCall : IAsyncDisposable
         ValueTask<FlushResult> flush;
         try
         {
-            writer.Write(frame);
-            flush = writer.FlushAsync(Context.CancellationToken);
+            // Write and flush in one call: a server whose writer takes the bytes as they are saves a copy.
+            flush = writer.WriteAsync(frame, Context.CancellationToken);
         }
         catch (Exception ex)
         {

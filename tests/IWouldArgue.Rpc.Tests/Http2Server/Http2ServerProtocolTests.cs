@@ -4,6 +4,7 @@ using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Http2;
 using IWouldArgue.Http2.Hpack;
+using IWouldArgue.Rpc.Tests.Infrastructure;
 
 namespace IWouldArgue.Rpc.Tests.Http2Server;
 
@@ -146,6 +147,25 @@ public sealed class Http2ServerProtocolTests(Http2ServerFixture fixture) : IClas
         var fields = new List<string>();
         new HpackDecoder(4096, 16 * 1024).Decode(answer.Payload, (name, value) => fields.Add($"{name}: {value}"));
         Assert.Equal([":status: 431"], fields);
+    }
+
+    [Fact]
+    public async Task IdleConnection_IsClosedWithGoAway_ButNotWhileAStreamIsOpen()
+    {
+        await using var host = await RpcTestHost.StartAsync(http2Server: true, settings: new Dictionary<string, string?>
+        {
+            ["Http2Server:Limits:IdleTimeout"] = "00:00:00.400",
+        });
+        await using var busy = await RawHttp2Client.ConnectAsync(host.Http2ServerAddress!);
+        await using var idle = await RawHttp2Client.ConnectAsync(host.Http2ServerAddress!);
+
+        await busy.StartCallAsync(1, EchoStream, new EchoStreamRequest { Message = "slow", Repeat = 3, IntervalMs = 700 });
+        var goAway = await idle.NextAsync(f => f.Type == FrameType.GoAway);
+        var ended = await busy.NextAsync(f => f.Type == FrameType.Headers && f.StreamId == 1 && (f.Flags & Frames.EndStream) != 0);
+
+        Assert.Equal((uint)Http2ErrorCode.NoError, goAway!.ErrorCode);
+        Assert.Null(await idle.NextAsync(_ => false));
+        Assert.NotNull(ended);
     }
 
     [Fact]
