@@ -60,6 +60,12 @@ internal static class Frames
 
     public static ReadOnlySpan<byte> ClientPreface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
+    /// <summary>HTTP/1.1 connection headers, which HTTP/2 does not carry (RFC 9113, 8.2.2).</summary>
+    public static readonly HashSet<string> ConnectionSpecificHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+    };
+
     public static void WriteHeader(Span<byte> destination, int length, FrameType type, byte flags, int streamId)
     {
         destination[0] = (byte)(length >> 16);

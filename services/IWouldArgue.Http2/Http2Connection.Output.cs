@@ -13,11 +13,6 @@ namespace IWouldArgue.Http2;
 /// </summary>
 internal sealed partial class Http2Connection
 {
-    private static readonly HashSet<string> ConnectionSpecific = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
-    };
-
     private readonly Lock _outLock = new();
     private readonly List<Http2Stream> _blocked = [];
     private readonly List<Http2Stream> _waiting = [];
@@ -132,7 +127,7 @@ internal sealed partial class Http2Connection
     {
         foreach (var (name, values) in headers)
         {
-            if (ConnectionSpecific.Contains(name))
+            if (Frames.ConnectionSpecificHeaders.Contains(name))
             {
                 continue;
             }

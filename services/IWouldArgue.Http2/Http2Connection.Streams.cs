@@ -7,11 +7,6 @@ namespace IWouldArgue.Http2;
 /// <summary>Opening streams from header blocks, and closing them.</summary>
 internal sealed partial class Http2Connection
 {
-    private static readonly HashSet<string> ForbiddenRequestHeaders = new(StringComparer.Ordinal)
-    {
-        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
-    };
-
     // Until the peer acknowledges our SETTINGS it may not know our limit, and HTTP/2 lets it assume none; clients
     // commonly assume 100 (SocketsHttpHandler, nghttp2). Streams up to that are served rather than refused.
     private int StreamLimit => _settingsAcknowledged ? Limits.MaxStreamsPerConnection : Math.Max(Limits.MaxStreamsPerConnection, AssumedStreamLimit);
@@ -117,7 +112,7 @@ internal sealed partial class Http2Connection
                 continue;
             }
             regular = true;
-            if (name.Any(char.IsAsciiLetterUpper) || ForbiddenRequestHeaders.Contains(name) || (name == "te" && value != "trailers"))
+            if (name.Any(char.IsAsciiLetterUpper) || Frames.ConnectionSpecificHeaders.Contains(name) || (name == "te" && value != "trailers"))
             {
                 error = $"header '{name}' not allowed in HTTP/2";
                 return null;
