@@ -406,12 +406,17 @@ internal sealed partial class DiscussionFanout
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    // The end of the current slice of the clock: every discussion's window ends at the same moments.
+    // Aligned: the end of the current slice of the clock, the same moment for every discussion. Otherwise one
+    // window from now.
     private DateTimeOffset NextWindowEnd()
     {
+        var now = _hub.Clock.GetUtcNow();
+        if (!_hub.Options.AlignBatchWindows)
+        {
+            return now + _hub.Options.BatchWindow;
+        }
         var window = Math.Max(_hub.Options.BatchWindow.Ticks, 1);
-        var now = _hub.Clock.GetUtcNow().UtcTicks;
-        return new DateTimeOffset((now / window + 1) * window, TimeSpan.Zero);
+        return new DateTimeOffset((now.UtcTicks / window + 1) * window, TimeSpan.Zero);
     }
 
     private static LiveFrame Encode(IEnumerable<DiscussionEvent> events)
