@@ -92,6 +92,11 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
         }
         finally
         {
+            if (watcher is not null)
+            {
+                // Its writes may go straight into the response body: none may follow the end of this call.
+                await watcher.CloseAsync();
+            }
             hub.Release(fanout!, watcher);
             if (counted)
             {

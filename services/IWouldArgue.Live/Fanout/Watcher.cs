@@ -29,7 +29,8 @@ internal sealed record WatcherEnd(WatcherEndKind Kind, string Reason);
 /// stream's buffer), or queued behind the write in progress. A queue longer than the bound means the peer
 /// is not reading; the watcher then stops taking frames, sends a resync marker once its last write lands
 /// and ends — or, if that write never lands within the grace period, its stream is reset. Either way no
-/// one else waits for it.
+/// one else waits for it. Frames go through the call's <see cref="DirectMessageWriter{T}"/> when it offers
+/// one, so the Watch method must <see cref="CloseAsync"/> the watcher before it returns.
 /// </summary>
 internal sealed class Watcher
 {
@@ -44,6 +45,10 @@ internal sealed class Watcher
     private readonly Queue<LiveFrame> _queue = new();
     private readonly TaskCompletionSource<WatcherEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _writing;
+    private bool _closed;
+    private TaskCompletionSource? _idle;
+    private DirectMessageWriter<WatchResponse> _direct;
+    private bool _hasDirect;
     private WatcherEnd? _endAfterDrain;
     private ulong _writtenThrough;
     private LiveFrame _inFlight;
@@ -78,7 +83,7 @@ internal sealed class Watcher
     {
         lock (_lock)
         {
-            if (_endAfterDrain is not null || _ended.Task.IsCompleted)
+            if (_closed || _endAfterDrain is not null || _ended.Task.IsCompleted)
             {
                 return;
             }
@@ -105,7 +110,7 @@ internal sealed class Watcher
         bool idle;
         lock (_lock)
         {
-            if (_endAfterDrain is not null || _ended.Task.IsCompleted)
+            if (_closed || _endAfterDrain is not null || _ended.Task.IsCompleted)
             {
                 return;
             }
@@ -129,29 +134,34 @@ internal sealed class Watcher
     /// <summary>Ends the stream now: the peer went away.</summary>
     public void Abandon() => _ended.TrySetResult(new WatcherEnd(WatcherEndKind.Gone, "the peer went away"));
 
+    /// <summary>
+    /// Takes no more frames and completes once no write is in progress. After it nothing of this watcher
+    /// touches the call's response, which the Watch method may then end.
+    /// </summary>
+    public Task CloseAsync()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            _queue.Clear();
+            return _writing ? (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task : Task.CompletedTask;
+        }
+    }
+
     private void Write(LiveFrame frame)
     {
         while (true)
         {
-            Task write;
-            try
-            {
-                write = _stream.WriteAsync(frame.Message, _aborted);
-            }
-            catch (Exception)
-            {
-                Abandon();
-                return;
-            }
+            var write = Send(frame.Message);
             if (!write.IsCompleted)
             {
                 _inFlight = frame;
-                write.ContinueWith(static (t, state) => ((Watcher)state!).AfterAsyncWrite(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                write.AsTask().ContinueWith(static (t, state) => ((Watcher)state!).AfterAsyncWrite(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return;
             }
-            if (!write.IsCompletedSuccessfully)
+            if (!write.IsCompletedSuccessfully || !write.Result)
             {
-                Abandon();
+                StopWriting(abandon: true);
                 return;
             }
             if (!TryTakeNext(frame.Through, out frame))
@@ -161,16 +171,55 @@ internal sealed class Watcher
         }
     }
 
-    private void AfterAsyncWrite(Task write)
+    // One write to the stream: straight into the response body when the call allows it (the fan-out's path),
+    // else through the call. True once written; false (or failed) when the peer is gone.
+    private ValueTask<bool> Send(EncodedMessage<WatchResponse> message)
     {
-        if (!write.IsCompletedSuccessfully)
+        try
         {
-            Abandon();
+            if (_hasDirect || (_hasDirect = _stream.TryGetDirectWriter(out _direct)))
+            {
+                return _direct.WriteAsync(message, _aborted);
+            }
+            var write = _stream.WriteAsync(message, _aborted);
+            return write.IsCompletedSuccessfully ? new ValueTask<bool>(true) : Written(write);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<bool>(ex);
+        }
+
+        static async ValueTask<bool> Written(Task write)
+        {
+            await write;
+            return true;
+        }
+    }
+
+    private void AfterAsyncWrite(Task<bool> write)
+    {
+        if (!write.IsCompletedSuccessfully || !write.Result)
+        {
+            StopWriting(abandon: true);
             return;
         }
         if (TryTakeNext(_inFlight.Through, out var next))
         {
             Write(next);
+        }
+    }
+
+    // The last write of this watcher is over: whoever waits to close it may go on.
+    private void StopWriting(bool abandon)
+    {
+        if (abandon)
+        {
+            Abandon();
+        }
+        lock (_lock)
+        {
+            _writing = false;
+            _idle?.TrySetResult();
         }
     }
 
@@ -184,13 +233,17 @@ internal sealed class Watcher
             {
                 _writtenThrough = written;
             }
-            if (_endAfterDrain is null && _queue.TryDequeue(out next))
+            if (!_closed && _endAfterDrain is null && _queue.TryDequeue(out next))
             {
                 return true;
             }
             next = default;
-            finish = _endAfterDrain is not null;
+            finish = !_closed && _endAfterDrain is not null;
             _writing = finish;
+            if (!_writing)
+            {
+                _idle?.TrySetResult();
+            }
         }
         if (finish)
         {
@@ -206,43 +259,36 @@ internal sealed class Watcher
         if (end.Kind != WatcherEndKind.Resync)
         {
             _ended.TrySetResult(end);
+            StopWriting(abandon: false);
             return;
         }
         var marker = new EncodedMessage<WatchResponse>(new WatchResponse { Resync = new Resync { LastDeliveredSeq = _writtenThrough, Reason = end.Reason } });
-        Task write;
-        try
-        {
-            write = _stream.WriteAsync(marker, _aborted);
-        }
-        catch (Exception)
-        {
-            Abandon();
-            return;
-        }
-        write.ContinueWith(static (t, state) =>
+        Send(marker).AsTask().ContinueWith(static (t, state) =>
         {
             var self = (Watcher)state!;
-            if (t.IsCompletedSuccessfully)
+            if (t.IsCompletedSuccessfully && t.Result)
             {
                 self._ended.TrySetResult(self._endAfterDrain!);
             }
-            else
-            {
-                self.Abandon();
-            }
+            self.StopWriting(abandon: true);
         }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     // A peer that reads nothing never lets the write in progress finish; after the grace period its stream
-    // is reset, which fails that write and ends the call.
+    // is reset, which fails that write and ends the call. Under the lock, so that a closed watcher (whose call
+    // may have ended, its context gone back to the server) is never touched.
     private void ResetIfStuck() =>
         _ = Task.Delay(_grace).ContinueWith(static (_, state) =>
         {
             var self = (Watcher)state!;
-            if (!self._ended.Task.IsCompleted)
+            lock (self._lock)
             {
+                if (self._closed || self._ended.Task.IsCompleted)
+                {
+                    return;
+                }
                 self._http.Abort();
-                self.Abandon();
             }
+            self.Abandon();
         }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

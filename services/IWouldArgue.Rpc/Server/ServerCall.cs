@@ -190,6 +190,18 @@ internal sealed class ServerCall : IAsyncDisposable
         return flush.Result.IsCompleted ? Task.FromException(NotReading()) : Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The response body for <see cref="DirectMessageWriter{T}"/>: once the headers are prepared, for wire formats
+    /// that carry frames as they are, and only without a deadline (its expiry completes the call from a timer,
+    /// which must not race a write nobody serializes).
+    /// </summary>
+    public bool TryGetDirectBody(out PipeWriter? body, out int maxMessageSize)
+    {
+        body = _writeLock is null && !_completed ? _body : null;
+        maxMessageSize = _limits.MaxSendMessageSize!.Value;
+        return body is not null;
+    }
+
     private static async Task AfterFlushAsync(ValueTask<FlushResult> flush)
     {
         if ((await flush).IsCompleted)

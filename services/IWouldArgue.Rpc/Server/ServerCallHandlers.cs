@@ -92,5 +92,12 @@ internal sealed class ServerCallHandlers(Func<HttpContext, object> activate, Rpc
         public Task WriteAsync(T message, CancellationToken cancellationToken = default) => call.WriteMessageAsync(message, flush: true, cancellationToken);
 
         public Task WriteAsync(EncodedMessage<T> message, CancellationToken cancellationToken = default) => call.WriteEncodedAsync(message.Frame, cancellationToken);
+
+        public bool TryGetDirectWriter(out DirectMessageWriter<T> writer)
+        {
+            var ok = call.TryGetDirectBody(out var body, out var maxMessageSize);
+            writer = ok ? new DirectMessageWriter<T>(body!, maxMessageSize) : default;
+            return ok;
+        }
     }
 }

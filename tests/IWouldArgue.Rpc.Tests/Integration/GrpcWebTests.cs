@@ -19,10 +19,10 @@ public class GrpcWebTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture
     {
         using var http = new HttpClient();
         var body = RawGrpc.Frame(new EchoRequest { Message = "from a browser" });
-        var request = WebRequest(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo", body, contentType, text, HttpVersion.Version11);
+        var request = RawGrpc.WebRequest(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo", body, contentType, text, HttpVersion.Version11);
 
         using var response = await http.SendAsync(request);
-        var frames = Frames(await ReadBody(response, text));
+        var frames = RawGrpc.WebFrames(await RawGrpc.ReadWebBody(response, text));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith(contentType.Split('+')[0], response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
@@ -37,10 +37,10 @@ public class GrpcWebTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture
     {
         using var http = RawGrpc.Http2Client();
         var body = RawGrpc.Frame(new EchoStreamRequest { Message = "s", Repeat = 3 });
-        var request = WebRequest(fixture.Host.GrpcAddress, "/iwouldargue.v1.DiagnosticsService/EchoStream", body, "application/grpc-web+proto", false, HttpVersion.Version20);
+        var request = RawGrpc.WebRequest(fixture.Host.GrpcAddress, "/iwouldargue.v1.DiagnosticsService/EchoStream", body, "application/grpc-web+proto", false, HttpVersion.Version20);
 
         using var response = await http.SendAsync(request);
-        var frames = Frames(await ReadBody(response, false));
+        var frames = RawGrpc.WebFrames(await RawGrpc.ReadWebBody(response, false));
 
         Assert.Equal(4, frames.Count);
         Assert.Equal(new uint[] { 1, 2, 3 }, frames.Take(3).Select(f => EchoStreamResponse.Parser.ParseFrom(f.Payload).Index));
@@ -52,7 +52,7 @@ public class GrpcWebTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture
     {
         using var http = new HttpClient();
         var body = RawGrpc.Frame(new EchoRequest { FailWithCode = (int)StatusCode.NotFound, FailWithMessage = "no such discussion" });
-        var request = WebRequest(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo", body, "application/grpc-web", false, HttpVersion.Version11);
+        var request = RawGrpc.WebRequest(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo", body, "application/grpc-web", false, HttpVersion.Version11);
 
         using var response = await http.SendAsync(request);
 
@@ -80,7 +80,7 @@ public class GrpcWebTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture
     public async Task CrossOriginCall_ExposesStatusHeadersToTheBrowser()
     {
         using var http = new HttpClient();
-        var request = WebRequest(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo", RawGrpc.Frame(new EchoRequest()), "application/grpc-web", false, HttpVersion.Version11);
+        var request = RawGrpc.WebRequest(fixture.Host.WebAddress, "/iwouldargue.v1.DiagnosticsService/Echo", RawGrpc.Frame(new EchoRequest()), "application/grpc-web", false, HttpVersion.Version11);
         request.Headers.Add("Origin", "http://allowed.example");
 
         using var response = await http.SendAsync(request);
@@ -113,44 +113,5 @@ public class GrpcWebTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture
         using var response = await http.SendAsync(preflight);
 
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
-    }
-
-    private static HttpRequestMessage WebRequest(Uri address, string path, byte[] frame, string contentType, bool text, Version version)
-    {
-        var content = text ? Encoding.ASCII.GetBytes(Convert.ToBase64String(frame)) : frame;
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, path))
-        {
-            Version = version,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(content),
-        };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.Add("x-grpc-web", "1");
-        return request;
-    }
-
-    private static async Task<byte[]> ReadBody(HttpResponseMessage response, bool text)
-    {
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        if (!text)
-        {
-            return bytes;
-        }
-        // Each frame is padded base64 of its own; decode group by group as browsers do.
-        var decoder = new Rpc.Protocol.Base64TextDecoder();
-        var output = new byte[Rpc.Protocol.Base64TextDecoder.MaxDecodedLength(bytes.Length)];
-        return output[..decoder.Decode(bytes, output)];
-    }
-
-    private static List<(byte Flags, byte[] Payload)> Frames(byte[] body)
-    {
-        var frames = new List<(byte, byte[])>();
-        for (var i = 0; i < body.Length;)
-        {
-            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(i + 1));
-            frames.Add((body[i], body[(i + 5)..(i + 5 + length)]));
-            i += 5 + length;
-        }
-        return frames;
     }
 }

@@ -1,0 +1,141 @@
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Live.Fanout;
+using IWouldArgue.Rpc;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace IWouldArgue.Live.Tests;
+
+/// <summary>
+/// A watcher's writes may go straight into its call's response body, so once the Watch method closes it
+/// nothing of it may touch the call again: no frame written, no reset of a stream that has moved on.
+/// </summary>
+public class WatcherTests
+{
+    [Fact]
+    public async Task Close_WaitsForTheWriteInProgress_AndNothingIsWrittenAfterIt()
+    {
+        var stream = new HeldStream();
+        var watcher = NewWatcher(stream, new DefaultHttpContext());
+
+        watcher.Offer(Frame(1));
+        watcher.Offer(Frame(2));
+        var closing = watcher.CloseAsync();
+
+        Assert.False(closing.IsCompleted, "closed while a write was still in progress");
+        stream.Release();
+        await closing.WaitAsync(TimeSpan.FromSeconds(5));
+        watcher.Offer(Frame(3));
+        watcher.EndAfterDrain(new WatcherEnd(WatcherEndKind.Resync, "test"));
+
+        Assert.Equal(1, stream.Writes);
+    }
+
+    [Fact]
+    public void Close_OfAnIdleWatcher_CompletesAtOnce()
+    {
+        var stream = new HeldStream();
+        var watcher = NewWatcher(stream, new DefaultHttpContext());
+        stream.Release(); // writes complete as they are made
+        watcher.Offer(Frame(1));
+
+        Assert.Equal(1, stream.Completed);
+        Assert.True(watcher.CloseAsync().IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task AStuckWatcherClosedBeforeItsGraceRunsOut_IsNotResetAfterwards()
+    {
+        var stream = new HeldStream();
+        using var lifetime = new RecordingLifetime();
+        var http = new DefaultHttpContext();
+        http.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
+        var watcher = NewWatcher(stream, http, bound: 1, grace: TimeSpan.FromMilliseconds(100));
+
+        watcher.Offer(Frame(1));
+        watcher.Offer(Frame(2));
+        watcher.Offer(Frame(3)); // past the bound: a resync is due, and a reset if the write never lands
+        var closing = watcher.CloseAsync();
+        stream.Release();
+        await closing.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(500);
+
+        Assert.False(lifetime.Aborted, "the watcher reset a call after it was closed");
+    }
+
+    [Fact]
+    public async Task AStuckWatcher_IsResetAfterItsGrace()
+    {
+        var stream = new HeldStream();
+        using var lifetime = new RecordingLifetime();
+        var http = new DefaultHttpContext();
+        http.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
+        var watcher = NewWatcher(stream, http, bound: 1, grace: TimeSpan.FromMilliseconds(100));
+
+        watcher.Offer(Frame(1));
+        watcher.Offer(Frame(2));
+        watcher.Offer(Frame(3));
+        await WaitUntilAsync(() => lifetime.Aborted);
+
+        var end = await watcher.Ended.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(WatcherEndKind.Gone, end.Kind);
+    }
+
+    private static Watcher NewWatcher(HeldStream stream, HttpContext http, int bound = 64, TimeSpan? grace = null) =>
+        new("user-1", stream, http, bound, grace ?? TimeSpan.FromSeconds(10), writtenThrough: 0);
+
+    private static LiveFrame Frame(ulong seq)
+    {
+        var batch = new EventBatch();
+        batch.Events.Add(new DiscussionEvent { Seq = seq });
+        return new LiveFrame(new EncodedMessage<WatchResponse>(new WatchResponse { Events = batch }), seq);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>A response stream whose writes stay in progress until released (then complete at once).</summary>
+    private sealed class HeldStream : IServerStreamWriter<WatchResponse>
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _writes;
+        private int _completed;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public int Completed => Volatile.Read(ref _completed);
+
+        public void Release() => _released.TrySetResult();
+
+        public Task WriteAsync(WatchResponse message, CancellationToken cancellationToken = default) => Write();
+
+        public Task WriteAsync(EncodedMessage<WatchResponse> message, CancellationToken cancellationToken = default) => Write();
+
+        private async Task Write()
+        {
+            Interlocked.Increment(ref _writes);
+            await _released.Task;
+            Interlocked.Increment(ref _completed);
+        }
+    }
+
+    private sealed class RecordingLifetime : IHttpRequestLifetimeFeature, IDisposable
+    {
+        private readonly CancellationTokenSource _aborted = new();
+
+        public bool Aborted => _aborted.IsCancellationRequested;
+
+        public CancellationToken RequestAborted { get => _aborted.Token; set { } }
+
+        public void Abort() => _aborted.Cancel();
+
+        public void Dispose() => _aborted.Dispose();
+    }
+}
