@@ -46,6 +46,7 @@ public class CheckpointTests
             }
         })).ToList();
         long largest = 0, written = 0;
+        uint lastFrames = 0, rewinds = 0;
         var text = new string('x', 1900);
         // Paced (a batch every few ms, ~5 WAL frames each), so what lands between two checkpoints stays small
         // even if this test's thread is starved for a while: without restarts the WAL would hold it all.
@@ -54,15 +55,19 @@ public class CheckpointTests
             await store.AppendAsync([.. Enumerable.Range(0, 8).Select(_ => TempDatabase.Comment("d1", "", text))]);
             written += 8 * text.Length;
             largest = Math.Max(largest, new FileInfo(wal).Length);
+            var (frames, _) = WalProgress(db);
+            rewinds += frames < lastFrames ? 1u : 0u;
+            lastFrames = frames;
             await Task.Delay(4);
         }
         await stop.CancelAsync();
         await Task.WhenAll(readers);
 
-        // ~9 MB of comments (~12 MB of WAL frames) through a WAL restarted past 200 frames (0.8 MB), plus what
-        // a quarter second of commits adds before each restart.
+        // ~9 MB of comments through a WAL restarted past 200 frames (0.8 MB). With no restart the file grows to
+        // 37 MB (rewound 2-3 times in all); with them it peaked at 3.5 MB (15 rewinds) on a quiet machine and
+        // 7.9 MB during a full test run, where the checkpoint thread waits for a core: the bound sits between.
         Assert.True(written > 9_000_000, $"{written} bytes written");
-        Assert.True(largest < 6_000_000, $"the WAL reached {largest:N0} bytes");
+        Assert.True(largest < 20_000_000, $"the WAL reached {largest:N0} bytes, rewound {rewinds} times");
     }
 
     // The wal-index (the -shm file, https://www.sqlite.org/walformat.html): mxFrame, the last valid frame
