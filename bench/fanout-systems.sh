@@ -6,14 +6,14 @@
 ours() { # discussions watchers rates: watch streams on our own HTTP/2 server (Http2Server:Urls), as deployed for gRPC
   SERVER=http2 start_gateway taskset -c 0
   echo "ours: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" | sed 's/^/system=ours /'
+  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=ours /'
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 }
 
 ours_kestrel() { # discussions watchers rates: the same gateway, watch streams on Kestrel's HTTP/2
   SERVER=kestrel start_gateway taskset -c 0
   echo "ours on Kestrel: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" | sed 's/^/system=ours-kestrel /'
+  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=ours-kestrel /'
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 }
 
@@ -24,7 +24,7 @@ floor() { # discussions watchers rates: the least any Kestrel HTTP/2 fan-out doe
   pids+=($!); local floor_pid=$!
   wait_port "$port"
   echo "kestrel floor: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$port" "$floor_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" | sed 's/^/system=floor /'
+  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$port" "$floor_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=floor /'
   kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
 }
 
@@ -35,7 +35,7 @@ nats() { # subjects subscribers rates
   pids+=($!); local nats_pid=$!
   wait_port "$port"
   echo "nats: $1 x $2 at $3 /s, $connections connections ..." >&2
-  taskset -c 1 dotnet "$bench_dll" nats "$port" "$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$connections" | sed 's/^/system=nats /'
+  taskset -c 1 dotnet "$bench_dll" nats "$port" "$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$connections" "$ARRIVALS" | sed 's/^/system=nats /'
   kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true
 }
 

@@ -23,7 +23,7 @@ internal static class FanoutLoad
     // to 0.45 from the fourth 10 s on), and a shorter warm-up measured the JIT, not the fan-out.
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(75);
 
-    public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection)
+    public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection, Arrivals arrivals)
     {
         using var channel = RpcChannel.ForAddress(address);
         var api = new DiscussionsService.Client(channel);
@@ -62,12 +62,12 @@ internal static class FanoutLoad
         Console.Error.WriteLine($"{people.Count} watch streams open; warming up for {WarmUp.TotalSeconds:F0} s ...");
         await Task.Delay(TimeSpan.FromSeconds(3));
         run.Begin("warm");
-        await PostAsync(api, rooms, rates[0], WarmUp, "warm", new LatencyHistogram());
+        await PostAsync(api, rooms, arrivals, rates[0], WarmUp, "warm", new LatencyHistogram());
 
         await run.SweepAsync(serverPid, rates, duration, discussions, watchers, async (rate, tag) =>
         {
             var postLatencies = new LatencyHistogram();
-            var posted = await PostAsync(api, rooms, rate, duration, tag, postLatencies);
+            var posted = await PostAsync(api, rooms, arrivals, rate, duration, tag, postLatencies);
             return (posted, string.Create(CultureInfo.InvariantCulture, $"post_p50_ms={postLatencies.Percentile(0.5):F1} post_p99_ms={postLatencies.Percentile(0.99):F1}"));
         });
         foreach (var connection in connections)
@@ -78,26 +78,15 @@ internal static class FanoutLoad
     }
 
     /// <summary>Posts <paramref name="rate"/> comments/s to each room on a fixed schedule, not waiting for answers before the next.</summary>
-    private static async Task<int> PostAsync(DiscussionsService.Client api, List<Discussion> rooms, int rate, TimeSpan duration, string tag, LatencyHistogram postLatencies)
+    private static async Task<int> PostAsync(DiscussionsService.Client api, List<Discussion> rooms, Arrivals arrivals, int rate, TimeSpan duration, string tag, LatencyHistogram postLatencies)
     {
         var posted = 0;
         await Task.WhenAll(rooms.Select(async (room, index) =>
         {
-            var interval = TimeSpan.FromSeconds(1.0 / rate);
-            var start = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency * index / rooms.Count);
+            var schedule = PostingSchedule.For(arrivals, index, rooms.Count, rate, duration);
             var calls = new List<Task>();
-            for (var n = 0; ; n++)
+            for (var n = 0; await schedule.WaitForAsync(n); n++)
             {
-                var due = start + (long)(n * interval.TotalSeconds * Stopwatch.Frequency);
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (Stopwatch.GetElapsedTime(start) + wait > duration)
-                {
-                    break;
-                }
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait);
-                }
                 var text = string.Create(CultureInfo.InvariantCulture, $"{tag}:{Stopwatch.GetTimestamp()}");
                 calls.Add(TimedPostAsync(api, room.DiscussionId, text, postLatencies));
                 Interlocked.Increment(ref posted);

@@ -20,7 +20,7 @@ internal static class NatsReference
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
     private const int PayloadSize = 160;
 
-    public static async Task<int> RunAsync(int port, int serverPid, int subjects, int subscribers, int[] rates, TimeSpan duration, int connections)
+    public static async Task<int> RunAsync(int port, int serverPid, int subjects, int subscribers, int[] rates, TimeSpan duration, int connections, Arrivals arrivals)
     {
         var run = new DeliveryRecorder();
         var received = new List<NatsConnection>();
@@ -46,10 +46,10 @@ internal static class NatsReference
         await using var publisher = await NatsConnection.ConnectAsync(port);
         await Task.Delay(500);
         run.Begin("warm");
-        await PublishAsync(publisher, subjects, rates[0], WarmUp, "warm");
+        await PublishAsync(publisher, subjects, arrivals, rates[0], WarmUp, "warm");
 
         await run.SweepAsync(serverPid, rates, duration, subjects, subscribers, async (rate, tag) =>
-            (await PublishAsync(publisher, subjects, rate, duration, tag), ""));
+            (await PublishAsync(publisher, subjects, arrivals, rate, duration, tag), ""));
         foreach (var connection in received)
         {
             await connection.DisposeAsync();
@@ -57,33 +57,22 @@ internal static class NatsReference
         return 0;
     }
 
-    private static async Task<int> PublishAsync(NatsConnection publisher, int subjects, int rate, TimeSpan duration, string tag)
+    // Each subject publishes on its own schedule; messages due at the same instant (Arrivals.Together) still
+    // go as one PUB per write, as our load posts one comment per call.
+    private static async Task<int> PublishAsync(NatsConnection publisher, int subjects, Arrivals arrivals, int rate, TimeSpan duration, string tag)
     {
         var posted = 0;
-        var interval = 1.0 / rate;
-        var start = Stopwatch.GetTimestamp();
-        for (var n = 0; ; n++)
+        await Task.WhenAll(Enumerable.Range(0, subjects).Select(async s =>
         {
-            var due = start + (long)(n * interval * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (Stopwatch.GetElapsedTime(start) + wait > duration)
-            {
-                return posted;
-            }
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait);
-            }
-            // One message per subject per tick, like one comment per discussion.
-            var batch = new StringBuilder();
-            for (var s = 0; s < subjects; s++)
+            var schedule = PostingSchedule.For(arrivals, s, subjects, rate, duration);
+            for (var n = 0; await schedule.WaitForAsync(n); n++)
             {
                 var body = string.Create(CultureInfo.InvariantCulture, $"{tag}:{Stopwatch.GetTimestamp()} ").PadRight(PayloadSize, 'x');
-                batch.Append(CultureInfo.InvariantCulture, $"PUB room.{s} {body.Length}\r\n{body}\r\n");
-                posted++;
+                await publisher.SendAsync($"PUB room.{s} {body.Length}\r\n{body}\r\n");
+                Interlocked.Increment(ref posted);
             }
-            await publisher.SendAsync(batch.ToString());
-        }
+        }));
+        return posted;
     }
 
     /// <summary>One NATS client connection: the text protocol over TCP.</summary>

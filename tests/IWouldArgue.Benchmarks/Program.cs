@@ -5,13 +5,13 @@ using IWouldArgue.Benchmarks;
 // stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
 // comments <address> <discussions> <seconds> <concurrency> [server pid] : PostComment load on live discussions
 // echo <address> <seconds> <concurrency> [server pid]                   : unary Echo load, the reference for "comments"
-// fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds> [streams per connection, 100] : Live fan-out load
+// fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds> [streams per connection, 100] [staggered|together] : Live fan-out load
 // coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
 // tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
 // replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
 // store <discussions> <batch> <seconds> : the SQLite event log alone: comments appended in batches, then marked published
 // floor <port>               : the floor of a Kestrel HTTP/2 fan-out (KestrelFanoutFloor), loaded by "fanout" like ours
-// nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> : the same on nats-server
+// nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> [staggered|together] : the same on nats-server
 return args switch
 {
     ["bare", var port] => await BareKestrel.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
@@ -21,11 +21,12 @@ return args switch
         await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
     ["echo", var address, var seconds, var concurrency, .. var pid] =>
         await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
-    ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds, .. var perConnection] =>
+    ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds, .. var optional] =>
         await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)),
-            perConnection is [var streams] ? Int(streams) : 100),
-    ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections] =>
-        await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections)),
+            optional is [var streams, ..] ? Int(streams) : 100, optional is [_, var arrivals] ? PostingSchedule.Parse(arrivals) : Arrivals.Staggered),
+    ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections, .. var arrivals] =>
+        await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections),
+            arrivals is [var pattern] ? PostingSchedule.Parse(pattern) : Arrivals.Staggered),
     ["coldstart", var gatewayDirectory, var rounds] => await ColdStart.RunAsync(gatewayDirectory, Int(rounds)),
     ["tokens", var count] => await TokenChecks.RunAsync(Int(count)),
     ["replay", var address, var comments, var interval, var rounds] =>
