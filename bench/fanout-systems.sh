@@ -2,6 +2,9 @@
 # its server pinned to CPU 0, runs the load tool pinned to CPU 1 and prints its lines tagged system=...
 # Arguments: discussions (subjects), watchers (subscribers) per discussion, rates. Uses SECONDS_PER_RATE and
 # STREAMS_PER_CONNECTION (watch streams or nats subscriptions per connection; stream k on connection k mod C).
+# ARRIVALS: staggered (the default) or together, see bench/fanout.sh.
+
+ARRIVALS=${ARRIVALS:-staggered}
 
 ours() { # discussions watchers rates: watch streams on our own HTTP/2 server (Http2Server:Urls), as deployed for gRPC
   SERVER=http2 start_gateway taskset -c 0

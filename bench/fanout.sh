@@ -5,12 +5,16 @@
 #   (b) 20 discussions x 1,000 watchers x 5 comments/s
 #   (c) 20 discussions x 1,000 watchers at rising rates, to find the highest with p99 < 250 ms
 # Reference, side by side in the same run: nats-server (Debian) core pub/sub with the same subjects,
-# subscribers (spread over the same number of connections), rates and payload size; and for (b) the floor of
+# subscribers (spread over the same number of connections), rates, payload size and arrival pattern; and for (b) the floor of
 # any Kestrel HTTP/2 fan-out (KestrelFanoutFloor: each comment written to its streams at once, nothing else),
 # which separates what our fan-out costs from what HTTP/2 in Kestrel costs. Ours runs with the watch streams on
 # our own HTTP/2 server (as deployed for gRPC clients), and for (b) also on Kestrel's (ours-kestrel).
 # The server under test (our gateway: Discussions + Live embedded, SQLite, in-process pub/sub; or
 # nats-server) is pinned to CPU 0, the load generator to CPU 1. Server CPU comes from /proc.
+# Every system runs under each arrival pattern in ARRIVAL_PATTERNS (default both): staggered (discussion s
+# posts at s/D of the interval, one comment per call, one PUB per write) and together (every discussion posts
+# at the same instant). The pattern decides how much any server can put in one socket write, so ratios are
+# only taken within one pattern.
 # Writes bench/results/fanout-<UTC time>.md, the raw lines (.dat) and a plot of latency vs load (.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +22,7 @@ SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
 SWEEP_RATES=${SWEEP_RATES:-5,10,20,40}
 # Watch streams (and nats subscriptions) per connection; stream k rides connection k mod C.
 STREAMS_PER_CONNECTION=${STREAMS_PER_CONNECTION:-100}
+ARRIVAL_PATTERNS=${ARRIVAL_PATTERNS:-staggered together}
 
 for tool in nats-server gnuplot taskset; do
   command -v "$tool" >/dev/null || apt-get install -y nats-server gnuplot-nox util-linux >/dev/null
@@ -28,41 +33,47 @@ prepare_bench
 source bench/fanout-systems.sh
 
 lines="$work/lines"
-{
-  ours 1 1000 5 | sed 's/^/scenario=a /'
-  nats 1 1000 5 | sed 's/^/scenario=a /'
-  ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-  ours_kestrel 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-  floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-  nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-} | tee "$lines"
+for ARRIVALS in $ARRIVAL_PATTERNS; do
+  {
+    # One discussion has no other to be staggered against: (a) runs once.
+    if [ "$ARRIVALS" = "${ARRIVAL_PATTERNS%% *}" ]; then
+      ours 1 1000 5 | sed 's/^/scenario=a /'
+      nats 1 1000 5 | sed 's/^/scenario=a /'
+    fi
+    ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+    ours_kestrel 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+    floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+    nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
+  } | sed "s/^/arrivals=$ARRIVALS /"
+done | tee "$lines"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results
 dat="bench/results/fanout-$stamp.dat"
-echo "# system scenario rate deliveries_per_second p50_ms p99_ms p999_ms server_cores per_core" >"$dat"
+echo "# system scenario arrivals rate deliveries_per_second p50_ms p99_ms p999_ms server_cores per_core" >"$dat"
 while read -r line; do
-  echo "$(field system "$line") $(field scenario "$line") $(field rate "$line") $(field deliveries_per_second "$line") $(field p50_ms "$line") $(field p99_ms "$line") $(field p999_ms "$line") $(field server_cores "$line") $(field per_core "$line")" >>"$dat"
+  echo "$(field system "$line") $(field scenario "$line") $(field arrivals "$line") $(field rate "$line") $(field deliveries_per_second "$line") $(field p50_ms "$line") $(field p99_ms "$line") $(field p999_ms "$line") $(field server_cores "$line") $(field per_core "$line")" >>"$dat"
 done <"$lines"
 
 png="bench/results/fanout-$stamp.png"
+plots=()
+for pattern in $ARRIVAL_PATTERNS; do
+  for system in ours ours-kestrel floor nats; do
+    plots+=("\"< grep '^$system b $pattern' $dat\" using 5:7 with linespoints title \"$system p99 ($pattern)\"")
+  done
+  plots+=("\"< grep '^ours b $pattern' $dat\" using 5:6 with linespoints title \"ours p50 ($pattern)\"")
+done
+plots+=("250 with lines dashtype 2 title \"goal p99 250 ms\"")
 gnuplot <<PLOT
-set terminal pngcairo size 1000,600
+set terminal pngcairo size 1100,650
 set output "$png"
 set title "Live fan-out, 20 discussions x 1,000 watchers: post-to-receive latency vs load (server on 1 core)"
 set xlabel "deliveries per second"
 set ylabel "latency (ms)"
 set logscale y
-set key top left
+set key outside right
 set grid
-plot "< grep '^ours b' $dat" using 4:6 with linespoints title "ours p99", \
-     "< grep '^ours b' $dat" using 4:5 with linespoints title "ours p50", \
-     "< grep '^ours b' $dat" using 4:7 with linespoints title "ours p99.9", \
-     "< grep '^ours-kestrel b' $dat" using 4:6 with linespoints title "ours on Kestrel p99", \
-     "< grep '^floor b' $dat" using 4:6 with linespoints title "Kestrel floor p99", \
-     "< grep '^nats b' $dat" using 4:6 with linespoints title "nats-server p99", \
-     "< grep '^nats b' $dat" using 4:5 with linespoints title "nats-server p50", \
-     250 with lines dashtype 2 title "goal p99 250 ms"
+plot $(IFS=,; echo "${plots[*]}")
 PLOT
 
 file="bench/results/fanout-$stamp.md"
@@ -75,24 +86,28 @@ file="bench/results/fanout-$stamp.md"
   echo "A delivery is one comment reaching one watcher; latency is from just before the PostComment call to the watcher reading it."
   echo "Kestrel floor: the same load against a Kestrel HTTP/2 server that writes each comment to its discussion's streams at once and"
   echo "does nothing else (no window, log, pub/sub, queues, resume or auth: tests/IWouldArgue.Benchmarks/KestrelFanoutFloor.cs)."
-  echo "Reference: nats-server $(nats-server --version 2>/dev/null | awk '{print $2}') core pub/sub, same subjects x subscribers, connections and payload size."
+  echo "Reference: nats-server $(nats-server --version 2>/dev/null | awk '{print $2}') core pub/sub, same subjects x subscribers, connections, payload size and arrival pattern."
   echo "$STREAMS_PER_CONNECTION watch streams (nats subscriptions) per connection, stream k on connection k mod C, so each connection carries watchers of every discussion."
   echo
-  echo "| system | scenario | rate /s per discussion | delivered / expected | deliveries/s | server cores | deliveries/s per core | p50 ms | p99 ms | p99.9 ms | resyncs |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "Arrivals: staggered = discussion s posts at s/D of the interval (one comment per call; nats: one PUB per write);"
+  echo "together = every discussion posts at the same instant. Ratios compare systems under the same pattern only."
+  echo
+  echo "| system | arrivals | scenario | rate /s per discussion | delivered / expected | deliveries/s | server cores | deliveries/s per core | p50 ms | p99 ms | p99.9 ms | resyncs |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   while read -r line; do
-    echo "| $(field system "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
+    echo "| $(field system "$line") | $(field arrivals "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
   done <"$lines"
   echo
-  for rate in ${SWEEP_RATES//,/ }; do
-    ours_b=$(grep "^scenario=b system=ours rate=$rate " "$lines" || true); nats_b=$(grep "^scenario=b system=nats rate=$rate " "$lines" || true)
-    floor_b=$(grep "^scenario=b system=floor rate=$rate " "$lines" || true); kestrel_b=$(grep "^scenario=b system=ours-kestrel rate=$rate " "$lines" || true)
-    echo "- (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$ours_b" "$nats_b"),"\
-         "ours on Kestrel / nats-server $(ratio "$kestrel_b" "$nats_b"), ours / ours on Kestrel $(ratio "$ours_b" "$kestrel_b"),"\
-         "Kestrel floor / nats-server $(ratio "$floor_b" "$nats_b")"
+  for pattern in $ARRIVAL_PATTERNS; do
+    for rate in ${SWEEP_RATES//,/ }; do
+      b() { grep "^arrivals=$pattern scenario=b system=$1 rate=$rate " "$lines" || true; }
+      echo "- $pattern, (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$(b ours)" "$(b nats)"),"\
+           "ours on Kestrel / nats-server $(ratio "$(b ours-kestrel)" "$(b nats)"), ours / ours on Kestrel $(ratio "$(b ours)" "$(b ours-kestrel)"),"\
+           "Kestrel floor / nats-server $(ratio "$(b floor)" "$(b nats)")"
+    done
+    best=$(grep "^arrivals=$pattern scenario=b system=ours " "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
+    echo "- $pattern, (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"
   done
-  best=$(grep '^scenario=b system=ours' "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
-  echo "- (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"
   echo "- plot: $(basename "$png")"
 } | tee "$file"
 echo "Wrote $file"
