@@ -48,13 +48,8 @@ public class WatcherTests
     {
         var stream = new HeldStream();
         using var lifetime = new RecordingLifetime();
-        var http = new DefaultHttpContext();
-        http.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
-        var watcher = NewWatcher(stream, http, bound: 1, grace: TimeSpan.FromMilliseconds(100));
+        var watcher = StuckPastItsBound(stream, lifetime);
 
-        watcher.Offer(Frame(1));
-        watcher.Offer(Frame(2));
-        watcher.Offer(Frame(3)); // past the bound: a resync is due, and a reset if the write never lands
         var closing = watcher.CloseAsync();
         stream.Release();
         await closing.WaitAsync(TimeSpan.FromSeconds(5));
@@ -66,19 +61,26 @@ public class WatcherTests
     [Fact]
     public async Task AStuckWatcher_IsResetAfterItsGrace()
     {
-        var stream = new HeldStream();
         using var lifetime = new RecordingLifetime();
-        var http = new DefaultHttpContext();
-        http.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
-        var watcher = NewWatcher(stream, http, bound: 1, grace: TimeSpan.FromMilliseconds(100));
+        var watcher = StuckPastItsBound(new HeldStream(), lifetime);
 
-        watcher.Offer(Frame(1));
-        watcher.Offer(Frame(2));
-        watcher.Offer(Frame(3));
         await WaitUntilAsync(() => lifetime.Aborted);
 
         var end = await watcher.Ended.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(WatcherEndKind.Gone, end.Kind);
+    }
+
+    // A watcher (bound 1, grace 100 ms) whose first write never lands, offered frames past its bound: a resync
+    // is due, and a reset of its call if that write is still stuck after the grace.
+    private static Watcher StuckPastItsBound(HeldStream stream, RecordingLifetime lifetime)
+    {
+        var http = new DefaultHttpContext();
+        http.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
+        var watcher = NewWatcher(stream, http, bound: 1, grace: TimeSpan.FromMilliseconds(100));
+        watcher.Offer(Frame(1));
+        watcher.Offer(Frame(2));
+        watcher.Offer(Frame(3));
+        return watcher;
     }
 
     private static Watcher NewWatcher(HeldStream stream, HttpContext http, int bound = 64, TimeSpan? grace = null) =>
