@@ -32,7 +32,8 @@ mkdir -p bench/results
   echo "# Live fan-out by streams per connection, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Command: \`bash bench/fanout-connections.sh\`: scenario (b), 20 discussions x 1,000 watchers x $RATE comments/s, ${SECONDS_PER_RATE} s"
-  echo "after the warm-up, server pinned to CPU 0 and load to CPU 1 of $(nproc), as in bench/fanout.sh; stream k on connection k mod C."
+  echo "after the warm-up, server pinned to CPU 0 and load to CPU 1 of $(nproc), as in bench/fanout.sh; stream k on connection k mod C;"
+  echo "arrivals: $ARRIVALS (see bench/fanout.sh), the same for every system."
   echo
   echo "| streams per connection | system | delivered / expected | deliveries/s | server cores | deliveries/s per core | p50 ms | p99 ms | p99.9 ms |"
   echo "|---|---|---|---|---|---|---|---|---|"
