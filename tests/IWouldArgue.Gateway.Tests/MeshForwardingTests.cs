@@ -24,7 +24,8 @@ namespace IWouldArgue.Gateway.Tests;
 /// The mesh shape in one test process: Identity and Discussions+Live each built by their own host (as
 /// their Program.cs does) on their own ports, and the gateway forwarding to them. Only the Dapr sidecar
 /// is missing: the gateway and the Live instance share an in-process state store where, in the mesh,
-/// both would reach the same Dapr state component.
+/// both would reach the same Dapr state component. Live's watch streams ride our own HTTP/2 server on a
+/// port of their own, as dapr.yaml has it: the gateway carries many watchers on few connections.
 /// </summary>
 public sealed class MeshForwardingTests : IAsyncLifetime
 {
@@ -36,18 +37,20 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     private WebApplication _discussions = null!;
     private GatewayHost _gateway = null!;
     private int _discussionsPort;
+    private int _livePort;
     private string _jwksUrl = "";
 
     public async Task InitializeAsync()
     {
         var (identityGrpc, identityWeb) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        (_discussionsPort, var discussionsWeb) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+        (_discussionsPort, var discussionsWeb, _livePort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         _discussions = DiscussionsHost.Create(Args("IWouldArgue.Discussions.Host", _discussionsPort, discussionsWeb, new()
         {
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
             ["Attachments:StoragePath"] = Path.Combine(_data, "blobs"),
             ["Live:InstanceId"] = "live-a",
-            ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{_discussionsPort}",
+            ["Http2Server:Urls:0"] = $"http://127.0.0.1:{_livePort}",
+            ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{_livePort}",
         }), services =>
         {
             services.AddSingleton<IStateStore>(_sharedState);
@@ -287,7 +290,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     // a sidecar would route by.
     private Task<GatewayHost> GatewayViaSidecarAsync()
     {
-        var discussionsWeb = _discussions.Urls.Single(u => !u.EndsWith($":{_discussionsPort}", StringComparison.Ordinal));
+        var discussionsWeb = _discussions.Urls.Single(u => !u.EndsWith($":{_discussionsPort}", StringComparison.Ordinal) && !u.EndsWith($":{_livePort}", StringComparison.Ordinal));
         return GatewayHost.StartAsync(new Dictionary<string, string>
         {
             ["Auth:GatewayKey"] = GatewayKey,
