@@ -98,9 +98,10 @@ file="bench/results/fanout-$stamp.md"
     echo "| $(field system "$line") | $(field arrivals "$line") | $(field scenario "$line") ($(field discussions "$line") x $(field watchers "$line")) | $(field rate "$line") | $(field delivered "$line") / $(field expected "$line") | $(field deliveries_per_second "$line") | $(field server_cores "$line") | $(field per_core "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field resyncs "$line") |"
   done <"$lines"
   echo
+  # b <system>: that system's (b) line for the pattern and rate of the loops below.
+  b() { grep "^arrivals=$pattern scenario=b system=$1 rate=$rate " "$lines" || true; }
   for pattern in $ARRIVAL_PATTERNS; do
     for rate in ${SWEEP_RATES//,/ }; do
-      b() { grep "^arrivals=$pattern scenario=b system=$1 rate=$rate " "$lines" || true; }
       echo "- $pattern, (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$(b ours)" "$(b nats)"),"\
            "ours on Kestrel / nats-server $(ratio "$(b ours-kestrel)" "$(b nats)"), ours / ours on Kestrel $(ratio "$(b ours)" "$(b ours-kestrel)"),"\
            "Kestrel floor / nats-server $(ratio "$(b floor)" "$(b nats)")"

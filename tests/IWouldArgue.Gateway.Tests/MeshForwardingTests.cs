@@ -37,14 +37,15 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     private WebApplication _discussions = null!;
     private GatewayHost _gateway = null!;
     private int _discussionsPort;
+    private int _discussionsWebPort;
     private int _livePort;
     private string _jwksUrl = "";
 
     public async Task InitializeAsync()
     {
         var (identityGrpc, identityWeb) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        (_discussionsPort, var discussionsWeb, _livePort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
-        _discussions = DiscussionsHost.Create(Args("IWouldArgue.Discussions.Host", _discussionsPort, discussionsWeb, new()
+        (_discussionsPort, _discussionsWebPort, _livePort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        _discussions = DiscussionsHost.Create(Args("IWouldArgue.Discussions.Host", _discussionsPort, _discussionsWebPort, new()
         {
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
             ["Attachments:StoragePath"] = Path.Combine(_data, "blobs"),
@@ -290,7 +291,6 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     // a sidecar would route by.
     private Task<GatewayHost> GatewayViaSidecarAsync()
     {
-        var discussionsWeb = _discussions.Urls.Single(u => !u.EndsWith($":{_discussionsPort}", StringComparison.Ordinal) && !u.EndsWith($":{_livePort}", StringComparison.Ordinal));
         return GatewayHost.StartAsync(new Dictionary<string, string>
         {
             ["Auth:GatewayKey"] = GatewayKey,
@@ -298,7 +298,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
             ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
             ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
             ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
-            ["Dapr:HttpEndpoint"] = discussionsWeb,
+            ["Dapr:HttpEndpoint"] = $"http://127.0.0.1:{_discussionsWebPort}",
             ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
         }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
     }
