@@ -12,7 +12,8 @@ using IWouldArgue.Hosting;
 using IWouldArgue.Identity;
 using IWouldArgue.Live;
 using IWouldArgue.Media;
-using IWouldArgue.Rpc;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IWouldArgue.Gateway;
@@ -26,7 +27,7 @@ public static class GatewayApp
     /// <summary>Builds the gateway from command-line arguments (and appsettings); <paramref name="overrides"/> lets tests swap services.</summary>
     public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = ServiceDefaults.CreateBuilder(args);
         var upstreams = builder.Configuration.GetSection(UpstreamsOptions.SectionName).Get<UpstreamsOptions>() ?? new UpstreamsOptions();
         builder.AddServiceDefaults();
         builder.Services.AddOptions<EdgeOptions>().Bind(builder.Configuration.GetSection(EdgeOptions.SectionName));
@@ -36,16 +37,14 @@ public static class GatewayApp
         builder.Services.AddCallerAuthentication(builder.Configuration);
         builder.Services.AddSingleton<UpstreamCalls>();
         builder.Services.AddSingleton<HttpRelay>();
+        builder.Services.AddSingleton<GrpcForwarder>();
+        builder.Services.AddSingleton<IServiceMethodProvider<GrpcForwarder>, ForwardedServices>();
         builder.Services.AddOptions<AttachmentOptions>().Bind(builder.Configuration.GetSection(AttachmentOptions.SectionName));
         builder.Services.AddDiagnostics();
         if (upstreams.Identity is null)
         {
             builder.Services.AddIdentity(builder.Configuration);
             builder.Services.AddSingleton<IGuestInvites, StoreGuestInvites>();
-        }
-        else
-        {
-            AddForwarder(builder.Services, upstreams.Identity, (channel, outgoing) => new IdentityService.Forwarder(new IdentityService.Client(channel), outgoing));
         }
         // Media, Attachments and Archive run beside Discussions (they read its store and append to its event log).
         if (upstreams.Discussions is null)
@@ -54,13 +53,6 @@ public static class GatewayApp
             builder.Services.AddMedia(builder.Configuration);
             builder.Services.AddAttachments(builder.Configuration);
             builder.Services.AddArchive(builder.Configuration);
-        }
-        else
-        {
-            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new DiscussionsService.Forwarder(new DiscussionsService.Client(channel), outgoing));
-            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new MediaService.Forwarder(new MediaService.Client(channel), outgoing));
-            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new AttachmentsService.Forwarder(new AttachmentsService.Client(channel), outgoing));
-            AddForwarder(builder.Services, upstreams.Discussions, (channel, outgoing) => new ArchiveService.Forwarder(new ArchiveService.Client(channel), outgoing));
         }
         if (upstreams.Live is null)
         {
@@ -74,23 +66,21 @@ public static class GatewayApp
             builder.Services.TryAddSingleton<LiveRoutes>();
             builder.Services.AddSingleton<RoutedLive>();
         }
+        // Reflection lists the whole public contract, served here or forwarded.
+        builder.Services.AddSingleton(new ReflectionServiceImpl(PublicContract.Services));
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.MapServiceDefaults();
         app.UseSecurityHeaders();
         app.UseAddressRateLimit();
         app.UseCallerAuthentication();
         app.UseUserRateLimit();
-        app.MapServiceDefaults();
         app.MapWebClient();
         app.MapDiagnostics();
         if (upstreams.Identity is null)
         {
             app.MapIdentity();
-        }
-        else
-        {
-            app.MapRpcService<IdentityService.Forwarder>();
         }
         if (upstreams.Discussions is null)
         {
@@ -101,12 +91,12 @@ public static class GatewayApp
         }
         else
         {
-            app.MapRpcService<DiscussionsService.Forwarder>();
-            app.MapRpcService<MediaService.Forwarder>();
-            app.MapRpcService<AttachmentsService.Forwarder>();
-            app.MapRpcService<ArchiveService.Forwarder>();
             app.MapHttpRelay(AttachmentEndpoints.Prefix, upstreams.Discussions, "Attachments");
             app.MapHttpRelay(ArchiveEndpoints.Prefix, upstreams.Discussions, "Archive");
+        }
+        if (upstreams.Identity is not null || upstreams.Discussions is not null)
+        {
+            app.MapGrpcService<GrpcForwarder>();
         }
         if (upstreams.Live is null)
         {
@@ -114,16 +104,8 @@ public static class GatewayApp
         }
         else
         {
-            app.MapRpcService<RoutedLive>();
+            app.MapGrpcService<RoutedLive>();
         }
         return app;
     }
-
-    private static void AddForwarder<TForwarder>(IServiceCollection services, UpstreamOptions upstream, Func<RpcChannel, Func<ServerCallContext, CallOptions>, TForwarder> create)
-        where TForwarder : class =>
-        services.AddSingleton(sp =>
-        {
-            var calls = sp.GetRequiredService<UpstreamCalls>();
-            return create(calls.ChannelTo(upstream), context => calls.Outgoing(context, upstream));
-        });
 }

@@ -2,12 +2,12 @@ using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Archive;
 
 /// <summary>iwouldargue.v1.ArchiveService: the archive list, the export as a stream of ZIP chunks, and replay in time.</summary>
-internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver callers, TimeProvider clock) : ArchiveService.ServiceBase
+internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver callers, TimeProvider clock) : ArchiveService.ArchiveServiceBase
 {
     public override async Task<ListArchivedDiscussionsResponse> ListArchivedDiscussions(ListArchivedDiscussionsRequest request, ServerCallContext context)
     {

@@ -10,7 +10,7 @@ using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Archive;
@@ -52,11 +52,11 @@ public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs
         var (discussion, membership) = await store.FindWithCallerAsync(caller, discussionId, cancellationToken);
         if (discussion is null || membership is null)
         {
-            throw new RpcException(StatusCode.NotFound, "No such discussion in your archive (discussions stay for 7 days after they end).");
+            throw RpcErrors.Of(StatusCode.NotFound, "No such discussion in your archive (discussions stay for 7 days after they end).");
         }
         if (membership.LeftReason == LeaveReason.Banned)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "You were banned from this discussion.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "You were banned from this discussion.");
         }
         if (discussion.State != DiscussionState.Ended)
         {
@@ -64,7 +64,7 @@ public sealed class ArchivedDiscussions(IDiscussionStore store, IBlobStore blobs
         }
         if (discussion.EndedAt.ToDateTimeOffset() < clock.GetUtcNow() - options.Value.Retention)
         {
-            throw new RpcException(StatusCode.NotFound, "This discussion is no longer kept (discussions stay for 7 days after they end).");
+            throw RpcErrors.Of(StatusCode.NotFound, "This discussion is no longer kept (discussions stay for 7 days after they end).");
         }
         return discussion;
     }

@@ -1,6 +1,9 @@
+using IWouldArgue.Discussions;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
 using IWouldArgue.Media;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +27,7 @@ public static class Extensions
         services.AddSingleton<PurgeJob>();
         services.AddHostedService(sp => sp.GetRequiredService<PurgeJob>());
         services.AddSingleton<ArchiveApi>();
+        services.MapServiceHealth(ArchiveService.Descriptor.FullName, DiscussionsHealth.Store);
         return services;
     }
 
@@ -31,6 +35,6 @@ public static class Extensions
     public static IEndpointConventionBuilder MapArchive(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapArchiveDownloads();
-        return endpoints.MapRpcService<ArchiveApi>();
+        return endpoints.MapGrpcService<ArchiveApi>();
     }
 }

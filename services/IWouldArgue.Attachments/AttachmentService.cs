@@ -8,7 +8,7 @@ using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +60,7 @@ public sealed partial class AttachmentService : IDisposable
         var (discussion, me) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         if (me.Role < Role.Participant)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the host, co-hosts and speakers may share files.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host, co-hosts and speakers may share files.");
         }
         if (discussion.State == DiscussionState.Ended)
         {
@@ -130,7 +130,7 @@ public sealed partial class AttachmentService : IDisposable
     {
         var attachment = await GetAsync(caller, discussionId, attachmentId, cancellationToken);
         var content = await _blobs.OpenReadAsync(attachment.Sha256, cancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "The file's content is missing.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "The file's content is missing.");
         return (attachment, content);
     }
 
@@ -140,7 +140,7 @@ public sealed partial class AttachmentService : IDisposable
         ArgumentNullException.ThrowIfNull(caller);
         var (discussion, _) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         return await _store.GetAttachmentAsync(discussion.DiscussionId, attachmentId ?? "", cancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "No such file in this discussion.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "No such file in this discussion.");
     }
 
     /// <summary>A discussion's shared files, oldest first, for a member.</summary>
@@ -157,10 +157,10 @@ public sealed partial class AttachmentService : IDisposable
         ArgumentNullException.ThrowIfNull(caller);
         var (discussion, me) = await _store.RequireMemberAsync(caller, discussionId, cancellationToken);
         var attachment = await _store.GetAttachmentAsync(discussion.DiscussionId, attachmentId ?? "", cancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "No such file in this discussion.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "No such file in this discussion.");
         if (attachment.UploadedBy.UserId != caller.UserId && me.Role < Role.CoHost)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only whoever shared a file, the host and co-hosts may take it down.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only whoever shared a file, the host and co-hosts may take it down.");
         }
         await _log.AppendAsync(new DiscussionEvent
         {

@@ -1,6 +1,9 @@
+using IWouldArgue.Discussions;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Contracts;
 using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Auth;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +41,7 @@ public static class Extensions
         services.AddSingleton<BlobCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<BlobCollector>());
         services.AddSingleton<AttachmentService>();
+        services.MapServiceHealth(AttachmentsService.Descriptor.FullName, DiscussionsHealth.Store);
         services.AddSingleton<AttachmentsApi>();
         return services;
     }
@@ -46,6 +50,6 @@ public static class Extensions
     public static IEndpointConventionBuilder MapAttachments(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapAttachmentEndpoints();
-        return endpoints.MapRpcService<AttachmentsApi>();
+        return endpoints.MapGrpcService<AttachmentsApi>();
     }
 }

@@ -1,5 +1,6 @@
+using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public sealed record Caller(string UserId, string DisplayName, bool Guest, strin
     {
         if (DiscussionScope is not null && !string.Equals(DiscussionScope, discussionId, StringComparison.Ordinal))
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Your guest pass is for another discussion; open this discussion's link to join it.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Your guest pass is for another discussion; open this discussion's link to join it.");
         }
     }
 
@@ -25,7 +26,7 @@ public sealed record Caller(string UserId, string DisplayName, bool Guest, strin
     {
         if (Guest)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"Guests cannot {action}; sign up for an account first.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, $"Guests cannot {action}; sign up for an account first.");
         }
     }
 }
@@ -68,7 +69,7 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
     public Caller Resolve(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return Resolve(context.HttpContext);
+        return Resolve(context.GetHttpContext());
     }
 
     /// <summary>The caller of a plain HTTP request (uploads, downloads), or UNAUTHENTICATED.</summary>
@@ -82,14 +83,14 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
         }
         if (feature?.Failure is { } failure)
         {
-            throw new RpcException(StatusCode.Unauthenticated, failure);
+            throw RpcErrors.Of(StatusCode.Unauthenticated, failure);
         }
         if (options.Value.TrustCallerHeaders && http.Request.Headers[UserIdHeader].ToString() is { Length: > 0 } named && !string.IsNullOrWhiteSpace(named))
         {
             var name = http.Request.Headers[UserNameHeader].ToString();
             return new Caller(named.Trim(), string.IsNullOrWhiteSpace(name) ? named.Trim() : name.Trim(), Guest: false);
         }
-        throw new RpcException(StatusCode.Unauthenticated, "Sign in first, then send your access token as \"authorization: Bearer <token>\".");
+        throw RpcErrors.Of(StatusCode.Unauthenticated, "Sign in first, then send your access token as \"authorization: Bearer <token>\".");
     }
 
     /// <summary>The caller, checked to be allowed into <paramref name="discussionId"/> (guest passes cover one discussion).</summary>

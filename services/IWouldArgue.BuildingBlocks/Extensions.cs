@@ -17,6 +17,11 @@ public static class Extensions
     public static IServiceCollection AddBuildingBlocks(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        if (!services.Any(d => d.ServiceType == typeof(BuildingBlocksCheck)))
+        {
+            services.AddSingleton<BuildingBlocksCheck>();
+            services.AddHealthChecks().AddCheck<BuildingBlocksCheck>(BuildingBlocksCheck.Name);
+        }
         if (string.Equals(configuration["BuildingBlocks:Mode"], "dapr", StringComparison.OrdinalIgnoreCase))
         {
             if (!services.Any(d => d.ServiceType == typeof(DaprPubSub)))

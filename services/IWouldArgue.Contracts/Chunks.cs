@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Contracts;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Contracts;
 
@@ -13,6 +13,9 @@ public static class RpcErrors
 {
     /// <summary>The trailer that carries an <see cref="ErrorStatus"/>.</summary>
     public const string DetailsTrailer = "grpc-status-details-bin";
+
+    /// <summary>A refusal with a status and a sentence for the person behind the caller.</summary>
+    public static RpcException Of(StatusCode code, string message) => new(new Status(code, message));
 
     /// <summary>INVALID_ARGUMENT naming the field and what is wrong with it.</summary>
     public static RpcException InvalidArgument(string field, string description) =>

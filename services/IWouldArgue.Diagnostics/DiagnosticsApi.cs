@@ -1,17 +1,19 @@
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Diagnostics;
 
 /// <summary>Answers each call kind with what it received, so clients and proxies can be checked end to end.</summary>
-internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
+internal sealed class DiagnosticsApi : DiagnosticsService.DiagnosticsServiceBase
 {
     private const string EchoPrefix = "echo-";
     private const uint MaxDelayMs = 30_000;
     private const uint MaxRepeat = 1_000;
     private const uint MaxIntervalMs = 10_000;
+    // EchoCollect keeps what it receives until the stream ends; this bounds what one call may make it hold.
+    private const int MaxCollectedBytes = 1024 * 1024;
 
     public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
@@ -19,7 +21,7 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
         {
             throw RpcErrors.InvalidArgument("delay_ms", $"must be at most {MaxDelayMs}.");
         }
-        EchoMetadata(context);
+        await EchoMetadataAsync(context);
         if (request.DelayMs > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(request.DelayMs), context.CancellationToken);
@@ -30,7 +32,7 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
             {
                 throw RpcErrors.InvalidArgument("fail_with_code", "is not a gRPC status code.");
             }
-            throw new RpcException((StatusCode)request.FailWithCode, request.FailWithMessage);
+            throw RpcErrors.Of((StatusCode)request.FailWithCode, request.FailWithMessage);
         }
         return new EchoResponse { Message = request.Message, Payload = request.Payload };
     }
@@ -45,7 +47,7 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
         {
             throw RpcErrors.InvalidArgument("interval_ms", $"must be at most {MaxIntervalMs}.");
         }
-        EchoMetadata(context);
+        await EchoMetadataAsync(context);
         for (uint i = 1; i <= request.Repeat; i++)
         {
             if (i > 1 && request.IntervalMs > 0)
@@ -59,10 +61,16 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
 
     public override async Task<EchoCollectResponse> EchoCollect(IAsyncStreamReader<EchoCollectRequest> requestStream, ServerCallContext context)
     {
-        EchoMetadata(context);
+        await EchoMetadataAsync(context);
         var response = new EchoCollectResponse();
+        var collected = 0;
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
+            collected += request.Message.Length;
+            if (collected > MaxCollectedBytes)
+            {
+                throw RpcErrors.WithReason(StatusCode.ResourceExhausted, $"EchoCollect keeps at most {MaxCollectedBytes / 1024} KiB of messages a call.", "COLLECT_LIMIT");
+            }
             response.Messages.Add(request.Message);
         }
         return response;
@@ -70,7 +78,7 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
 
     public override async Task EchoChat(IAsyncStreamReader<EchoChatRequest> requestStream, IServerStreamWriter<EchoChatResponse> responseStream, ServerCallContext context)
     {
-        EchoMetadata(context);
+        await EchoMetadataAsync(context);
         uint index = 0;
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
@@ -78,15 +86,18 @@ internal sealed class DiagnosticsApi : DiagnosticsService.ServiceBase
         }
     }
 
-    private static void EchoMetadata(ServerCallContext context)
+    // Request metadata named "echo-*" comes back in the response headers and in the trailers.
+    private static Task EchoMetadataAsync(ServerCallContext context)
     {
+        var echoed = new Metadata();
         foreach (var entry in context.RequestHeaders)
         {
             if (entry.Key.StartsWith(EchoPrefix, StringComparison.Ordinal))
             {
-                context.ResponseHeaders.Add(entry);
+                echoed.Add(entry);
                 context.ResponseTrailers.Add(entry);
             }
         }
+        return echoed.Count == 0 ? Task.CompletedTask : context.WriteResponseHeadersAsync(echoed);
     }
 }

@@ -13,5 +13,5 @@ public static class Extensions
 
     /// <summary>Maps <c>iwouldargue.v1.DiagnosticsService</c>.</summary>
     public static IEndpointConventionBuilder MapDiagnostics(this IEndpointRouteBuilder endpoints) =>
-        Rpc.RpcServerExtensions.MapRpcService<DiagnosticsApi>(endpoints);
+        endpoints.MapGrpcService<DiagnosticsApi>();
 }

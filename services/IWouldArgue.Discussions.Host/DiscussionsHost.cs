@@ -17,7 +17,7 @@ public static class DiscussionsHost
 {
     public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = ServiceDefaults.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.Services.AddDiscussions(builder.Configuration);
         builder.Services.AddLive(builder.Configuration);
@@ -27,8 +27,8 @@ public static class DiscussionsHost
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.UseCallerAuthentication(CallerSource.Gateway);
         app.MapServiceDefaults();
+        app.UseCallerAuthentication(CallerSource.Gateway);
         app.MapDiscussions();
         app.MapLive();
         app.MapMedia();

@@ -1,9 +1,12 @@
+using IWouldArgue.Sqlite;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Discussions.Api;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -34,6 +37,8 @@ public static class Extensions
         services.AddSingleton<CommentRateLimiter>();
         services.AddCallerAuthentication(configuration);
         services.AddSingleton<DiscussionsApi>();
+        services.AddHealthCheckOnce(DiscussionsHealth.Store, sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.MapServiceHealth(DiscussionsService.Descriptor.FullName, DiscussionsHealth.Dependencies);
         return services;
     }
 
@@ -41,6 +46,6 @@ public static class Extensions
     public static IEndpointConventionBuilder MapDiscussions(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapBuildingBlocks();
-        return endpoints.MapRpcService<DiscussionsApi>();
+        return endpoints.MapGrpcService<DiscussionsApi>();
     }
 }

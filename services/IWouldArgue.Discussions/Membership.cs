@@ -3,7 +3,7 @@ using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Api;
 using IWouldArgue.Discussions.Store;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Discussions;
 
@@ -34,11 +34,11 @@ public static class Membership
         var (discussion, membership) = await store.FindWithCallerAsync(caller, discussionId, cancellationToken);
         if (discussion is null)
         {
-            throw new RpcException(StatusCode.NotFound, "No such discussion.");
+            throw RpcErrors.Of(StatusCode.NotFound, "No such discussion.");
         }
         return membership is { IsMember: true }
             ? (discussion, membership.Attendee)
-            : throw new RpcException(StatusCode.PermissionDenied, membership?.LeftReason switch
+            : throw RpcErrors.Of(StatusCode.PermissionDenied, membership?.LeftReason switch
             {
                 LeaveReason.Banned => "You were banned from this discussion.",
                 LeaveReason.Removed => "You were removed from this discussion.",

@@ -1,9 +1,12 @@
-using IWouldArgue.Http2;
-using IWouldArgue.Rpc;
+using Grpc.AspNetCore.Server;
+using IWouldArgue.Contracts;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Hosting;
 
@@ -11,28 +14,58 @@ namespace IWouldArgue.Hosting;
 public static class ServiceDefaults
 {
     /// <summary>
-    /// Adds the RPC server (bound from the "Rpc" section), console logging, and the HTTP/2 server beside Kestrel
-    /// on the URLs of the "Http2Server" section, if any.
+    /// A web application builder whose settings (appsettings.json) and relative paths are found beside the
+    /// host's binaries, whatever folder it was started from.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+    /// <summary>
+    /// Adds gRPC (grpc-dotnet, with the limits of the "Rpc" section and the error interceptor), gRPC-Web's CORS
+    /// policy, health checks served as <c>grpc.health.v1.Health</c>, server reflection and console logging
+    /// ("Logging:Format" = "json" for one JSON object a line).
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Logging.AddSimpleConsole(o =>
+        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "O");
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+        builder.Services.AddOptions<RpcOptions>().Bind(builder.Configuration.GetSection(RpcOptions.SectionName));
+        builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorInterceptor>());
+        builder.Services.AddSingleton<IConfigureOptions<GrpcServiceOptions>, RpcLimits>();
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(o =>
+        {
+            // Check answers from the checks as they are now, not from the last periodic run.
+            o.UseHealthChecksCache = false;
+            o.Services.Remove("");
+            o.Services.Map("", check => !check.Tags.Contains(ServiceHealth.Optional));
         });
-        builder.Services.AddRpcServer(builder.Configuration);
-        builder.Services.AddHttp2Server(builder.Configuration);
+        // Watch hears of changes within seconds.
+        builder.Services.Configure<HealthCheckPublisherOptions>(o => o.Period = TimeSpan.FromSeconds(5));
+        builder.Services.AddCors();
+        builder.Services.AddSingleton<IConfigureOptions<CorsOptions>, GrpcWebCors>();
         return builder;
     }
 
-    /// <summary>Applies CORS for gRPC-Web and maps health checking and server reflection.</summary>
+    /// <summary>Translates gRPC-Web (binary and text) for every gRPC endpoint, applies CORS, maps health and reflection.</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseCors();
-        app.MapRpcHealthAndReflection();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         return app;
     }
 }

@@ -2,7 +2,6 @@ using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Hosting;
-using IWouldArgue.Rpc;
 
 namespace IWouldArgue.Identity.Host;
 
@@ -15,7 +14,7 @@ public static class IdentityHost
 {
     public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = ServiceDefaults.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.Services.AddIdentity(builder.Configuration);
         var discussions = builder.Configuration.GetSection("Identity:Discussions");
@@ -23,13 +22,13 @@ public static class IdentityHost
         var sidecar = builder.Configuration.GetSection(DaprOptions.SectionName).Get<DaprOptions>() ?? new DaprOptions();
         var address = discussions.GetValue<Uri?>("Address") ?? (appId is null ? null : sidecar.GrpcEndpoint)
             ?? throw new InvalidOperationException("Set Identity:Discussions:Address (or Identity:Discussions:DaprAppId) so guests can join by link.");
-        builder.Services.AddSingleton(_ => RpcChannel.ForAddress(address));
-        builder.Services.AddSingleton<IGuestInvites>(sp => new DiscussionsGuestInvites(new DiscussionsService.Client(sp.GetRequiredService<RpcChannel>()), appId));
+        builder.Services.AddGrpcClient<DiscussionsService.DiscussionsServiceClient>(o => o.Address = address);
+        builder.Services.AddTransient<IGuestInvites>(sp => new DiscussionsGuestInvites(sp.GetRequiredService<DiscussionsService.DiscussionsServiceClient>(), appId));
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.UseCallerAuthentication(CallerSource.Gateway);
         app.MapServiceDefaults();
+        app.UseCallerAuthentication(CallerSource.Gateway);
         app.MapIdentity();
         return app;
     }

@@ -1,5 +1,5 @@
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Identity;
 
@@ -7,13 +7,13 @@ namespace IWouldArgue.Identity;
 /// Join links looked up by asking the Discussions service (<c>PreviewInvite</c>), for Identity running on its
 /// own: directly, or through the Dapr sidecar when <paramref name="daprAppId"/> names Discussions' app id.
 /// </summary>
-public sealed class DiscussionsGuestInvites(DiscussionsService.Client discussions, string? daprAppId = null) : IGuestInvites
+public sealed class DiscussionsGuestInvites(DiscussionsService.DiscussionsServiceClient discussions, string? daprAppId = null) : IGuestInvites
 {
     public async Task<GuestInvite?> FindAsync(string inviteCode, CancellationToken cancellationToken)
     {
         try
         {
-            var preview = await discussions.PreviewInviteAsync(new PreviewInviteRequest { InviteCode = inviteCode }, new CallOptions(daprAppId is null ? null : new Metadata { { "dapr-app-id", daprAppId } }, CancellationToken: cancellationToken));
+            var preview = await discussions.PreviewInviteAsync(new PreviewInviteRequest { InviteCode = inviteCode }, new CallOptions(daprAppId is null ? null : new Metadata { { "dapr-app-id", daprAppId } }, cancellationToken: cancellationToken));
             return new GuestInvite(preview.DiscussionId, preview.State == DiscussionState.Ended);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)

@@ -1,8 +1,11 @@
+using IWouldArgue.Sqlite;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
 using IWouldArgue.Identity.Api;
 using IWouldArgue.Identity.Store;
 using IWouldArgue.Identity.Tokens;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -40,6 +43,8 @@ public static class Extensions
         services.AddSingleton<SignInLimiter>();
         services.AddSingleton<IdentityApi>();
         services.AddHostedService<IdentityStartup>();
+        services.AddHealthCheckOnce("identity-store", sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ConnectionString));
+        services.MapServiceHealth(IdentityService.Descriptor.FullName, "identity-store");
         return services;
     }
 
@@ -51,7 +56,7 @@ public static class Extensions
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Text(await keys.GetJwksJsonAsync(context.RequestAborted), "application/json");
         });
-        return endpoints.MapRpcService<IdentityApi>();
+        return endpoints.MapGrpcService<IdentityApi>();
     }
 
     /// <summary>Brings the schema up to date, makes sure a signing key exists and drops expired refresh tokens.</summary>

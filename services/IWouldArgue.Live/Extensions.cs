@@ -1,3 +1,6 @@
+using IWouldArgue.Sqlite;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Discussions;
@@ -5,7 +8,7 @@ using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Live.Api;
 using IWouldArgue.Live.Fanout;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +41,8 @@ public static class Extensions
         services.AddSingleton<LiveHub>();
         services.AddHostedService<LiveInstance>();
         services.AddSingleton<LiveApi>();
+        services.AddHealthCheckOnce(DiscussionsHealth.Store, sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.MapServiceHealth(LiveService.Descriptor.FullName, DiscussionsHealth.Dependencies);
         return services;
     }
 
@@ -45,6 +50,6 @@ public static class Extensions
     public static IEndpointConventionBuilder MapLive(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapBuildingBlocks();
-        return endpoints.MapRpcService<LiveApi>();
+        return endpoints.MapGrpcService<LiveApi>();
     }
 }

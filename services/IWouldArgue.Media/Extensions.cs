@@ -1,8 +1,11 @@
+using IWouldArgue.Discussions;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Media.Api;
 using IWouldArgue.Media.LiveKit;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +38,8 @@ public static class Extensions
         services.AddSingleton<VoiceRooms>();
         services.AddHostedService(sp => sp.GetRequiredService<VoiceRooms>());
         services.AddSingleton<MediaApi>();
+        services.AddHealthCheckOnce(VoiceConfiguredCheck.Name, sp => ActivatorUtilities.CreateInstance<VoiceConfiguredCheck>(sp), optional: true);
+        services.MapServiceHealth(MediaService.Descriptor.FullName, DiscussionsHealth.Store, VoiceConfiguredCheck.Name);
         return services;
     }
 
@@ -42,6 +47,6 @@ public static class Extensions
     public static IEndpointConventionBuilder MapMedia(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapLiveKitWebhooks();
-        return endpoints.MapRpcService<MediaApi>();
+        return endpoints.MapGrpcService<MediaApi>();
     }
 }

@@ -7,7 +7,7 @@ using IWouldArgue.Archive;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static IWouldArgue.Attachments.Tests.AttachmentsHost;

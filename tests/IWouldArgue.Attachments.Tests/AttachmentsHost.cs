@@ -1,7 +1,8 @@
+using Grpc.Net.Client;
 using IWouldArgue.Archive;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 
@@ -15,10 +16,10 @@ public sealed class AttachmentsHost : IAsyncDisposable
     private AttachmentsHost(ServiceTestHost host)
     {
         _host = host;
-        Channel = RpcChannel.ForAddress(host.GrpcAddress);
-        Discussions = new DiscussionsService.Client(Channel);
-        Attachments = new AttachmentsService.Client(Channel);
-        Archive = new ArchiveService.Client(Channel);
+        Channel = GrpcChannel.ForAddress(host.GrpcAddress);
+        Discussions = new DiscussionsService.DiscussionsServiceClient(Channel);
+        Attachments = new AttachmentsService.AttachmentsServiceClient(Channel);
+        Archive = new ArchiveService.ArchiveServiceClient(Channel);
         Web = new HttpClient { BaseAddress = host.WebAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
@@ -27,13 +28,13 @@ public sealed class AttachmentsHost : IAsyncDisposable
     /// <summary>This host's own folder (deleted with it).</summary>
     public string Folder => _host.Folder;
 
-    public RpcChannel Channel { get; }
+    public GrpcChannel Channel { get; }
 
-    public DiscussionsService.Client Discussions { get; }
+    public DiscussionsService.DiscussionsServiceClient Discussions { get; }
 
-    public AttachmentsService.Client Attachments { get; }
+    public AttachmentsService.AttachmentsServiceClient Attachments { get; }
 
-    public ArchiveService.Client Archive { get; }
+    public ArchiveService.ArchiveServiceClient Archive { get; }
 
     public IServiceProvider Services => _host.Services;
 

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using IWouldArgue.Attachments.Blobs;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

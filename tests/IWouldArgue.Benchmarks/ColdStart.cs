@@ -1,7 +1,8 @@
+using Grpc.Net.Client;
 using System.Diagnostics;
 using System.Globalization;
-using IWouldArgue.Rpc;
-using IWouldArgue.Rpc.Health.V1;
+using Grpc.Core;
+using Grpc.Health.V1;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -66,13 +67,13 @@ internal static class ColdStart
         process.BeginErrorReadLine();
         try
         {
-            using var channel = RpcChannel.ForAddress($"http://127.0.0.1:{port}");
-            var health = new Health.Client(channel);
+            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            var health = new Health.HealthClient(channel);
             while (clock.Elapsed < TimeSpan.FromSeconds(60))
             {
                 try
                 {
-                    var answer = await health.CheckAsync(new HealthCheckRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2)));
+                    var answer = await health.CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2)));
                     if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                     {
                         return clock.Elapsed.TotalMilliseconds;

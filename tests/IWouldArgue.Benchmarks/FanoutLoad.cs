@@ -1,9 +1,10 @@
+using Grpc.Net.Client;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -25,8 +26,8 @@ internal static class FanoutLoad
 
     public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection, Arrivals arrivals)
     {
-        using var channel = RpcChannel.ForAddress(address);
-        var api = new DiscussionsService.Client(channel);
+        using var channel = GrpcChannel.ForAddress(address);
+        var api = new DiscussionsService.DiscussionsServiceClient(channel);
         var rooms = new List<Discussion>();
         for (var d = 0; d < discussions; d++)
         {
@@ -78,7 +79,7 @@ internal static class FanoutLoad
     }
 
     /// <summary>Posts <paramref name="rate"/> comments/s to each room on a fixed schedule, not waiting for answers before the next.</summary>
-    private static async Task<int> PostAsync(DiscussionsService.Client api, List<Discussion> rooms, Arrivals arrivals, int rate, TimeSpan duration, string tag, LatencyHistogram postLatencies)
+    private static async Task<int> PostAsync(DiscussionsService.DiscussionsServiceClient api, List<Discussion> rooms, Arrivals arrivals, int rate, TimeSpan duration, string tag, LatencyHistogram postLatencies)
     {
         var posted = 0;
         await Task.WhenAll(rooms.Select(async (room, index) =>
@@ -96,7 +97,7 @@ internal static class FanoutLoad
         return posted;
     }
 
-    private static async Task TimedPostAsync(DiscussionsService.Client api, string discussionId, string text, LatencyHistogram latencies)
+    private static async Task TimedPostAsync(DiscussionsService.DiscussionsServiceClient api, string discussionId, string text, LatencyHistogram latencies)
     {
         var start = Stopwatch.GetTimestamp();
         await api.PostCommentAsync(new PostCommentRequest { DiscussionId = discussionId, Text = text }, As("bench-host"));
@@ -104,5 +105,5 @@ internal static class FanoutLoad
     }
 
     private static CallOptions As(string user, CancellationToken cancellationToken = default) =>
-        new(new Metadata { { "iwouldargue-user-id", user } }, CancellationToken: cancellationToken);
+        new(new Metadata { { "iwouldargue-user-id", user } }, cancellationToken: cancellationToken);
 }

@@ -1,6 +1,7 @@
+using Grpc.Net.Client;
 using System.Diagnostics;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -14,8 +15,8 @@ internal static class LoadClient
     /// <summary>Posts comments to <paramref name="discussions"/> live discussions, spread evenly.</summary>
     public static async Task<int> CommentsAsync(string address, int discussions, TimeSpan duration, int concurrency, int? serverPid)
     {
-        using var channel = RpcChannel.ForAddress(address);
-        var api = new DiscussionsService.Client(channel);
+        using var channel = GrpcChannel.ForAddress(address);
+        var api = new DiscussionsService.DiscussionsServiceClient(channel);
         var ids = new List<string>();
         for (var i = 0; i < discussions; i++)
         {
@@ -30,8 +31,8 @@ internal static class LoadClient
     /// <summary>The reference: unary Echo calls at the same concurrency.</summary>
     public static async Task<int> EchoAsync(string address, TimeSpan duration, int concurrency, int? serverPid)
     {
-        using var channel = RpcChannel.ForAddress(address);
-        var api = new DiagnosticsService.Client(channel);
+        using var channel = GrpcChannel.ForAddress(address);
+        var api = new DiagnosticsService.DiagnosticsServiceClient(channel);
         return await RunAsync(duration, concurrency, serverPid, async (_, _) => await api.EchoAsync(new EchoRequest { Message = "comment-sized text" }));
     }
 

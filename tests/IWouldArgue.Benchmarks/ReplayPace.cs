@@ -1,7 +1,8 @@
+using Grpc.Net.Client;
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -16,9 +17,9 @@ internal static class ReplayPace
 {
     public static async Task<int> RunAsync(string address, int comments, TimeSpan interval, int rounds)
     {
-        using var channel = RpcChannel.ForAddress(address);
-        var discussions = new DiscussionsService.Client(channel);
-        var archive = new ArchiveService.Client(channel);
+        using var channel = GrpcChannel.ForAddress(address);
+        var discussions = new DiscussionsService.DiscussionsServiceClient(channel);
+        var archive = new ArchiveService.ArchiveServiceClient(channel);
         var host = new CallOptions(new Metadata { { "iwouldargue-user-id", "bench-host" } });
         var id = (await discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Replay pace" }, host)).Discussion.DiscussionId;
         await discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = id }, host);

@@ -1,18 +1,19 @@
 using IWouldArgue.Diagnostics;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Benchmarks;
 
-/// <summary>Our runtime on the same slim host as the bare reference, so the two differ only by the runtime.</summary>
+/// <summary>grpc-dotnet with health checking on the same slim host as the bare reference, so the two differ only by the gRPC server.</summary>
 internal static class RuntimeOnly
 {
     public static async Task<int> RunAsync(int port)
     {
         var builder = SlimHost.Create(port);
-        builder.Services.AddRpcServer();
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks();
         builder.Services.AddDiagnostics();
         var app = builder.Build();
-        app.MapRpcHealthAndReflection();
+        app.MapGrpcHealthChecksService();
         app.MapDiagnostics();
         await app.RunAsync();
         return 0;

@@ -1,6 +1,7 @@
+using Grpc.Net.Client;
 using System.Diagnostics;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Benchmarks;
 
@@ -11,8 +12,8 @@ internal static class StreamThroughput
 
     public static async Task<int> RunAsync(string address, int calls)
     {
-        using var channel = RpcChannel.ForAddress(address);
-        var client = new DiagnosticsService.Client(channel);
+        using var channel = GrpcChannel.ForAddress(address);
+        var client = new DiagnosticsService.DiagnosticsServiceClient(channel);
         // A 200-byte message on the wire: 182 characters of text + index + sent_at encode to 200 bytes.
         var request = new EchoStreamRequest { Repeat = MessagesPerCall, Message = new string('m', 182) };
 
@@ -29,7 +30,7 @@ internal static class StreamThroughput
         return 0;
     }
 
-    private static async Task<long> ReadAsync(DiagnosticsService.Client client, EchoStreamRequest request)
+    private static async Task<long> ReadAsync(DiagnosticsService.DiagnosticsServiceClient client, EchoStreamRequest request)
     {
         using var call = client.EchoStream(request);
         long count = 0;

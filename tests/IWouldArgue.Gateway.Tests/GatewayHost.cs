@@ -1,6 +1,7 @@
+using Grpc.Net.Client;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Gateway;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,9 +24,9 @@ public sealed class GatewayHost : IAsyncDisposable
         DataFolder = dataFolder;
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
         WebAddress = new Uri($"http://127.0.0.1:{webPort}");
-        Channel = RpcChannel.ForAddress(GrpcAddress);
-        Identity = new IdentityService.Client(Channel);
-        Discussions = new DiscussionsService.Client(Channel);
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
+        Identity = new IdentityService.IdentityServiceClient(Channel);
+        Discussions = new DiscussionsService.DiscussionsServiceClient(Channel);
         Web = new HttpClient { BaseAddress = WebAddress };
     }
 
@@ -35,11 +36,11 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public Uri WebAddress { get; }
 
-    public RpcChannel Channel { get; }
+    public GrpcChannel Channel { get; }
 
-    public IdentityService.Client Identity { get; }
+    public IdentityService.IdentityServiceClient Identity { get; }
 
-    public DiscussionsService.Client Discussions { get; }
+    public DiscussionsService.DiscussionsServiceClient Discussions { get; }
 
     public HttpClient Web { get; }
 

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
@@ -5,7 +6,7 @@ using IWouldArgue.Identity;
 using IWouldArgue.Identity.Passwords;
 using IWouldArgue.Identity.Tokens;
 using Microsoft.Extensions.DependencyInjection;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static IWouldArgue.Gateway.Tests.GatewayHost;
@@ -76,7 +77,7 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
         var create = await Assert.ThrowsAsync<RpcException>(async () => await _host.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "mine" }, guest));
         var watch = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var call = new LiveService.Client(_host.Channel).Watch(new WatchRequest { DiscussionId = second.DiscussionId }, guest);
+            using var call = new LiveService.LiveServiceClient(_host.Channel).Watch(new WatchRequest { DiscussionId = second.DiscussionId }, guest);
             await call.ResponseStream.MoveNext(CancellationToken.None);
         });
 
@@ -106,9 +107,9 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
     public async Task TokenInTheQueryString_IsNotRead()
     {
         var token = (await _host.SignUpAsync()).Tokens.AccessToken;
-        using var channel = RpcChannel.ForAddress(new Uri(_host.GrpcAddress, "?access_token=" + token));
+        using var channel = GrpcChannel.ForAddress(new Uri(_host.GrpcAddress, "?access_token=" + token));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(async () => await new IdentityService.Client(channel).GetMeAsync(new GetMeRequest()));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await new IdentityService.IdentityServiceClient(channel).GetMeAsync(new GetMeRequest()));
 
         Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
     }

@@ -3,7 +3,7 @@ using System.Text;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Identity.Tokens;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

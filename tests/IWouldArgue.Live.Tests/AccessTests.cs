@@ -1,6 +1,6 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using static IWouldArgue.Live.Tests.LiveTestHost;
 
 namespace IWouldArgue.Live.Tests;

@@ -1,10 +1,11 @@
+using Grpc.Net.Client;
 using IWouldArgue.Auth;
 using System.Net;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Hosting;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,7 +24,7 @@ namespace IWouldArgue.Live.Tests;
 public sealed class LiveTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly RpcChannel _channel;
+    private readonly GrpcChannel _channel;
     private bool _stopped;
 
     private LiveTestHost(WebApplication app, Uri grpc, Uri web)
@@ -31,18 +32,18 @@ public sealed class LiveTestHost : IAsyncDisposable
         _app = app;
         GrpcAddress = grpc;
         WebAddress = web;
-        _channel = RpcChannel.ForAddress(grpc);
-        Discussions = new DiscussionsService.Client(_channel);
-        Live = new LiveService.Client(_channel);
+        _channel = GrpcChannel.ForAddress(grpc);
+        Discussions = new DiscussionsService.DiscussionsServiceClient(_channel);
+        Live = new LiveService.LiveServiceClient(_channel);
     }
 
     public Uri GrpcAddress { get; }
 
     public Uri WebAddress { get; }
 
-    public DiscussionsService.Client Discussions { get; }
+    public DiscussionsService.DiscussionsServiceClient Discussions { get; }
 
-    public LiveService.Client Live { get; }
+    public LiveService.LiveServiceClient Live { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -55,12 +56,9 @@ public sealed class LiveTestHost : IAsyncDisposable
         IPubSub? pubSub = null,
         IStateStore? state = null,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null,
-        bool http2Server = false)
+        Action<IServiceCollection>? services = null)
     {
-        // With our own HTTP/2 server, gRPC goes there (Http2Server:Urls) and Kestrel keeps gRPC-Web.
-        var kestrelGrpcPort = LoopbackPorts.Free();
-        var grpcPort = http2Server ? LoopbackPorts.Free() : kestrelGrpcPort;
+        var grpcPort = LoopbackPorts.Free();
         var webPort = LoopbackPorts.Free();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -71,12 +69,7 @@ public sealed class LiveTestHost : IAsyncDisposable
             ["Discussions:CommentBurst"] = "100000",
             ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{grpcPort}",
             ["Live:RegistrationInterval"] = "00:00:01",
-            ["Http2Server:Limits:MaxStreamsPerConnection"] = "1000",
         });
-        if (http2Server)
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Http2Server:Urls:0"] = $"http://127.0.0.1:{grpcPort}" });
-        }
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -84,7 +77,7 @@ public sealed class LiveTestHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.Http2.MaxStreamsPerConnection = 1000;
-            k.Listen(IPAddress.Loopback, kestrelGrpcPort, o => o.Protocols = HttpProtocols.Http2);
+            k.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
             k.Listen(IPAddress.Loopback, webPort, o => o.Protocols = HttpProtocols.Http1);
         });
         builder.AddServiceDefaults();
@@ -122,7 +115,7 @@ public sealed class LiveTestHost : IAsyncDisposable
 
     /// <summary>Call options that say who is calling (the dev identity headers).</summary>
     public static CallOptions As(string userId, CancellationToken cancellationToken = default) =>
-        new(new Metadata { { CallerResolver.UserIdHeader, userId }, { CallerResolver.UserNameHeader, userId } }, CancellationToken: cancellationToken);
+        new(new Metadata { { CallerResolver.UserIdHeader, userId }, { CallerResolver.UserNameHeader, userId } }, cancellationToken: cancellationToken);
 
     /// <summary>Stops the host the way a deployment stops an instance (graceful shutdown).</summary>
     public async Task StopAsync()

@@ -85,7 +85,7 @@ public class PresenceTests
         await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
         await watcher.WaitForEndAsync();
 
-        Assert.Equal(IWouldArgue.Rpc.StatusCode.PermissionDenied, watcher.FinalStatus);
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, watcher.FinalStatus);
         var discussion = (await host.Discussions.GetDiscussionAsync(new GetDiscussionRequest { DiscussionId = room.Id }, As(Room.HostUser))).Discussion;
         Assert.Equal(1u, discussion.AttendeeCount);
     }

@@ -2,12 +2,12 @@ using IWouldArgue.Auth;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
+using IWouldArgue.Testing;
 using System.Text;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Live.Tests;
 
@@ -187,6 +187,8 @@ public sealed class WatchSession : IAsyncDisposable
         };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue(text ? "application/grpc-web-text" : "application/grpc-web+proto");
         message.Headers.Add("x-grpc-web", "1");
+        // grpc-dotnet answers in the format the caller accepts (binary without an Accept header), as browser clients ask.
+        message.Headers.Add("accept", text ? "application/grpc-web-text" : "application/grpc-web");
         message.Headers.Add(CallerResolver.UserIdHeader, user);
         try
         {
@@ -198,8 +200,7 @@ public sealed class WatchSession : IAsyncDisposable
                 return;
             }
             await using var raw = await response.Content.ReadAsStreamAsync(_cancel.Token);
-            // gRPC-Web text: each frame is base64 on its own (padded), so decoding group by group yields the frames.
-            await using var stream = text ? new CryptoStream(raw, new FromBase64Transform(FromBase64TransformMode.IgnoreWhiteSpaces), CryptoStreamMode.Read) : raw;
+            await using var stream = text ? new GrpcWebTextStream(raw) : raw;
             var header = new byte[5];
             while (true)
             {

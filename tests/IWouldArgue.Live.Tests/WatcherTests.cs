@@ -1,6 +1,6 @@
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Live.Fanout;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -90,7 +90,7 @@ public class WatcherTests
     {
         var batch = new EventBatch();
         batch.Events.Add(new DiscussionEvent { Seq = seq });
-        return new LiveFrame(new EncodedMessage<WatchResponse>(new WatchResponse { Events = batch }), seq);
+        return new LiveFrame(new WatchResponse { Events = batch }, seq);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
@@ -116,9 +116,11 @@ public class WatcherTests
 
         public void Release() => _released.TrySetResult();
 
-        public Task WriteAsync(WatchResponse message, CancellationToken cancellationToken = default) => Write();
+        public WriteOptions? WriteOptions { get; set; }
 
-        public Task WriteAsync(EncodedMessage<WatchResponse> message, CancellationToken cancellationToken = default) => Write();
+        public Task WriteAsync(WatchResponse message) => Write();
+
+        public Task WriteAsync(WatchResponse message, CancellationToken cancellationToken) => Write();
 
         private async Task Write()
         {

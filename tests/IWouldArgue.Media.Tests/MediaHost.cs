@@ -1,6 +1,7 @@
+using Grpc.Net.Client;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,17 +19,17 @@ public sealed class MediaHost : IAsyncDisposable
     private MediaHost(ServiceTestHost host)
     {
         _host = host;
-        Channel = RpcChannel.ForAddress(host.GrpcAddress);
-        Discussions = new DiscussionsService.Client(Channel);
-        Media = new MediaService.Client(Channel);
+        Channel = GrpcChannel.ForAddress(host.GrpcAddress);
+        Discussions = new DiscussionsService.DiscussionsServiceClient(Channel);
+        Media = new MediaService.MediaServiceClient(Channel);
         Web = new HttpClient { BaseAddress = host.WebAddress };
     }
 
-    public RpcChannel Channel { get; }
+    public GrpcChannel Channel { get; }
 
-    public DiscussionsService.Client Discussions { get; }
+    public DiscussionsService.DiscussionsServiceClient Discussions { get; }
 
-    public MediaService.Client Media { get; }
+    public MediaService.MediaServiceClient Media { get; }
 
     public HttpClient Web { get; }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Media.LiveKit;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.Extensions.Options;
 using static IWouldArgue.Media.Tests.MediaHost;

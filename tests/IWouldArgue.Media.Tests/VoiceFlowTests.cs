@@ -96,7 +96,7 @@ public sealed class VoiceFlowTests : IAsyncLifetime
             {
                 return (await _host.Media.GetRecordingAsync(new GetRecordingRequest { DiscussionId = created.DiscussionId }, As("host"))).Recording;
             }
-            catch (IWouldArgue.Rpc.RpcException e) when (e.StatusCode == IWouldArgue.Rpc.StatusCode.NotFound)
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
             {
                 return null;
             }
@@ -146,10 +146,10 @@ public sealed class VoiceFlowTests : IAsyncLifetime
     {
         var id = await _host.LiveDiscussionAsync();
 
-        var ex = await Assert.ThrowsAsync<IWouldArgue.Rpc.RpcException>(async () =>
+        var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
             await _host.Media.MuteParticipantAsync(new MuteParticipantRequest { DiscussionId = id, UserId = "speaker" }, As("listener")));
 
-        Assert.Equal(IWouldArgue.Rpc.StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, ex.StatusCode);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> attempt) where T : class

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
+using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Events;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Gateway.Edge;
@@ -12,7 +13,7 @@ namespace IWouldArgue.Gateway.Edge;
 /// registered yet, the configured Live address serves. When the owner dies, its streams end, the
 /// clients resume, and the next pick skips the instance whose registration lapsed.
 /// </summary>
-internal sealed class RoutedLive(LiveRoutes routes, UpstreamCalls calls, IOptions<UpstreamsOptions> options) : LiveService.ServiceBase
+internal sealed class RoutedLive(LiveRoutes routes, UpstreamCalls calls, IOptions<UpstreamsOptions> options) : LiveService.LiveServiceBase
 {
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
     {
@@ -20,8 +21,15 @@ internal sealed class RoutedLive(LiveRoutes routes, UpstreamCalls calls, IOption
         var owner = string.IsNullOrWhiteSpace(request.DiscussionId) ? null : await routes.OwnerOfAsync(request.DiscussionId, context.CancellationToken);
         var channel = owner is { Address: { Length: > 0 } address } ? calls.ChannelTo(new Uri(address))
             : fallback is not null ? calls.ChannelTo(fallback)
-            : throw new RpcException(StatusCode.Unavailable, "No live server is available right now; reconnect shortly.");
-        var upstream = new LiveService.Client(channel).Watch(request, calls.Outgoing(context, owner is null ? fallback : null));
-        await Forwarding.ServerStreamingAsync(upstream, responseStream, context);
+            : throw RpcErrors.Of(StatusCode.Unavailable, "No live server is available right now; reconnect shortly.");
+        try
+        {
+            using var upstream = new LiveService.LiveServiceClient(channel).Watch(request, calls.Outgoing(context, owner is null ? fallback : null));
+            await GrpcForwarder.RelayServerStreamAsync(upstream.ResponseHeadersAsync, upstream.ResponseStream, responseStream, context);
+        }
+        catch (RpcException e) when (GrpcForwarder.Unreachable(e, LiveService.Descriptor.FullName) is { } unreachable)
+        {
+            throw unreachable;
+        }
     }
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks.Dapr;
-using IWouldArgue.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Gateway.Edge;
@@ -64,10 +65,13 @@ public static class RelayedHeaders
 /// </summary>
 public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOptions> dapr) : IDisposable
 {
-    private readonly ConcurrentDictionary<Uri, RpcChannel> _channels = new();
+    private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
+
+    /// <summary>Calls to an upstream (the Dapr sidecar for app ids).</summary>
+    public CallInvoker InvokerFor(UpstreamOptions upstream) => ChannelTo(upstream).CreateCallInvoker();
 
     /// <summary>The channel to an upstream (the Dapr sidecar for app ids).</summary>
-    public RpcChannel ChannelTo(UpstreamOptions upstream)
+    public GrpcChannel ChannelTo(UpstreamOptions upstream)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         var address = upstream.DaprAppId is not null ? dapr.Value.GrpcEndpoint
@@ -76,7 +80,19 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
     }
 
     /// <summary>The channel to an address.</summary>
-    public RpcChannel ChannelTo(Uri address) => _channels.GetOrAdd(address, a => RpcChannel.ForAddress(a));
+    public GrpcChannel ChannelTo(Uri address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler
+        {
+            // A connection carries as many streams as the upstream allows; more calls open another.
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            UseProxy = false,
+        },
+        DisposeHttpClient = true,
+    }));
 
     /// <summary>The options of a call relayed to <paramref name="upstream"/> on behalf of the call in <paramref name="context"/>.</summary>
     public CallOptions Outgoing(ServerCallContext context, UpstreamOptions? upstream)
@@ -90,7 +106,7 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
                 headers.Add(entry);
             }
         }
-        if (context.HttpContext.VerifiedCaller() is { } caller)
+        if (context.GetHttpContext().VerifiedCaller() is { } caller)
         {
             headers.Add(GatewayCallerHeader.Name, vouch.Sign(caller));
         }

@@ -3,7 +3,7 @@ using Google.Protobuf;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Attachments;
 
@@ -12,7 +12,7 @@ namespace IWouldArgue.Attachments;
 /// chunks), piped into the same checks and store as the browser's HTTP upload without holding the file in
 /// memory; downloads as a stream of chunks (<see cref="Chunks"/>) from an offset.
 /// </summary>
-internal sealed class AttachmentsApi(AttachmentService files, CallerResolver callers) : AttachmentsService.ServiceBase
+internal sealed class AttachmentsApi(AttachmentService files, CallerResolver callers) : AttachmentsService.AttachmentsServiceBase
 {
     public override async Task<UploadAttachmentResponse> UploadAttachment(IAsyncStreamReader<UploadAttachmentRequest> requestStream, ServerCallContext context)
     {

@@ -1,6 +1,6 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Discussions.Api;
 
@@ -15,7 +15,7 @@ internal sealed partial class DiscussionsApi
         RequireLive(discussion);
         if (me.User.Guest && !discussion.GuestsMayComment)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");
         }
         var text = Validate.Text(request.Text, "text", min: 1, max: 2000);
         // Limited before the reply's lookup, so a caller over the limit costs no store read.
@@ -45,10 +45,10 @@ internal sealed partial class DiscussionsApi
         var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
         var commentId = Validate.Text(request.CommentId, "comment_id", 1, 64);
         var comment = await store.GetCommentAsync(discussion.DiscussionId, commentId, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "No such comment.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "No such comment.");
         if (comment.Author.UserId != me.User.UserId && me.Role < Role.CoHost)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only its author, the host and co-hosts may delete a comment.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only its author, the host and co-hosts may delete a comment.");
         }
         if (!comment.Deleted)
         {

@@ -1,6 +1,6 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Discussions.Api;
 
@@ -27,11 +27,11 @@ internal sealed partial class DiscussionsApi
         var target = await RequireMemberTargetAsync(discussion.DiscussionId, request.UserId, context);
         if (target.Role == Role.Host)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "The host's role cannot be changed.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "The host's role cannot be changed.");
         }
         if ((target.Role == Role.CoHost || request.Role == Role.CoHost) && me.Role != Role.Host)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the host may make or unmake co-hosts.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host may make or unmake co-hosts.");
         }
         if (target.Role == request.Role)
         {
@@ -129,7 +129,7 @@ internal sealed partial class DiscussionsApi
         var membership = await store.GetAttendeeAsync(discussionId, id, context.CancellationToken);
         return membership is { IsMember: true }
             ? membership.Attendee
-            : throw new RpcException(StatusCode.NotFound, "That person is not in this discussion.");
+            : throw RpcErrors.Of(StatusCode.NotFound, "That person is not in this discussion.");
     }
 
     // Co-hosts moderate attendees and participants; only the host moderates co-hosts; nobody moderates the host.
@@ -138,11 +138,11 @@ internal sealed partial class DiscussionsApi
         RequireRole(me, Role.CoHost, action);
         var id = Validate.Text(userId, "user_id", 1, 128);
         var membership = await store.GetAttendeeAsync(discussionId, id, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "That person never joined this discussion.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "That person never joined this discussion.");
         var target = membership.Attendee;
         if (target.Role == Role.Host || (target.Role == Role.CoHost && me.Role != Role.Host))
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"You may not {action.Replace("people", "a " + Describe(target.Role), StringComparison.Ordinal)}.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, $"You may not {action.Replace("people", "a " + Describe(target.Role), StringComparison.Ordinal)}.");
         }
         return target;
     }

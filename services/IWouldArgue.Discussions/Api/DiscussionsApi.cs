@@ -4,7 +4,7 @@ using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Discussions.Api;
@@ -21,7 +21,7 @@ internal sealed partial class DiscussionsApi(
     CommentRateLimiter commentLimiter,
     CallerResolver callers,
     IOptions<DiscussionOptions> options,
-    TimeProvider clock) : DiscussionsService.ServiceBase
+    TimeProvider clock) : DiscussionsService.DiscussionsServiceBase
 {
     public override async Task<CreateDiscussionResponse> CreateDiscussion(CreateDiscussionRequest request, ServerCallContext context)
     {
@@ -56,7 +56,7 @@ internal sealed partial class DiscussionsApi(
         // Anyone may see a live discussion (it is listed); otherwise only those who were in it.
         if (discussion is null || (membership is null && discussion.State != DiscussionState.Live))
         {
-            throw new RpcException(StatusCode.NotFound, "No such discussion.");
+            throw RpcErrors.Of(StatusCode.NotFound, "No such discussion.");
         }
         return new GetDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, membership is { IsMember: true } ? membership.Attendee.Role : Role.Unspecified) };
     }
@@ -112,7 +112,7 @@ internal sealed partial class DiscussionsApi(
     {
         var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);
         var discussion = await store.FindByInviteCodeAsync(code, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
         return new PreviewInviteResponse
         {
             DiscussionId = discussion.DiscussionId,
@@ -128,7 +128,7 @@ internal sealed partial class DiscussionsApi(
         var caller = callers.Resolve(context);
         var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);
         var discussion = await store.FindByInviteCodeAsync(code, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
         caller.EnsureMayEnter(discussion.DiscussionId);
         if (discussion.State == DiscussionState.Ended)
         {
@@ -136,7 +136,7 @@ internal sealed partial class DiscussionsApi(
         }
         if (await store.IsBannedAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken))
         {
-            throw new RpcException(StatusCode.PermissionDenied, "You were banned from this discussion.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "You were banned from this discussion.");
         }
         var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
         if (earlier is { Present: true })
@@ -171,7 +171,7 @@ internal sealed partial class DiscussionsApi(
     {
         if (me.Role < least)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"Only {Describe(least)}s{(least == Role.Host ? "" : " and above")} may {action}.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, $"Only {Describe(least)}s{(least == Role.Host ? "" : " and above")} may {action}.");
         }
     }
 

@@ -7,7 +7,7 @@ using IWouldArgue.Contracts.V1;
 using IWouldArgue.Identity.Passwords;
 using IWouldArgue.Identity.Store;
 using IWouldArgue.Identity.Tokens;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +22,7 @@ internal sealed partial class IdentityApi(
     CallerResolver callers,
     IOptions<IdentityOptions> options,
     TimeProvider clock,
-    ILogger<IdentityApi> logger) : IdentityService.ServiceBase
+    ILogger<IdentityApi> logger) : IdentityService.IdentityServiceBase
 {
     public override async Task<SignUpResponse> SignUp(SignUpRequest request, ServerCallContext context)
     {
@@ -32,7 +32,7 @@ internal sealed partial class IdentityApi(
         var account = new Account("u_" + RandomId(), email, name, PasswordHasher.Hash(request.Password, options.Value.PasswordIterations));
         if (!await store.CreateAccountAsync(account, clock.GetUtcNow(), context.CancellationToken))
         {
-            throw new RpcException(StatusCode.AlreadyExists, "An account with this email already exists; sign in instead.");
+            throw RpcErrors.Of(StatusCode.AlreadyExists, "An account with this email already exists; sign in instead.");
         }
         LogSignedUp(logger, account.UserId);
         return new SignUpResponse { User = RefOf(account), Tokens = await StartSessionAsync(account, context.CancellationToken) };
@@ -45,7 +45,7 @@ internal sealed partial class IdentityApi(
         {
             throw RpcErrors.InvalidArgument("password", "is required.");
         }
-        signInLimiter.Attempt(context.HttpContext.Connection.RemoteIpAddress?.ToString(), email);
+        signInLimiter.Attempt(context.GetHttpContext().Connection.RemoteIpAddress?.ToString(), email);
         var iterations = options.Value.PasswordIterations;
         var account = await store.FindByEmailAsync(email, context.CancellationToken);
         if (account is null)
@@ -84,16 +84,16 @@ internal sealed partial class IdentityApi(
         {
             case RefreshOutcome.Reused:
                 LogReuse(logger, userId);
-                throw new RpcException(StatusCode.Unauthenticated, "This sign-in was ended because an old refresh token was used again; sign in again.");
+                throw RpcErrors.Of(StatusCode.Unauthenticated, "This sign-in was ended because an old refresh token was used again; sign in again.");
             case RefreshOutcome.Revoked:
-                throw new RpcException(StatusCode.Unauthenticated, "This sign-in has ended; sign in again.");
+                throw RpcErrors.Of(StatusCode.Unauthenticated, "This sign-in has ended; sign in again.");
             case RefreshOutcome.Expired:
-                throw new RpcException(StatusCode.Unauthenticated, "This sign-in has expired; sign in again.");
+                throw RpcErrors.Of(StatusCode.Unauthenticated, "This sign-in has expired; sign in again.");
             case RefreshOutcome.Unknown:
-                throw new RpcException(StatusCode.Unauthenticated, "This refresh token is not valid; sign in again.");
+                throw RpcErrors.Of(StatusCode.Unauthenticated, "This refresh token is not valid; sign in again.");
         }
         var account = await store.FindByIdAsync(userId!, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.Unauthenticated, "The account no longer exists.");
+            ?? throw RpcErrors.Of(StatusCode.Unauthenticated, "The account no longer exists.");
         var (access, accessExpires) = await tokens.IssueAccessTokenAsync(CallerOf(account), AccessLifetime, context.CancellationToken);
         return new RefreshTokenResponse { Tokens = Pair(access, accessExpires, successor, refreshExpires) };
     }
@@ -107,7 +107,7 @@ internal sealed partial class IdentityApi(
         }
         var name = DisplayName(request.DisplayName);
         var invite = await invites.FindAsync(code, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
         if (invite.Ended)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
@@ -131,7 +131,7 @@ internal sealed partial class IdentityApi(
             return new GetMeResponse { User = caller.Ref };
         }
         var account = await store.FindByIdAsync(caller.UserId, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.Unauthenticated, "The account no longer exists.");
+            ?? throw RpcErrors.Of(StatusCode.Unauthenticated, "The account no longer exists.");
         return new GetMeResponse { User = RefOf(account), Email = account.Email };
     }
 
@@ -158,7 +158,7 @@ internal sealed partial class IdentityApi(
 
     private static UserRef RefOf(Account account) => CallerOf(account).Ref;
 
-    private static RpcException WrongPair() => new(StatusCode.Unauthenticated, "Wrong email or password.");
+    private static RpcException WrongPair() => RpcErrors.Of(StatusCode.Unauthenticated, "Wrong email or password.");
 
     private static string RandomId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 

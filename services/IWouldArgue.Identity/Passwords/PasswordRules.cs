@@ -1,5 +1,5 @@
 using IWouldArgue.Contracts;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 
 namespace IWouldArgue.Identity.Passwords;
 

@@ -3,7 +3,7 @@ using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Live.Fanout;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +15,7 @@ namespace IWouldArgue.Live.Api;
 /// discussion's fanout at the sequence it reached; the fanout fills in whatever happened meanwhile, so the
 /// stream has no gap and no duplicate at the seam.
 /// </summary>
-internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker presence, CallerResolver callers, IOptions<LiveOptions> options, ILogger<LiveApi> logger) : LiveService.ServiceBase
+internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker presence, CallerResolver callers, IOptions<LiveOptions> options, ILogger<LiveApi> logger) : LiveService.LiveServiceBase
 {
     private const int CatchUpPage = 256;
 
@@ -29,10 +29,10 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
         var caller = callers.Resolve(context, discussionId);
         var cancellation = context.CancellationToken;
         var access = await feed.GetAccessAsync(discussionId, caller.UserId, cancellation)
-            ?? throw new RpcException(StatusCode.NotFound, "There is no such discussion.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "There is no such discussion.");
         if (!access.Member)
         {
-            throw new RpcException(StatusCode.PermissionDenied, access.LeftReason switch
+            throw RpcErrors.Of(StatusCode.PermissionDenied, access.LeftReason switch
             {
                 LeaveReason.Banned => "You were banned from this discussion.",
                 LeaveReason.Removed => "You were removed from this discussion; join it again with its link.",
@@ -51,7 +51,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
             case Admission.DiscussionFull:
                 throw RpcErrors.ResourceExhausted("This discussion has as many live viewers as it can take; try again shortly.", TimeSpan.FromSeconds(5));
             case Admission.Stopping:
-                throw new RpcException(StatusCode.Unavailable, "This server is restarting; reconnect.");
+                throw RpcErrors.Of(StatusCode.Unavailable, "This server is restarting; reconnect.");
         }
         Watcher? watcher = null;
         var counted = false;
@@ -71,7 +71,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                 {
                     return;
                 }
-                watcher = new Watcher(caller.UserId, responseStream, context.HttpContext, options.Value.WatcherQueueFrames, options.Value.SlowWatcherGrace, catchUp.Position);
+                watcher = new Watcher(caller.UserId, responseStream, context.GetHttpContext(), options.Value.WatcherQueueFrames, options.Value.SlowWatcherGrace, catchUp.Position);
                 if (await fanout.JoinAsync(watcher, catchUp.Position).WaitAsync(cancellation))
                 {
                     break;
@@ -87,7 +87,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
             }
             if (end.Kind == WatcherEndKind.Denied)
             {
-                throw new RpcException(StatusCode.PermissionDenied, end.Reason);
+                throw RpcErrors.Of(StatusCode.PermissionDenied, end.Reason);
             }
         }
         finally
@@ -164,7 +164,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                     Ended = true;
                     if (end.Kind == WatcherEndKind.Denied)
                     {
-                        throw new RpcException(StatusCode.PermissionDenied, end.Reason);
+                        throw RpcErrors.Of(StatusCode.PermissionDenied, end.Reason);
                     }
                 }
                 if (page.Count < CatchUpPage)

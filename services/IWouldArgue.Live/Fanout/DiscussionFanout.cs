@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace IWouldArgue.Live.Fanout;
@@ -9,7 +10,7 @@ namespace IWouldArgue.Live.Fanout;
 /// <summary>
 /// The watchers of one discussion on this instance, fed by one pump. Events arrive from pub/sub in any
 /// order, possibly twice, possibly with holes; the pump keeps them in a sorted buffer, and once per batch
-/// window sends the contiguous run after the last sequence it delivered as ONE frame, encoded once and
+/// window sends the contiguous run after the last sequence it delivered as ONE frame, made once and
 /// copied to every watcher. A hole is filled from the log before anything after it goes out, and a quiet
 /// discussion's log tail is checked now and then, so a lost publish delays an event but never loses or
 /// reorders it. Joins and leaves go through the same pump, so the watcher list needs no lock.
@@ -138,7 +139,7 @@ internal sealed partial class DiscussionFanout
         }
     }
 
-    private static RpcException Closed() => new(StatusCode.Unavailable, "This discussion's live view is moving; reconnect.");
+    private static RpcException Closed() => RpcErrors.Of(StatusCode.Unavailable, "This discussion's live view is moving; reconnect.");
 
     /// <summary>Waits for the next inbox item or the next timer, then handles every item already waiting. Returns the stop signal, if it came.</summary>
     private async Task<object?> NextAsync()
@@ -338,7 +339,7 @@ internal sealed partial class DiscussionFanout
     private void Heartbeat(DateTimeOffset now)
     {
         var frame = new LiveFrame(
-            new EncodedMessage<WatchResponse>(new WatchResponse { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTimeOffset(now), LastSeq = _lastSeq } }),
+            new WatchResponse { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTimeOffset(now), LastSeq = _lastSeq } },
             0);
         foreach (var watcher in _watchers)
         {
@@ -423,7 +424,7 @@ internal sealed partial class DiscussionFanout
     {
         var batch = new EventBatch();
         batch.Events.Add(events);
-        return new LiveFrame(new EncodedMessage<WatchResponse>(new WatchResponse { Events = batch }), batch.Events[^1].Seq);
+        return new LiveFrame(new WatchResponse { Events = batch }, batch.Events[^1].Seq);
     }
 
     private sealed record Join(Watcher Watcher, ulong Position)

@@ -1,11 +1,11 @@
+using Grpc.Core;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc;
 using Microsoft.AspNetCore.Http;
 
 namespace IWouldArgue.Live.Fanout;
 
-/// <summary>One encoded frame for watchers, and the last event sequence it carries (0: no events).</summary>
-internal readonly record struct LiveFrame(EncodedMessage<WatchResponse> Message, ulong Through);
+/// <summary>One frame for watchers (shared by all of them, never changed once made), and the last event sequence it carries (0: no events).</summary>
+internal readonly record struct LiveFrame(WatchResponse Message, ulong Through);
 
 /// <summary>How a watcher's stream ends.</summary>
 internal enum WatcherEndKind
@@ -29,8 +29,8 @@ internal sealed record WatcherEnd(WatcherEndKind Kind, string Reason);
 /// stream's buffer), or queued behind the write in progress. A queue longer than the bound means the peer
 /// is not reading; the watcher then stops taking frames, sends a resync marker once its last write lands
 /// and ends — or, if that write never lands within the grace period, its stream is reset. Either way no
-/// one else waits for it. Frames go through the call's <see cref="DirectMessageWriter{T}"/> when it offers
-/// one, so the Watch method must <see cref="CloseAsync"/> the watcher before it returns.
+/// one else waits for it. The Watch method must <see cref="CloseAsync"/> the watcher before it returns, so
+/// that nothing writes to a call that has ended.
 /// </summary>
 internal sealed class Watcher
 {
@@ -47,8 +47,6 @@ internal sealed class Watcher
     private bool _writing;
     private bool _closed;
     private TaskCompletionSource? _idle;
-    private DirectMessageWriter<WatchResponse> _direct;
-    private bool _hasDirect;
     private WatcherEnd? _endAfterDrain;
     private ulong _writtenThrough;
     private LiveFrame _inFlight;
@@ -171,16 +169,11 @@ internal sealed class Watcher
         }
     }
 
-    // One write to the stream: straight into the response body when the call allows it (the fan-out's path),
-    // else through the call. True once written; false (or failed) when the peer is gone.
-    private ValueTask<bool> Send(EncodedMessage<WatchResponse> message)
+    // One write to the stream. True once written; false (or failed) when the peer is gone.
+    private ValueTask<bool> Send(WatchResponse message)
     {
         try
         {
-            if (_hasDirect || (_hasDirect = _stream.TryGetDirectWriter(out _direct)))
-            {
-                return _direct.WriteAsync(message, _aborted);
-            }
             var write = _stream.WriteAsync(message, _aborted);
             return write.IsCompletedSuccessfully ? new ValueTask<bool>(true) : Written(write);
         }
@@ -262,7 +255,7 @@ internal sealed class Watcher
             StopWriting(abandon: false);
             return;
         }
-        var marker = new EncodedMessage<WatchResponse>(new WatchResponse { Resync = new Resync { LastDeliveredSeq = _writtenThrough, Reason = end.Reason } });
+        var marker = new WatchResponse { Resync = new Resync { LastDeliveredSeq = _writtenThrough, Reason = end.Reason } };
         Send(marker).AsTask().ContinueWith(static (t, state) =>
         {
             var self = (Watcher)state!;

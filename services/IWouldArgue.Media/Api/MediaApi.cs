@@ -6,7 +6,7 @@ using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
 using IWouldArgue.Media.LiveKit;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Media.Api;
@@ -21,7 +21,7 @@ internal sealed class MediaApi(
     LiveKitTokens tokens,
     Recordings recordings,
     CallerResolver callers,
-    IOptions<MediaOptions> options) : MediaService.ServiceBase
+    IOptions<MediaOptions> options) : MediaService.MediaServiceBase
 {
     public override async Task<JoinVoiceResponse> JoinVoice(JoinVoiceRequest request, ServerCallContext context)
     {
@@ -52,7 +52,7 @@ internal sealed class MediaApi(
         }
         if (target.Attendee.Role == Role.Host && me.Role != Role.Host)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the host may mute the host.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host may mute the host.");
         }
         await log.AppendAsync(new DiscussionEvent
         {
@@ -67,14 +67,14 @@ internal sealed class MediaApi(
         var (discussion, me, _) = await RequireMemberAsync(request.DiscussionId, context);
         if (me.Role != Role.Host)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the host may record the discussion.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host may record the discussion.");
         }
         if (discussion.State != DiscussionState.Live)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Recording starts once the discussion is live.", "DISCUSSION_NOT_LIVE");
         }
         var recording = await CallLiveKit(() => recordings.StartAsync(discussion.DiscussionId, context.CancellationToken))
-            ?? throw new RpcException(StatusCode.Aborted, "The recording is being started already; look again in a moment.");
+            ?? throw RpcErrors.Of(StatusCode.Aborted, "The recording is being started already; look again in a moment.");
         return new StartRecordingResponse { Recording = recording };
     }
 
@@ -83,10 +83,10 @@ internal sealed class MediaApi(
         var (discussion, me, _) = await RequireMemberAsync(request.DiscussionId, context);
         if (me.Role != Role.Host)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the host may stop the recording.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host may stop the recording.");
         }
         var recording = await CallLiveKit(() => recordings.StopAsync(discussion.DiscussionId, context.CancellationToken))
-            ?? throw new RpcException(StatusCode.NotFound, "This discussion has no recording.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "This discussion has no recording.");
         return new StopRecordingResponse { Recording = recording };
     }
 
@@ -94,7 +94,7 @@ internal sealed class MediaApi(
     {
         var (discussion, _, _) = await RequireMemberAsync(request.DiscussionId, context, requireVoice: false);
         var recording = await recordings.GetAsync(discussion.DiscussionId, context.CancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, "This discussion has no recording.");
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "This discussion has no recording.");
         return new GetRecordingResponse { Recording = recording };
     }
 
@@ -113,7 +113,7 @@ internal sealed class MediaApi(
     {
         if (me.Role < Role.CoHost)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"Only the host and co-hosts may {action}.");
+            throw RpcErrors.Of(StatusCode.PermissionDenied, $"Only the host and co-hosts may {action}.");
         }
     }
 
@@ -125,11 +125,11 @@ internal sealed class MediaApi(
         }
         catch (LiveKitException e) when (e.Transient)
         {
-            throw new RpcException(StatusCode.Unavailable, "The voice server is not answering right now; try again shortly.");
+            throw RpcErrors.Of(StatusCode.Unavailable, "The voice server is not answering right now; try again shortly.");
         }
         catch (LiveKitException e)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"The voice server refused: {e.Message}");
+            throw RpcErrors.Of(StatusCode.FailedPrecondition, $"The voice server refused: {e.Message}");
         }
     }
 }

@@ -1,8 +1,9 @@
+using Grpc.Net.Client;
 using System.Net;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Tests.Store;
 using IWouldArgue.Hosting;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -19,16 +20,16 @@ namespace IWouldArgue.Discussions.Tests.Api;
 public sealed class DiscussionsHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly RpcChannel _channel;
+    private readonly GrpcChannel _channel;
 
-    private DiscussionsHost(WebApplication app, RpcChannel channel)
+    private DiscussionsHost(WebApplication app, GrpcChannel channel)
     {
         _app = app;
         _channel = channel;
-        Client = new DiscussionsService.Client(channel);
+        Client = new DiscussionsService.DiscussionsServiceClient(channel);
     }
 
-    public DiscussionsService.Client Client { get; }
+    public DiscussionsService.DiscussionsServiceClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -53,7 +54,7 @@ public sealed class DiscussionsHost : IAsyncDisposable
         app.MapServiceDefaults();
         app.MapDiscussions();
         await app.StartAsync();
-        return new DiscussionsHost(app, RpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+        return new DiscussionsHost(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
     }
 
     /// <summary>Call options that say who is calling (the dev identity headers).</summary>

@@ -1,7 +1,7 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Tests.Store;
-using IWouldArgue.Rpc;
+using Grpc.Core;
 using static IWouldArgue.Discussions.Tests.Api.DiscussionsHost;
 
 namespace IWouldArgue.Discussions.Tests.Api;
@@ -14,7 +14,7 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
     private string _id = "";
     private string _invite = "";
 
-    private DiscussionsService.Client Api => _host.Client;
+    private DiscussionsService.DiscussionsServiceClient Api => _host.Client;
 
     public async Task InitializeAsync()
     {
@@ -173,7 +173,7 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
         Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 
-    private Task Do(string action, IWouldArgue.Rpc.CallOptions as_) => action switch
+    private Task Do(string action, Grpc.Core.CallOptions as_) => action switch
     {
         "start" => Api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = _id }, as_).ResponseAsync,
         "end" => Api.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = _id }, as_).ResponseAsync,

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace IWouldArgue.Hosting;
+
+/// <summary>
+/// The one place where a service's failure becomes what the caller sees. A refusal the service meant
+/// (<see cref="RpcException"/>) goes out as it is and is logged at Debug; a failure nobody foresaw is logged
+/// with its exception and a reference, and the caller gets INTERNAL with a sentence and that reference
+/// instead of grpc-dotnet's "Exception was thrown by handler.". A call the caller cancelled is no failure.
+/// </summary>
+internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (Explain(e, context) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (Explain(e, context) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (Explain(e, context) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (Explain(e, context) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
+    // Null: let the exception go as it is (a refusal, or a call that was cancelled).
+    private RpcException? Explain(Exception e, ServerCallContext context)
+    {
+        if (e is RpcException refusal)
+        {
+            LogRefused(logger, context.Method, refusal.StatusCode, refusal.Status.Detail);
+            return null;
+        }
+        if (e is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        var reference = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+        LogFailed(logger, context.Method, reference, e);
+        return new RpcException(new Status(StatusCode.Internal, $"Something went wrong on our side (reference {reference}); try again shortly."));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} refused: {Code} {Detail}")]
+    private static partial void LogRefused(ILogger logger, string method, StatusCode code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed unexpectedly (reference {Reference}); the caller got INTERNAL")]
+    private static partial void LogFailed(ILogger logger, string method, string reference, Exception exception);
+}
