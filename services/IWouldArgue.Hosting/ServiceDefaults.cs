@@ -3,6 +3,8 @@ using IWouldArgue.Contracts;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,11 +16,14 @@ namespace IWouldArgue.Hosting;
 public static class ServiceDefaults
 {
     /// <summary>
-    /// A web application builder whose settings (appsettings.json) and relative paths are found beside the
-    /// host's binaries, whatever folder it was started from.
+    /// A web application builder whose settings (appsettings.json) are found beside the host's binaries,
+    /// whatever folder it was started from, unless a content root is given ("--contentRoot" or ASPNETCORE_CONTENTROOT).
     /// </summary>
-    public static WebApplicationBuilder CreateBuilder(string[] args) =>
-        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var given = new ConfigurationBuilder().AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args).Build()[WebHostDefaults.ContentRootKey];
+        return WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = given ?? AppContext.BaseDirectory });
+    }
 
     /// <summary>
     /// Adds gRPC (grpc-dotnet, with the limits of the "Rpc" section and the error interceptor), gRPC-Web's CORS

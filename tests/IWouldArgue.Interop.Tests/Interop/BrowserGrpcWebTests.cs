@@ -1,8 +1,8 @@
 using System.Text.Json;
-using IWouldArgue.Rpc.Tests.Infrastructure;
+using IWouldArgue.Interop.Tests.Infrastructure;
 using IWouldArgue.Testing;
 
-namespace IWouldArgue.Rpc.Tests.Interop;
+namespace IWouldArgue.Interop.Tests.Interop;
 
 /// <summary>
 /// A real browser: Debian's Chromium, driven by playwright-core, runs a page that calls our server over
@@ -17,7 +17,7 @@ public class BrowserGrpcWebTests
     public async Task Chromium_UnaryStreamAndError_WorkCrossOrigin(string format)
     {
         var pagePort = LoopbackPorts.Free();
-        await using var host = await RpcTestHost.StartAsync(settings: new Dictionary<string, string?>
+        await using var host = await InteropHost.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Rpc:CorsOrigins:0"] = $"http://127.0.0.1:{pagePort}",
         });

@@ -1,11 +1,11 @@
 using IWouldArgue.Testing;
-using IWouldArgue.Rpc.Tests.Infrastructure;
+using IWouldArgue.Interop.Tests.Infrastructure;
 
-namespace IWouldArgue.Rpc.Tests.Interop;
+namespace IWouldArgue.Interop.Tests.Interop;
 
 /// <summary>The buf CLI (from npm) as an independent client: lint, breaking-change check, reflection and gRPC-Web calls.</summary>
 [Trait("Category", "Interop")]
-public class BufCliTests(RpcHostFixture fixture) : IClassFixture<RpcHostFixture>
+public class BufCliTests(InteropHostFixture fixture) : IClassFixture<InteropHostFixture>
 {
     private const string Buf = "node_modules/.bin/buf";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);

@@ -1,15 +1,17 @@
+using Grpc.Core;
+using Grpc.Net.Client;
 using IWouldArgue.Testing;
 using Google.Protobuf;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Rpc.Tests.Infrastructure;
+using IWouldArgue.Interop.Tests.Infrastructure;
 
-namespace IWouldArgue.Rpc.Tests.Interop;
+namespace IWouldArgue.Interop.Tests.Interop;
 
 /// <summary>Our client, calling the independent @grpc/grpc-js server (tests/interop/grpcjs/server.mjs).</summary>
 [Trait("Category", "Interop")]
 public class GrpcJsServerInteropTests(GrpcJsServerInteropTests.Server server) : IClassFixture<GrpcJsServerInteropTests.Server>
 {
-    private readonly DiagnosticsService.Client _client = new(server.Channel);
+    private readonly DiagnosticsService.DiagnosticsServiceClient _client = new(server.Channel);
 
     [Fact]
     public async Task Unary_AgainstGrpcJs_Echoes()
@@ -65,7 +67,7 @@ public class GrpcJsServerInteropTests(GrpcJsServerInteropTests.Server server) : 
     public async Task Deadline_AgainstGrpcJs_BothSidesSeeIt()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await _client.EchoAsync(new EchoRequest { DelayMs = 5_000 }, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(200))));
+            await _client.EchoAsync(new EchoRequest { DelayMs = 5_000 }, new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(200))));
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         await server.Node.WaitForLineAsync("CANCELLED Echo", TimeSpan.FromSeconds(5));
@@ -91,7 +93,7 @@ public class GrpcJsServerInteropTests(GrpcJsServerInteropTests.Server server) : 
 
         await call;
 
-        Assert.Equal(blob, (await call.ResponseHeadersAsync()).GetValueBytes("echo-blob-bin"));
+        Assert.Equal(blob, (await call.ResponseHeadersAsync).GetValueBytes("echo-blob-bin"));
         Assert.Equal(blob, call.GetTrailers().GetValueBytes("echo-blob-bin"));
     }
 
@@ -108,10 +110,10 @@ public class GrpcJsServerInteropTests(GrpcJsServerInteropTests.Server server) : 
     [Fact]
     public async Task Message_4_1_MB_IsRefusedByGrpcJs()
     {
-        using var channel = RpcChannel.ForAddress(server.Channel.Address, new RpcChannelOptions { MaxSendMessageSize = 8 * 1024 * 1024 });
+        using var channel = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions { MaxSendMessageSize = 8 * 1024 * 1024 });
         var payload = ByteString.CopyFrom(new byte[(int)(4.1 * 1024 * 1024)]);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(async () => await new DiagnosticsService.Client(channel).EchoAsync(new EchoRequest { Payload = payload }));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await new DiagnosticsService.DiagnosticsServiceClient(channel).EchoAsync(new EchoRequest { Payload = payload }));
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
     }
@@ -121,13 +123,16 @@ public class GrpcJsServerInteropTests(GrpcJsServerInteropTests.Server server) : 
     {
         public NodeProcess Node { get; private set; } = null!;
 
-        public RpcChannel Channel { get; private set; } = null!;
+        public GrpcChannel Channel { get; private set; } = null!;
+
+        public Uri Address { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
             Node = NodeProcess.StartScript("grpcjs/server.mjs");
             var port = (await Node.WaitForLineAsync("PORT ", TimeSpan.FromSeconds(30)))["PORT ".Length..];
-            Channel = RpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            Address = new Uri($"http://127.0.0.1:{port}");
+            Channel = GrpcChannel.ForAddress(Address);
         }
 
         public Task DisposeAsync()
