@@ -3,7 +3,7 @@
 # more and more connections: 100, 10 and 2 watch streams per connection (200, 2,000 and 10,000 connections;
 # one per connection would need more file descriptors than this machine allows a process). A browser through
 # the gRPC-Web gateway is a connection of its own; a gateway or service-mesh hop multiplexes many streams on
-# one. Side by side for each spread: ours (watch streams on our own HTTP/2 server),
+# one. Side by side for each spread: ours (the gateway, grpc-dotnet on Kestrel),
 # the Kestrel floor, nats-server.
 # Writes bench/results/fanout-connections-<UTC time>.md and prints it.
 set -euo pipefail

@@ -6,17 +6,10 @@
 
 ARRIVALS=${ARRIVALS:-staggered}
 
-ours() { # discussions watchers rates: watch streams on our own HTTP/2 server (Http2Server:Urls), as deployed for gRPC
-  SERVER=http2 start_gateway taskset -c 0
+ours() { # discussions watchers rates: the embedded gateway, watch streams on Kestrel's HTTP/2 (grpc-dotnet)
+  start_gateway taskset -c 0
   echo "ours: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
   taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=ours /'
-  kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
-}
-
-ours_kestrel() { # discussions watchers rates: the same gateway, watch streams on Kestrel's HTTP/2
-  SERVER=kestrel start_gateway taskset -c 0
-  echo "ours on Kestrel: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "$gateway_address" "$gateway_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=ours-kestrel /'
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 }
 

@@ -7,8 +7,7 @@
 # Reference, side by side in the same run: nats-server (Debian) core pub/sub with the same subjects,
 # subscribers (spread over the same number of connections), rates, payload size and arrival pattern; and for (b) the floor of
 # any Kestrel HTTP/2 fan-out (KestrelFanoutFloor: each comment written to its streams at once, nothing else),
-# which separates what our fan-out costs from what HTTP/2 in Kestrel costs. Ours runs with the watch streams on
-# our own HTTP/2 server (as deployed for gRPC clients), and for (b) also on Kestrel's (ours-kestrel).
+# which separates what our fan-out costs from what HTTP/2 in Kestrel costs. Ours is grpc-dotnet on Kestrel.
 # The server under test (our gateway: Discussions + Live embedded, SQLite, in-process pub/sub; or
 # nats-server) is pinned to CPU 0, the load generator to CPU 1. Server CPU comes from /proc.
 # Every system runs under each arrival pattern in ARRIVAL_PATTERNS (default both): staggered (discussion s
@@ -41,7 +40,6 @@ for ARRIVALS in $ARRIVAL_PATTERNS; do
       nats 1 1000 5 | sed 's/^/scenario=a /'
     fi
     ours 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
-    ours_kestrel 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
     floor 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
     nats 20 1000 "$SWEEP_RATES" | sed 's/^/scenario=b /'
   } | sed "s/^/arrivals=$ARRIVALS /"
@@ -58,7 +56,7 @@ done <"$lines"
 png="bench/results/fanout-$stamp.png"
 plots=()
 for pattern in $ARRIVAL_PATTERNS; do
-  for system in ours ours-kestrel floor nats; do
+  for system in ours floor nats; do
     plots+=("\"< grep '^$system b $pattern' $dat\" using 5:7 with linespoints title \"$system p99 ($pattern)\"")
   done
   plots+=("\"< grep '^ours b $pattern' $dat\" using 5:6 with linespoints title \"ours p50 ($pattern)\"")
@@ -82,7 +80,7 @@ file="bench/results/fanout-$stamp.md"
   echo
   echo "Command: \`bash bench/fanout.sh\` (${SECONDS_PER_RATE} s per rate after a 75 s warm-up (5 s for nats, which has no JIT); server pinned to CPU 0,"
   echo "load generator to CPU 1 of $(nproc); our server = the embedded gateway (Discussions + Live, SQLite, in-process pub/sub),"
-  echo "watch streams on our own HTTP/2 server (ours) or on Kestrel's (ours-kestrel))."
+  echo "grpc-dotnet on Kestrel)."
   echo "A delivery is one comment reaching one watcher; latency is from just before the PostComment call to the watcher reading it."
   echo "Kestrel floor: the same load against a Kestrel HTTP/2 server that writes each comment to its discussion's streams at once and"
   echo "does nothing else (no window, log, pub/sub, queues, resume or auth: tests/IWouldArgue.Benchmarks/KestrelFanoutFloor.cs)."
@@ -103,8 +101,7 @@ file="bench/results/fanout-$stamp.md"
   for pattern in $ARRIVAL_PATTERNS; do
     for rate in ${SWEEP_RATES//,/ }; do
       echo "- $pattern, (b) at $rate/s per discussion, deliveries/s per server core: ours / nats-server $(ratio "$(b ours)" "$(b nats)"),"\
-           "ours on Kestrel / nats-server $(ratio "$(b ours-kestrel)" "$(b nats)"), ours / ours on Kestrel $(ratio "$(b ours)" "$(b ours-kestrel)"),"\
-           "Kestrel floor / nats-server $(ratio "$(b floor)" "$(b nats)")"
+           "ours / Kestrel floor $(ratio "$(b ours)" "$(b floor)"), Kestrel floor / nats-server $(ratio "$(b floor)" "$(b nats)")"
     done
     best=$(grep "^arrivals=$pattern scenario=b system=ours " "$lines" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} if (v["p99_ms"] < 250 && v["delivered"] == v["expected"]) print v["rate"], v["deliveries_per_second"]}' | tail -1)
     echo "- $pattern, (c) highest rate swept with p99 < 250 ms and nothing lost: ${best:-none} (rate per discussion, deliveries/s)"

@@ -21,14 +21,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 # start_gateway [command prefix...]: e.g. `start_gateway taskset -c 0`. Sets gateway_pid and gateway_address.
-# With SERVER=http2 the gateway also serves gRPC on our own HTTP/2 server (Http2Server:Urls), and
-# gateway_address points there instead of at Kestrel's gRPC endpoint.
 # The per-user comment rate and per-IP request rate are raised: bench users would hit them at once, and the
 # limiters are not what is measured. Callers are trusted by header (no token checks), as in tests.
 start_gateway() {
-  local grpc web h2 h2env=()
-  grpc=$(free_port); web=$(free_port); h2=$(free_port)
-  if [ "${SERVER:-kestrel}" = http2 ]; then h2env=("Http2Server__Urls__0=http://127.0.0.1:$h2"); fi
+  local grpc web
+  grpc=$(free_port); web=$(free_port)
   (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
     Logging__LogLevel__Default=Warning \
@@ -36,8 +33,7 @@ start_gateway() {
     Attachments__StoragePath="$work/blobs-$grpc" \
     Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 Auth__TrustCallerHeaders=true \
     Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 \
-    exec env "${h2env[@]}" "$@" dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
+    exec "$@" dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
   pids+=($!); gateway_pid=$!; gateway_address="http://127.0.0.1:$grpc"
   wait_port "$grpc"
-  if [ "${SERVER:-kestrel}" = http2 ]; then gateway_address="http://127.0.0.1:$h2"; wait_port "$h2"; fi
 }

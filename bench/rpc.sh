@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Throughput of our gRPC runtime next to two references, side by side in one run on this machine.
-#   ours-runtime  our runtime + DiagnosticsService on the same slim host as "kestrel" (the runtime's own cost)
+# Throughput of the gRPC server the product runs on (grpc-dotnet) next to two references, side by side in one run on this machine.
+#   grpc-dotnet  grpc-dotnet + DiagnosticsService on the same slim host as "kestrel" (the runtime's own cost)
 #   ours-gateway  the product gateway as shipped (host defaults, logging), same service
 #   grpc-js       an @grpc/grpc-js server with the same service (tests/interop/grpcjs/server.mjs)
 #   kestrel       bare Kestrel endpoints writing precomputed bytes (tests/IWouldArgue.Benchmarks "bare")
@@ -16,7 +16,7 @@ ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 WARMUP_SECONDS=${WARMUP_SECONDS:-20}
 STREAM_CALLS=${STREAM_CALLS:-200}
-targets=(ours-runtime ours-gateway grpc-js kestrel)
+targets=(grpc-dotnet ours-gateway grpc-js kestrel)
 
 command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client >/dev/null; }
 [ -d tests/interop/node_modules ] || (cd tests/interop && npm install --no-audit --no-fund --loglevel=error)
@@ -34,9 +34,9 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 wait_port() { for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-port[ours-runtime]=$(free_port); port[ours-gateway]=$(free_port); port[kestrel]=$(free_port); web=$(free_port)
-taskset -c 0 dotnet "$bench_dll" runtime "${port[ours-runtime]}" >"$work/runtime.log" 2>&1 &
-pid[ours-runtime]=$!
+port[grpc-dotnet]=$(free_port); port[ours-gateway]=$(free_port); port[kestrel]=$(free_port); web=$(free_port)
+taskset -c 0 dotnet "$bench_dll" runtime "${port[grpc-dotnet]}" >"$work/runtime.log" 2>&1 &
+pid[grpc-dotnet]=$!
 # Started from its output folder, so its appsettings.json (HTTP/2 on the gRPC endpoint) is the content root's.
 (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
   Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:${port[ours-gateway]}" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
@@ -96,7 +96,7 @@ done
 mkdir -p bench/results
 file="bench/results/rpc-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
-  echo "# RPC runtime throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "# gRPC server throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Command: \`bash bench/rpc.sh\` (ROUNDS=$ROUNDS, ${WARMUP_SECONDS}s warm-up, ${SECONDS_PER_RUN}s per unary run with"
   echo "h2load -c 8 -m 16, $STREAM_CALLS x 1000-message streams). Servers pinned to CPU 0, load generators to CPU 1;"
@@ -110,9 +110,9 @@ file="bench/results/rpc-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo
   echo "Ratios (goal: unary >= 2.0 x grpc-js and >= 0.80 x bare Kestrel):"
   echo
-  echo "- ours-runtime / kestrel: unary $(ratio "${m_rps[ours-runtime]}" "${m_rps[kestrel]}"), CPU per request $(ratio "${m_cpu[kestrel]}" "${m_cpu[ours-runtime]}") (kestrel's CPU / ours), streaming $(ratio "${m_msgs[ours-runtime]}" "${m_msgs[kestrel]}")"
+  echo "- grpc-dotnet / kestrel: unary $(ratio "${m_rps[grpc-dotnet]}" "${m_rps[kestrel]}"), CPU per request $(ratio "${m_cpu[kestrel]}" "${m_cpu[grpc-dotnet]}") (kestrel's CPU / ours), streaming $(ratio "${m_msgs[grpc-dotnet]}" "${m_msgs[kestrel]}")"
   echo "- ours-gateway / kestrel: unary $(ratio "${m_rps[ours-gateway]}" "${m_rps[kestrel]}"), CPU per request $(ratio "${m_cpu[kestrel]}" "${m_cpu[ours-gateway]}")"
-  echo "- ours-runtime / grpc-js: unary $(ratio "${m_rps[ours-runtime]}" "${m_rps[grpc-js]}"), streaming $(ratio "${m_msgs[ours-runtime]}" "${m_msgs[grpc-js]}")"
+  echo "- grpc-dotnet / grpc-js: unary $(ratio "${m_rps[grpc-dotnet]}" "${m_rps[grpc-js]}"), streaming $(ratio "${m_msgs[grpc-dotnet]}" "${m_msgs[grpc-js]}")"
   echo "- ours-gateway / grpc-js: unary $(ratio "${m_rps[ours-gateway]}" "${m_rps[grpc-js]}"), streaming $(ratio "${m_msgs[ours-gateway]}" "${m_msgs[grpc-js]}")"
 } | tee "$file"
 echo "Wrote $file"

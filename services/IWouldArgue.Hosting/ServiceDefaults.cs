@@ -56,8 +56,10 @@ public static class ServiceDefaults
             o.Services.Remove("");
             o.Services.Map("", check => !check.Tags.Contains(ServiceHealth.Optional));
         });
-        // Watch hears of changes within seconds.
+        // Watch hears of changes within seconds; each change is logged once (HealthTransitions), not every run.
         builder.Services.Configure<HealthCheckPublisherOptions>(o => o.Period = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthTransitions>();
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         builder.Services.AddCors();
         builder.Services.AddSingleton<IConfigureOptions<CorsOptions>, GrpcWebCors>();
         return builder;

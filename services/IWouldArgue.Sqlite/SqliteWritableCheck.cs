@@ -13,8 +13,9 @@ public sealed class SqliteWritableCheck(string connectionString) : IHealthCheck
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            // BEGIN IMMEDIATE takes the write lock without writing anything.
-            command.CommandText = "PRAGMA busy_timeout = 2000; BEGIN IMMEDIATE; ROLLBACK;";
+            // BEGIN IMMEDIATE takes the write lock without writing anything; a writer holding it longer than this fails the check.
+            command.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+            command.CommandTimeout = 2;
             await command.ExecuteNonQueryAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
