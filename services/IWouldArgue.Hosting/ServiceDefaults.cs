@@ -62,6 +62,7 @@ public static class ServiceDefaults
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         builder.Services.AddCors();
         builder.Services.AddSingleton<IConfigureOptions<CorsOptions>, GrpcWebCors>();
+        builder.AddTelemetry();
         return builder;
     }
 

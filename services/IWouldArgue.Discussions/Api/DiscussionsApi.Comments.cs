@@ -37,6 +37,7 @@ internal sealed partial class DiscussionsApi
             PostedAt = Now(),
         };
         var stored = await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentPosted = new CommentPosted { Comment = comment }), context.CancellationToken);
+        ProductMetrics.CommentsAppended.Add(1);
         return new PostCommentResponse { Comment = stored.CommentPosted.Comment };
     }
 

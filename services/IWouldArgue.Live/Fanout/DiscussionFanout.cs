@@ -298,6 +298,7 @@ internal sealed partial class DiscussionFanout
     {
         var shared = Encode(events);
         var first = events[0].Seq;
+        ProductMetrics.RecordFanoutLag(events[0], _hub.Clock.GetUtcNow());
         for (var i = 0; i < _watchers.Count; i++)
         {
             // Copying a frame to a thousand streams is a few milliseconds of work; in slices, other

@@ -1,3 +1,4 @@
+using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Events;
 using Microsoft.Extensions.Logging;
@@ -65,6 +66,7 @@ internal sealed partial class LiveHub(IDiscussionFeed feed, LiveRoutes routes, L
             }
             existing.Admitted++;
             _watchers++;
+            ProductMetrics.Watchers.Add(1);
             fanout = existing;
             return Admission.Admitted;
         }
@@ -80,6 +82,7 @@ internal sealed partial class LiveHub(IDiscussionFeed feed, LiveRoutes routes, L
         {
             fanout.Admitted--;
             _watchers--;
+            ProductMetrics.Watchers.Add(-1);
         }
     }
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using Microsoft.AspNetCore.Http;
 
@@ -162,6 +163,7 @@ internal sealed class Watcher
                 StopWriting(abandon: true);
                 return;
             }
+            CountDelivered(frame);
             if (!TryTakeNext(frame.Through, out frame))
             {
                 return;
@@ -196,9 +198,18 @@ internal sealed class Watcher
             StopWriting(abandon: true);
             return;
         }
+        CountDelivered(_inFlight);
         if (TryTakeNext(_inFlight.Through, out var next))
         {
             Write(next);
+        }
+    }
+
+    private static void CountDelivered(LiveFrame frame)
+    {
+        if (frame.Message.Events is { } batch)
+        {
+            ProductMetrics.Deliveries.Add(batch.Events.Count);
         }
     }
 
@@ -256,6 +267,7 @@ internal sealed class Watcher
             return;
         }
         var marker = new WatchResponse { Resync = new Resync { LastDeliveredSeq = _writtenThrough, Reason = end.Reason } };
+        ProductMetrics.Resyncs.Add(1);
         Send(marker).AsTask().ContinueWith(static (t, state) =>
         {
             var self = (Watcher)state!;
