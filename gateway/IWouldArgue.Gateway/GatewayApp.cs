@@ -74,9 +74,10 @@ public static class GatewayApp
         app.MapServiceDefaults();
         app.UseSecurityHeaders();
         app.UseAddressRateLimit();
+        // The web client's files are served before authorization, which would otherwise ask them for a caller.
+        app.MapWebClient();
         app.UseCallerAuthentication();
         app.UseUserRateLimit();
-        app.MapWebClient();
         app.MapDiagnostics();
         if (upstreams.Identity is null)
         {
@@ -96,7 +97,8 @@ public static class GatewayApp
         }
         if (upstreams.Identity is not null || upstreams.Discussions is not null)
         {
-            app.MapGrpcService<GrpcForwarder>();
+            // The service behind decides who may call (it sees the caller the gateway signed): relayed as is.
+            app.MapGrpcService<GrpcForwarder>().AllowAnonymous();
         }
         if (upstreams.Live is null)
         {
@@ -104,7 +106,7 @@ public static class GatewayApp
         }
         else
         {
-            app.MapGrpcService<RoutedLive>();
+            app.MapGrpcService<RoutedLive>().AllowAnonymous();
         }
         return app;
     }

@@ -27,7 +27,8 @@ public static class ArchiveEndpoints
     {
         var archive = endpoints.MapGroup(Prefix).AddEndpointFilter(HttpErrors.ExplainUnexpectedAsync);
         archive.MapGet("/{discussionId}/export.zip", ExportAsync);
-        archive.MapGet("/{discussionId}/recording", RecordingAsync);
+        // An audio player cannot send the token: a ticket from the link below stands for it (RecordingAsync checks one or the other).
+        archive.MapGet("/{discussionId}/recording", RecordingAsync).AllowAnonymous();
         archive.MapPost("/{discussionId}/recording/link", RecordingLinkAsync);
         return endpoints;
     }

@@ -29,6 +29,12 @@ public sealed class AuthOptions
     public string? GatewayKey { get; set; }
 
     /// <summary>
+    /// Whom this process believes about who calls: the access token (the gateway, and the embedded default), or
+    /// behind the gateway only its signed caller. Set by the host, not by configuration. Default: access token.
+    /// </summary>
+    public CallerSource Source { get; set; } = CallerSource.AccessToken;
+
+    /// <summary>
     /// Tests and local tools only: trust the caller's own <c>iwouldargue-user-id</c> and
     /// <c>iwouldargue-user-name</c> metadata when no access token is sent. Never on a reachable host. Default: false.
     /// </summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
@@ -6,6 +7,8 @@ using Grpc.Core;
 namespace IWouldArgue.Diagnostics;
 
 /// <summary>Answers each call kind with what it received, so clients and proxies can be checked end to end.</summary>
+// For checking a client or proxy end to end, before it has an account; every RPC is bounded.
+[AllowAnonymous]
 internal sealed class DiagnosticsApi : DiagnosticsService.DiagnosticsServiceBase
 {
     private const string EchoPrefix = "echo-";

@@ -19,6 +19,7 @@ public static class DiscussionsHost
     {
         var builder = ServiceDefaults.CreateBuilder(args);
         builder.AddServiceDefaults();
+        builder.Services.Configure<AuthOptions>(o => o.Source = CallerSource.Gateway);
         builder.Services.AddDiscussions(builder.Configuration);
         builder.Services.AddLive(builder.Configuration);
         builder.Services.AddMedia(builder.Configuration);
@@ -28,7 +29,7 @@ public static class DiscussionsHost
 
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.UseCallerAuthentication(CallerSource.Gateway);
+        app.UseCallerAuthentication();
         app.MapDiscussions();
         app.MapLive();
         app.MapMedia();

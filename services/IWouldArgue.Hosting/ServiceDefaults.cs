@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -63,6 +64,8 @@ public static class ServiceDefaults
         builder.Services.AddCors();
         builder.Services.AddSingleton<IConfigureOptions<CorsOptions>, GrpcWebCors>();
         builder.AddTelemetry();
+        builder.Services.AddSingleton<ContinuationGuard>();
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, GuardedEndpoints>();
         return builder;
     }
 
@@ -72,8 +75,8 @@ public static class ServiceDefaults
         ArgumentNullException.ThrowIfNull(app);
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseCors();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
         return app;
     }
 }

@@ -16,6 +16,7 @@ public static class IdentityHost
     {
         var builder = ServiceDefaults.CreateBuilder(args);
         builder.AddServiceDefaults();
+        builder.Services.Configure<AuthOptions>(o => o.Source = CallerSource.Gateway);
         builder.Services.AddIdentity(builder.Configuration);
         var discussions = builder.Configuration.GetSection("Identity:Discussions");
         var appId = discussions["DaprAppId"];
@@ -28,7 +29,7 @@ public static class IdentityHost
 
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.UseCallerAuthentication(CallerSource.Gateway);
+        app.UseCallerAuthentication();
         app.MapIdentity();
         return app;
     }

@@ -55,7 +55,7 @@ public static class Extensions
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Text(await keys.GetJwksJsonAsync(context.RequestAborted), "application/json");
-        });
+        }).AllowAnonymous();
         return endpoints.MapGrpcService<IdentityApi>();
     }
 

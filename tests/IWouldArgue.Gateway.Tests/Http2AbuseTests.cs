@@ -18,6 +18,21 @@ public sealed class Http2AbuseTests : IAsyncLifetime
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
+    public async Task AHeaderBlockNeverFinished_WithEndlessEmptyContinuations_ClosesTheConnection()
+    {
+        await using var client = await RawHttp2Client.ConnectAsync(_gateway.GrpcAddress);
+        await client.SendAsync(RawHttp2Client.Headers, 0, 1, RawHttp2Client.RequestBlock(Echo));
+
+        // Empty frames never grow the block, so Kestrel's header size limit never trips: ContinuationGuard counts them.
+        for (var i = 0; i < 10_000 && !client.Closed; i++)
+        {
+            await client.SendAsync(RawHttp2Client.Continuation, 0, 1, []);
+        }
+
+        Assert.True(await ClosedAsync(client, TimeSpan.FromSeconds(10)), "the server kept reading CONTINUATION frames of a block that never ends");
+    }
+
+    [Fact]
     public async Task AnHpackBomb_ASmallBlockThatDecodesToMegabytes_IsRefused()
     {
         await using var client = await RawHttp2Client.ConnectAsync(_gateway.GrpcAddress);
@@ -55,6 +70,23 @@ public sealed class Http2AbuseTests : IAsyncLifetime
 
         Assert.Contains(frames, f => f.Type is RawHttp2Client.RstStream or RawHttp2Client.GoAway);
         Assert.DoesNotContain(frames, f => Encoding.Latin1.GetString(f.Payload).Contains("stolen", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AHeaderBlockSplitInAFewContinuations_IsServed()
+    {
+        await using var client = await RawHttp2Client.ConnectAsync(_gateway.GrpcAddress);
+        var block = RawHttp2Client.RequestBlock(Echo);
+        var third = block.Length / 3;
+
+        await client.SendAsync(RawHttp2Client.Headers, 0, 1, block[..third]);
+        await client.SendAsync(RawHttp2Client.Continuation, 0, 1, block[third..(2 * third)]);
+        await client.SendAsync(RawHttp2Client.Continuation, RawHttp2Client.EndHeaders, 1, block[(2 * third)..]);
+        await client.SendAsync(RawHttp2Client.Data, RawHttp2Client.EndStream, 1, [0, 0, 0, 0, 0]);
+
+        var response = await client.NextAsync(f => f.StreamId == 1 && f.Type == RawHttp2Client.Headers);
+        Assert.NotNull(response);
+        Assert.False(client.Closed);
     }
 
     [Fact]

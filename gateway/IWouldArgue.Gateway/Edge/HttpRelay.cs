@@ -154,7 +154,8 @@ public static class HttpRelayRoutes
     /// <summary>Relays every request under <paramref name="prefix"/> to <paramref name="upstream"/>.</summary>
     public static IEndpointRouteBuilder MapHttpRelay(this IEndpointRouteBuilder endpoints, string prefix, UpstreamOptions upstream, string serviceName)
     {
-        endpoints.Map(prefix + "/{**rest}", context => context.RequestServices.GetRequiredService<HttpRelay>().RelayAsync(context, upstream, serviceName));
+        // The service behind decides who may call (it sees the caller the gateway signed).
+        endpoints.Map(prefix + "/{**rest}", context => context.RequestServices.GetRequiredService<HttpRelay>().RelayAsync(context, upstream, serviceName)).AllowAnonymous();
         return endpoints;
     }
 }

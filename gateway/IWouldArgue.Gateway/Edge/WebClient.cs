@@ -18,7 +18,7 @@ public static partial class WebClient
         if (!File.Exists(Path.Combine(root, "index.html")))
         {
             LogNotBuilt(app.Logger, root);
-            app.MapGet("/", () => "IWouldArgue is running without its web client (build gateway/web). gRPC (HTTP/2): see Kestrel:Endpoints:Grpc; gRPC-Web (HTTP/1.1): this address.");
+            app.MapGet("/", () => "IWouldArgue is running without its web client (build gateway/web). gRPC (HTTP/2): see Kestrel:Endpoints:Grpc; gRPC-Web (HTTP/1.1): this address.").AllowAnonymous();
             return app;
         }
         var files = new PhysicalFileProvider(Path.GetFullPath(root));
@@ -32,7 +32,7 @@ public static partial class WebClient
             },
         };
         app.UseStaticFiles(options);
-        app.MapFallbackToFile("index.html", options).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        app.MapFallbackToFile("index.html", options).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous();
         return app;
     }
 

@@ -27,7 +27,7 @@ public static class DaprEndpoints
             pubsubname = pubSubName,
             topic,
             route = DeliveryPrefix + Uri.EscapeDataString(topic),
-        })));
+        }))).AllowAnonymous();
 
         endpoints.MapPost(DeliveryPrefix + "{topic}", async (string topic, HttpContext context) =>
         {
@@ -45,7 +45,7 @@ public static class DaprEndpoints
                 : await pubSub.DeliverAsync(topic, cloudEvent, context.RequestAborted);
             // Dapr reads the outcome from a 200 answer's "status"; any other answer would mean RETRY.
             return Results.Json(new { status = result.ToString().ToUpperInvariant() });
-        });
+        }).AllowAnonymous();
         return endpoints;
     }
 }

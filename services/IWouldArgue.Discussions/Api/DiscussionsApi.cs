@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using IWouldArgue.Auth;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts;
@@ -108,6 +109,7 @@ internal sealed partial class DiscussionsApi(
         return new RotateInviteCodeResponse { InviteCode = code };
     }
 
+    [AllowAnonymous]
     public override async Task<PreviewInviteResponse> PreviewInvite(PreviewInviteRequest request, ServerCallContext context)
     {
         var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);

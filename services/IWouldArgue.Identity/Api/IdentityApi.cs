@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using System.Net.Mail;
 using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
@@ -24,6 +25,7 @@ internal sealed partial class IdentityApi(
     TimeProvider clock,
     ILogger<IdentityApi> logger) : IdentityService.IdentityServiceBase
 {
+    [AllowAnonymous]
     public override async Task<SignUpResponse> SignUp(SignUpRequest request, ServerCallContext context)
     {
         var email = NormalizeEmail(request.Email);
@@ -38,6 +40,7 @@ internal sealed partial class IdentityApi(
         return new SignUpResponse { User = RefOf(account), Tokens = await StartSessionAsync(account, context.CancellationToken) };
     }
 
+    [AllowAnonymous]
     public override async Task<SignInResponse> SignIn(SignInRequest request, ServerCallContext context)
     {
         var email = NormalizeEmail(request.Email);
@@ -65,6 +68,7 @@ internal sealed partial class IdentityApi(
         return new SignInResponse { User = RefOf(account), Tokens = await StartSessionAsync(account, context.CancellationToken) };
     }
 
+    [AllowAnonymous]
     public override async Task<SignOutResponse> SignOut(SignOutRequest request, ServerCallContext context)
     {
         var token = RequireRefreshToken(request.RefreshToken);
@@ -73,6 +77,7 @@ internal sealed partial class IdentityApi(
         return new SignOutResponse();
     }
 
+    [AllowAnonymous]
     public override async Task<RefreshTokenResponse> RefreshToken(RefreshTokenRequest request, ServerCallContext context)
     {
         var token = RequireRefreshToken(request.RefreshToken);
@@ -98,6 +103,7 @@ internal sealed partial class IdentityApi(
         return new RefreshTokenResponse { Tokens = Pair(access, accessExpires, successor, refreshExpires) };
     }
 
+    [AllowAnonymous]
     public override async Task<JoinAsGuestResponse> JoinAsGuest(JoinAsGuestRequest request, ServerCallContext context)
     {
         var code = (request.InviteCode ?? "").Trim();

@@ -27,7 +27,8 @@ public static partial class LiveKitWebhooks
 
     /// <summary>Maps the webhook endpoint.</summary>
     public static IEndpointConventionBuilder MapLiveKitWebhooks(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost(Path, ReceiveAsync);
+        // LiveKit signs its webhooks; ReceiveAsync checks that signature instead of a caller.
+        endpoints.MapPost(Path, ReceiveAsync).AllowAnonymous();
 
     /// <summary>The state-store set of who is connected to a discussion's voice room.</summary>
     public static ExpiringSet VoicePresence(IStateStore state, TimeProvider clock, string room) => new(state, clock, $"voice-present:{room}");
