@@ -32,7 +32,7 @@ public static class Extensions
     {
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName))
             .Validate(o => o.AccessTokenLifetime >= TimeSpan.FromMinutes(15) && o.AccessTokenLifetime <= TimeSpan.FromMinutes(60), "Identity:AccessTokenLifetime must be 15..60 minutes.")
-            .Validate(o => o.PasswordIterations >= 1, "Identity:PasswordIterations must be positive.")
+            .Validate(o => o.PasswordMemoryKiB >= 8 && o.PasswordPasses >= 1, "Identity:PasswordMemoryKiB must be at least 8 and Identity:PasswordPasses at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new IdentityStore(sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ConnectionString));

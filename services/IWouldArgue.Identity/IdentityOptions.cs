@@ -1,3 +1,4 @@
+using IWouldArgue.Identity.Passwords;
 namespace IWouldArgue.Identity;
 
 /// <summary>Accounts and tokens, bound from the "Identity" configuration section.</summary>
@@ -18,8 +19,14 @@ public sealed class IdentityOptions
     /// <summary>How long a guest pass is accepted: longer than the longest discussion. Default: 4 hours.</summary>
     public TimeSpan GuestTokenLifetime { get; set; } = TimeSpan.FromHours(4);
 
-    /// <summary>PBKDF2-SHA256 iterations for new password hashes. Default: 600,000 (OWASP's figure for PBKDF2-HMAC-SHA256).</summary>
-    public int PasswordIterations { get; set; } = 600_000;
+    /// <summary>Argon2id memory for new password hashes, in KiB. Default: 19,456 (19 MiB, OWASP's first Argon2id configuration).</summary>
+    public int PasswordMemoryKiB { get; set; } = PasswordCost.Owasp.MemoryKiB;
+
+    /// <summary>Argon2id passes over that memory for new password hashes. Default: 2 (OWASP's).</summary>
+    public int PasswordPasses { get; set; } = PasswordCost.Owasp.Passes;
+
+    /// <summary>What a new password hash costs (<see cref="PasswordMemoryKiB"/>, <see cref="PasswordPasses"/>).</summary>
+    public PasswordCost PasswordCost => new(PasswordMemoryKiB, PasswordPasses);
 
     /// <summary>Sign-in attempts per minute from one IP address, and for one account. Default: 5.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 5;

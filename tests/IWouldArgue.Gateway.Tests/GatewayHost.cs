@@ -47,8 +47,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
-    /// Starts a gateway. Passwords are hashed with 1,000 iterations to keep tests quick (the production
-    /// count is asserted separately); pass <paramref name="dataFolder"/> to restart on the same databases.
+    /// Starts a gateway. Passwords are hashed with Argon2id over 64 KiB to keep tests quick (the production
+    /// cost is asserted separately); pass <paramref name="dataFolder"/> to restart on the same databases.
     /// </summary>
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string>? settings = null, string? dataFolder = null, Action<IServiceCollection>? overrides = null)
     {
@@ -67,7 +67,8 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(dataFolder, "discussions.db")}",
             ["Identity:ConnectionString"] = $"Data Source={Path.Combine(dataFolder, "identity.db")}",
             ["Attachments:StoragePath"] = Path.Combine(dataFolder, "blobs"),
-            ["Identity:PasswordIterations"] = "1000",
+            ["Identity:PasswordMemoryKiB"] = "64",
+            ["Identity:PasswordPasses"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

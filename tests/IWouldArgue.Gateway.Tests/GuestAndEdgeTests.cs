@@ -218,19 +218,42 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Passwords_AreHashedWithPbkdf2AtOwaspIterations_AndUpgradedWhenWeaker()
+    public void Passwords_AreHashedWithArgon2idAtOwaspCost_AndOlderOrCheaperHashesAreUpgraded()
     {
-        var production = new IdentityOptions().PasswordIterations;
+        var production = new IdentityOptions().PasswordCost;
         var stored = PasswordHasher.Hash("correct horse battery", production);
-        var weak = PasswordHasher.Hash("correct horse battery", 1000);
+        var cheaper = PasswordHasher.Hash("correct horse battery", new PasswordCost(64, 1));
+        var salt = new byte[16];
+        var pbkdf2 = "pbkdf2-sha256$1000$" + Convert.ToBase64String(salt) + "$"
+            + Convert.ToBase64String(System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2("correct horse battery"u8, salt, 1000, System.Security.Cryptography.HashAlgorithmName.SHA256, 32));
 
-        Assert.Equal(600_000, production);
-        Assert.StartsWith("pbkdf2-sha256$600000$", stored, StringComparison.Ordinal);
+        Assert.Equal(new PasswordCost(19_456, 2), production);
+        Assert.StartsWith("argon2id$v=19$m=19456,t=2,p=1$", stored, StringComparison.Ordinal);
         Assert.NotEqual(stored, PasswordHasher.Hash("correct horse battery", production));
-        Assert.True(PasswordHasher.Verify("correct horse battery", stored, out var rehash, production));
+        Assert.True(PasswordHasher.Verify("correct horse battery", stored, production, out var rehash));
         Assert.False(rehash);
-        Assert.False(PasswordHasher.Verify("correct horse batterY", stored, out _, production));
-        Assert.True(PasswordHasher.Verify("correct horse battery", weak, out var upgrade, production));
-        Assert.True(upgrade);
+        Assert.False(PasswordHasher.Verify("correct horse batterY", stored, production, out _));
+        Assert.True(PasswordHasher.Verify("correct horse battery", cheaper, production, out var cheaperRehash));
+        Assert.True(cheaperRehash);
+        Assert.True(PasswordHasher.Verify("correct horse battery", pbkdf2, production, out var pbkdf2Rehash));
+        Assert.True(pbkdf2Rehash);
+        Assert.False(PasswordHasher.Verify("correct horse batterY", pbkdf2, production, out _));
+    }
+
+    [Fact]
+    public async Task AnAccountWithAPbkdf2Hash_SignsIn_AndIsStoredWithArgon2idFromThen()
+    {
+        var email = $"old.{Guid.NewGuid():N}@example.org";
+        await _host.Identity.SignUpAsync(new SignUpRequest { Email = email, Password = "correct horse battery", DisplayName = "Old" });
+        var store = _host.Services.GetRequiredService<IWouldArgue.Identity.Store.IdentityStore>();
+        var account = (await store.FindByEmailAsync(email, default))!;
+        var salt = new byte[16];
+        var pbkdf2 = "pbkdf2-sha256$1000$" + Convert.ToBase64String(salt) + "$"
+            + Convert.ToBase64String(System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2("correct horse battery"u8, salt, 1000, System.Security.Cryptography.HashAlgorithmName.SHA256, 32));
+        await store.SetPasswordHashAsync(account.UserId, pbkdf2, default);
+
+        await _host.Identity.SignInAsync(new SignInRequest { Email = email, Password = "correct horse battery" });
+
+        Assert.StartsWith("argon2id$", (await store.FindByEmailAsync(email, default))!.PasswordHash, StringComparison.Ordinal);
     }
 }

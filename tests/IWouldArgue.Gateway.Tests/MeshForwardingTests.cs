@@ -60,7 +60,8 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         _identity = IdentityHost.Create(Args("IWouldArgue.Identity.Host", identityGrpc, identityWeb, new()
         {
             ["Identity:ConnectionString"] = $"Data Source={Path.Combine(_data, "identity.db")}",
-            ["Identity:PasswordIterations"] = "1000",
+            ["Identity:PasswordMemoryKiB"] = "64",
+            ["Identity:PasswordPasses"] = "1",
             ["Identity:Discussions:Address"] = $"http://127.0.0.1:{_discussionsPort}",
         }));
         await _identity.StartAsync();

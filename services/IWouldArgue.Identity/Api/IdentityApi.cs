@@ -31,7 +31,7 @@ internal sealed partial class IdentityApi(
         var email = NormalizeEmail(request.Email);
         PasswordRules.Check(request.Password, email);
         var name = DisplayName(request.DisplayName);
-        var account = new Account("u_" + RandomId(), email, name, PasswordHasher.Hash(request.Password, options.Value.PasswordIterations));
+        var account = new Account("u_" + RandomId(), email, name, PasswordHasher.Hash(request.Password, options.Value.PasswordCost));
         if (!await store.CreateAccountAsync(account, clock.GetUtcNow(), context.CancellationToken))
         {
             throw RpcErrors.Of(StatusCode.AlreadyExists, "An account with this email already exists; sign in instead.");
@@ -49,21 +49,21 @@ internal sealed partial class IdentityApi(
             throw RpcErrors.InvalidArgument("password", "is required.");
         }
         signInLimiter.Attempt(context.GetHttpContext().Connection.RemoteIpAddress?.ToString(), email);
-        var iterations = options.Value.PasswordIterations;
+        var cost = options.Value.PasswordCost;
         var account = await store.FindByEmailAsync(email, context.CancellationToken);
         if (account is null)
         {
-            PasswordHasher.Waste(request.Password, iterations);
+            PasswordHasher.Waste(request.Password, cost);
             throw WrongPair();
         }
-        if (!PasswordHasher.Verify(request.Password, account.PasswordHash, out var rehash, iterations))
+        if (!PasswordHasher.Verify(request.Password, account.PasswordHash, cost, out var rehash))
         {
             LogWrongPassword(logger, account.UserId);
             throw WrongPair();
         }
         if (rehash)
         {
-            await store.SetPasswordHashAsync(account.UserId, PasswordHasher.Hash(request.Password, iterations), context.CancellationToken);
+            await store.SetPasswordHashAsync(account.UserId, PasswordHasher.Hash(request.Password, cost), context.CancellationToken);
         }
         return new SignInResponse { User = RefOf(account), Tokens = await StartSessionAsync(account, context.CancellationToken) };
     }
