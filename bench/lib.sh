@@ -21,7 +21,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 # start_gateway [command prefix...]: e.g. `start_gateway taskset -c 0`. Sets gateway_pid and gateway_address.
-# The per-user comment rate and per-IP request rate are raised: bench users would hit them at once, and the
+# The per-user comment rate and the per-IP and per-user request rates are raised: bench users would hit them at once, and the
 # limiters are not what is measured. Callers are trusted by header (no token checks), as in tests.
 start_gateway() {
   local grpc web
@@ -32,7 +32,7 @@ start_gateway() {
     Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" Identity__ConnectionString="Data Source=$work/identity-$grpc.db" \
     Attachments__StoragePath="$work/blobs-$grpc" \
     Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 Auth__TrustCallerHeaders=true \
-    Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 \
+    Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__UserRequestsPerSecond=1000000000 Gateway__UserBurst=1000000000 \
     exec "$@" dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
   pids+=($!); gateway_pid=$!; gateway_address="http://127.0.0.1:$grpc"
   wait_port "$grpc"
