@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The edge's two figures: cold start of the embedded default (process start to the first successful
 # grpc.health.v1.Health/Check) and the size of the built web client, gzipped.
-# References in the same run: the cold start of our RPC runtime alone on a slim host (taking turns with the
+# References in the same run: the cold start of grpc-dotnet alone (with health checks) on a slim host (taking turns with the
 # gateway in every round), and the smallest connect-web client of ours (one generated service, one call)
 # built by the same Vite, i.e. the floor any client on this stack pays.
 # Writes bench/results/edge-<UTC time>.md and prints the same table.

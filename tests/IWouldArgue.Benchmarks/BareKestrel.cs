@@ -5,7 +5,7 @@ namespace IWouldArgue.Benchmarks;
 
 /// <summary>
 /// The reference: Kestrel endpoints at the same paths that write precomputed gRPC bytes and a
-/// grpc-status trailer, with no parsing, no framing logic and no dispatch. What our runtime adds on top
+/// grpc-status trailer, with no parsing, no framing logic and no dispatch. What a gRPC server adds on top
 /// of Kestrel is the difference between the two.
 /// </summary>
 internal static class BareKestrel

@@ -9,7 +9,7 @@ namespace IWouldArgue.Benchmarks;
 /// <summary>
 /// Cold start: from starting the process to its first successful <c>grpc.health.v1.Health/Check</c>
 /// (polled every 5 ms over h2c), for the embedded gateway on an empty data folder (it creates both
-/// databases and a signing key), on existing data, and for the reference: our RPC runtime with health
+/// databases and a signing key), on existing data, and for the reference: grpc-dotnet with health
 /// checking on a slim host, which is what any gRPC server of ours pays before its own work. The three
 /// take turns in each round so machine noise falls on all of them.
 /// </summary>

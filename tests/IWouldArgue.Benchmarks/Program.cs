@@ -1,12 +1,12 @@
 using IWouldArgue.Benchmarks;
 
 // bare <port>                 : bare Kestrel HTTP/2 endpoints answering with the same bytes as our Echo
-// runtime <port>              : our runtime with DiagnosticsService on the same slim host as "bare"
+// runtime <port>              : grpc-dotnet with DiagnosticsService on the same slim host as "bare"
 // stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
 // comments <address> <discussions> <seconds> <concurrency> [server pid] : PostComment load on live discussions
 // echo <address> <seconds> <concurrency> [server pid]                   : unary Echo load, the reference for "comments"
 // fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds> [streams per connection, 100] [staggered|together] : Live fan-out load
-// coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. our runtime alone
+// coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. grpc-dotnet alone
 // tokens <count>             : access-token checks per second, first sight (ES256) vs. remembered
 // replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
 // store <discussions> <batch> <seconds> : the SQLite event log alone: comments appended in batches, then marked published

@@ -25,8 +25,8 @@ namespace IWouldArgue.Gateway.Tests;
 /// The mesh shape in one test process: Identity and Discussions+Live each built by their own host (as
 /// their Program.cs does) on their own ports, and the gateway forwarding to them. Only the Dapr sidecar
 /// is missing: the gateway and the Live instance share an in-process state store where, in the mesh,
-/// both would reach the same Dapr state component. Live's watch streams ride our own HTTP/2 server on a
-/// port of their own, as dapr.yaml has it: the gateway carries many watchers on few connections.
+/// both would reach the same Dapr state component. Live's watch streams go to the Discussions host's gRPC
+/// port, as dapr.yaml has it.
 /// </summary>
 public sealed class MeshForwardingTests : IAsyncLifetime
 {

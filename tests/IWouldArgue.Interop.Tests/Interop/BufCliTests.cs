@@ -65,6 +65,16 @@ public class BufCliTests(InteropHostFixture fixture) : IClassFixture<InteropHost
     }
 
     [Fact]
+    public async Task GrpcWeb_OverHttp2_OnTheGrpcPort_DeliversEachMessage()
+    {
+        var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "curl", "--schema", "../../protos", "--protocol", "grpcweb", "--http2-prior-knowledge",
+            "-d", """{"message":"web over h2","repeat":3}""", Grpc("/iwouldargue.v1.DiagnosticsService/EchoStream"));
+
+        Assert.True(exit == 0, errors);
+        Assert.Equal(3, output.Count(l => l.Contains("\"index\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task GrpcWeb_ErrorStatus_ReachesBuf()
     {
         var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "curl", "--schema", "../../protos", "--protocol", "grpcweb",
