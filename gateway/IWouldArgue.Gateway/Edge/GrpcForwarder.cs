@@ -120,7 +120,8 @@ internal sealed class GrpcForwarder(UpstreamCalls calls)
         }
     }
 
-    private static void RelayTrailers(Metadata trailers, ServerCallContext context)
+    /// <summary>Adds the upstream's trailers to the call's own.</summary>
+    public static void RelayTrailers(Metadata trailers, ServerCallContext context)
     {
         foreach (var entry in trailers)
         {

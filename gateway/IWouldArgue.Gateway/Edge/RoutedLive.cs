@@ -26,6 +26,7 @@ internal sealed class RoutedLive(LiveRoutes routes, UpstreamCalls calls, IOption
         {
             using var upstream = new LiveService.LiveServiceClient(channel).Watch(request, calls.Outgoing(context, owner is null ? fallback : null));
             await GrpcForwarder.RelayServerStreamAsync(upstream.ResponseHeadersAsync, upstream.ResponseStream, responseStream, context);
+            GrpcForwarder.RelayTrailers(upstream.GetTrailers(), context);
         }
         catch (RpcException e) when (GrpcForwarder.Unreachable(e, LiveService.Descriptor.FullName) is { } unreachable)
         {
