@@ -9,7 +9,7 @@ namespace IWouldArgue.Interop.Tests.Integration;
 
 public class ErrorAndMetadataTests(InteropHostFixture fixture) : IClassFixture<InteropHostFixture>
 {
-    private readonly DiagnosticsService.DiagnosticsServiceClient _client = new(fixture.Host.Channel);
+    private readonly DiagnosticsService.DiagnosticsServiceClient _client = new(fixture.Channel);
 
     [Fact]
     public async Task Error_WithMessageAndTrailers_ReachesTheClient()

@@ -15,7 +15,7 @@ public class MessageSizeTests(InteropHostFixture fixture) : IClassFixture<Intero
     {
         var payload = ByteString.CopyFrom(new byte[(int)(3.9 * 1024 * 1024)]);
 
-        var response = await new DiagnosticsService.DiagnosticsServiceClient(fixture.Host.Channel).EchoAsync(new EchoRequest { Payload = payload });
+        var response = await new DiagnosticsService.DiagnosticsServiceClient(fixture.Channel).EchoAsync(new EchoRequest { Payload = payload });
 
         Assert.Equal(payload.Length, response.Payload.Length);
     }

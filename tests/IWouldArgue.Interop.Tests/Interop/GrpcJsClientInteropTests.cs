@@ -25,7 +25,7 @@ public class GrpcJsClientInteropTests(GrpcJsClientInteropTests.Run run) : IClass
     /// <summary>Runs the grpc-js client once against one host; each test reads one case's result.</summary>
     public sealed class Run : IAsyncLifetime
     {
-        public InteropHost Host { get; private set; } = null!;
+        public ServiceTestHost Host { get; private set; } = null!;
 
         public Dictionary<string, (bool Ok, string Detail)> Results { get; } = [];
 
