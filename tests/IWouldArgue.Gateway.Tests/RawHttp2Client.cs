@@ -22,6 +22,7 @@ internal sealed class RawHttp2Client : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly Channel<Frame> _frames = Channel.CreateUnbounded<Frame>();
     private readonly Task _reading;
+    private volatile bool _resetSeen;
 
     private RawHttp2Client(TcpClient tcp)
     {
@@ -35,8 +36,8 @@ internal sealed class RawHttp2Client : IAsyncDisposable
         public uint ErrorCode => BinaryPrimitives.ReadUInt32BigEndian(Type == GoAway ? Payload.AsSpan(4) : Payload);
     }
 
-    /// <summary>True once the server closed the connection (every frame it sent before was read).</summary>
-    public bool Closed => _reading.IsCompleted;
+    /// <summary>True once the server closed the connection: every frame it sent before was read, or a write was refused with a reset.</summary>
+    public bool Closed => _reading.IsCompleted || _resetSeen;
 
     /// <summary>Connects and sends the preface and a SETTINGS frame with these (id, value) pairs.</summary>
     public static async Task<RawHttp2Client> ConnectAsync(Uri address, params (ushort Id, uint Value)[] settings)
@@ -61,9 +62,10 @@ internal sealed class RawHttp2Client : IAsyncDisposable
         {
             await _stream.WriteAsync(bytes);
         }
-        catch (IOException) when (Closed)
+        catch (IOException e) when (Closed || e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown })
         {
-            // The server closed the connection: what the abuse tests wait for.
+            // The server closed the connection (what the abuse tests wait for), perhaps before the read loop saw it.
+            _resetSeen = true;
         }
     }
 
