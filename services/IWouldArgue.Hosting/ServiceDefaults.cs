@@ -1,12 +1,12 @@
 using Grpc.AspNetCore.Server;
 using IWouldArgue.Contracts;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,8 +28,9 @@ public static class ServiceDefaults
 
     /// <summary>
     /// Adds gRPC (grpc-dotnet, with the limits of the "Rpc" section and the error interceptor), gRPC-Web's CORS
-    /// policy, health checks served as <c>grpc.health.v1.Health</c>, server reflection and console logging
-    /// ("Logging:Format" = "json" for one JSON object a line).
+    /// policy, health checks served as <c>grpc.health.v1.Health</c>, server reflection, console logging
+    /// ("Logging:Format" = "json" for one JSON object a line), OpenTelemetry when an OTLP endpoint is set, and
+    /// the CONTINUATION guard on every Kestrel endpoint.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
