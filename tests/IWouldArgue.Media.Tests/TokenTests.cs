@@ -85,6 +85,22 @@ public sealed class TokenTests : LiveDiscussionTest
     }
 
     [Fact]
+    public async Task WithoutLiveKitSettings_SomeoneWhoMayNotRecordOrMute_HearsThat_NotThatVoiceIsOff()
+    {
+        await using var host = await MediaHost.StartAsync(liveKit: null);
+        var id = await host.LiveDiscussionAsync();
+
+        var record = await Assert.ThrowsAsync<RpcException>(async () => await host.Media.StartRecordingAsync(new StartRecordingRequest { DiscussionId = id }, As("listener")));
+        var stop = await Assert.ThrowsAsync<RpcException>(async () => await host.Media.StopRecordingAsync(new StopRecordingRequest { DiscussionId = id }, As("listener")));
+        var mute = await Assert.ThrowsAsync<RpcException>(async () => await host.Media.MuteParticipantAsync(new MuteParticipantRequest { DiscussionId = id, UserId = "host" }, As("listener")));
+        var hostRecords = await Assert.ThrowsAsync<RpcException>(async () => await host.Media.StartRecordingAsync(new StartRecordingRequest { DiscussionId = id }, As("host")));
+
+        Assert.All([record, stop, mute], e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
+        Assert.Equal(StatusCode.FailedPrecondition, hostRecords.StatusCode);
+        Assert.Equal("VOICE_DISABLED", RpcErrors.DetailsOf(hostRecords)!.Details.Single().Unpack<ErrorReason>().Reason);
+    }
+
+    [Fact]
     public async Task RecordingToS3WithoutS3_IsRefusedAtStartUp_Naming_TheSettingToSet()
     {
         var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>

@@ -26,6 +26,7 @@ internal sealed class MediaApi(
     public override async Task<JoinVoiceResponse> JoinVoice(JoinVoiceRequest request, ServerCallContext context)
     {
         var (discussion, me, caller) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireVoice();
         if (discussion.State != DiscussionState.Live)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Voice opens when the host starts the discussion, and closes when it ends.", "DISCUSSION_NOT_LIVE");
@@ -45,6 +46,7 @@ internal sealed class MediaApi(
     {
         var (discussion, me, _) = await RequireMemberAsync(request.DiscussionId, context);
         RequireModerator(me, "mute speakers");
+        RequireVoice();
         var target = await store.GetAttendeeAsync(discussion.DiscussionId, request.UserId ?? "", context.CancellationToken);
         if (target is not { IsMember: true } || target.Attendee.Role < Role.Participant)
         {
@@ -69,6 +71,7 @@ internal sealed class MediaApi(
         {
             throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host may record the discussion.");
         }
+        RequireVoice();
         if (discussion.State != DiscussionState.Live)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Recording starts once the discussion is live.", "DISCUSSION_NOT_LIVE");
@@ -85,6 +88,7 @@ internal sealed class MediaApi(
         {
             throw RpcErrors.Of(StatusCode.PermissionDenied, "Only the host may stop the recording.");
         }
+        RequireVoice();
         var recording = await CallLiveKit(() => recordings.StopAsync(discussion.DiscussionId, context.CancellationToken))
             ?? throw RpcErrors.Of(StatusCode.NotFound, "This discussion has no recording.");
         return new StopRecordingResponse { Recording = recording };
@@ -92,21 +96,26 @@ internal sealed class MediaApi(
 
     public override async Task<GetRecordingResponse> GetRecording(GetRecordingRequest request, ServerCallContext context)
     {
-        var (discussion, _, _) = await RequireMemberAsync(request.DiscussionId, context, requireVoice: false);
+        var (discussion, _, _) = await RequireMemberAsync(request.DiscussionId, context);
         var recording = await recordings.GetAsync(discussion.DiscussionId, context.CancellationToken)
             ?? throw RpcErrors.Of(StatusCode.NotFound, "This discussion has no recording.");
         return new GetRecordingResponse { Recording = recording };
     }
 
-    private async Task<(Discussion Discussion, Attendee Me, Caller Caller)> RequireMemberAsync(string? discussionId, ServerCallContext context, bool requireVoice = true)
+    private async Task<(Discussion Discussion, Attendee Me, Caller Caller)> RequireMemberAsync(string? discussionId, ServerCallContext context)
     {
         var caller = callers.Resolve(context);
         var (discussion, me) = await store.RequireMemberAsync(caller, discussionId, context.CancellationToken);
-        if (requireVoice && !options.Value.Enabled)
+        return (discussion, me, caller);
+    }
+
+    // After the caller's role is checked: someone who may not do a thing hears that, not how the server is set up.
+    private void RequireVoice()
+    {
+        if (!options.Value.Enabled)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "Voice is not set up on this server.", "VOICE_DISABLED");
         }
-        return (discussion, me, caller);
     }
 
     private static void RequireModerator(Attendee me, string action)
