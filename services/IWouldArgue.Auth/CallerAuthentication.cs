@@ -18,10 +18,22 @@ public static class CallerAuthentication
 {
     /// <summary>
     /// Authenticates every request and applies the authorization policies: a call without a caller is refused
-    /// unless its endpoint allows anonymous callers. Before rate limits that count per user.
+    /// unless its endpoint allows anonymous callers; a request that matches no endpoint is 404. Before rate
+    /// limits that count per user, after whatever serves files.
     /// </summary>
     public static IApplicationBuilder UseCallerAuthentication(this IApplicationBuilder app) =>
-        app.UseAuthentication().UseAuthorization();
+        app.UseAuthentication()
+            // The fallback policy would ask a request that matches no endpoint for a caller too; it is simply not found.
+            .Use((context, next) =>
+            {
+                if (context.GetEndpoint() is null)
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+                return next(context);
+            })
+            .UseAuthorization();
 
     /// <summary>The verified caller of an HTTP request, if any.</summary>
     public static Caller? VerifiedCaller(this HttpContext context) =>

@@ -10,6 +10,9 @@ namespace IWouldArgue.Gateway.Edge;
 /// </summary>
 public static partial class WebClient
 {
+    // The web client's routes, as its router names them.
+    private static readonly string[] Pages = ["/", "/signin", "/signup", "/join/{code}", "/d/{id}", "/replay/{id}"];
+
     /// <summary>Serves the client's files when they were built; logs where it looked when they were not.</summary>
     public static WebApplication MapWebClient(this WebApplication app)
     {
@@ -32,7 +35,12 @@ public static partial class WebClient
             },
         };
         app.UseStaticFiles(options);
-        app.MapFallbackToFile("index.html", options).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous();
+        // The client's own pages (gateway/web/src/main.ts) answer with the app; any other path is 404, so that a client
+        // that asks for a file at a wrong path is not handed a page it takes for the file.
+        foreach (var page in Pages)
+        {
+            app.MapFallbackToFile(page, "index.html", options).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous();
+        }
         return app;
     }
 
