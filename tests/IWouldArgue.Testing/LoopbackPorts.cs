@@ -8,11 +8,15 @@ public static class LoopbackPorts
 {
     private const int Lowest = 10_000;
     private static readonly HashSet<int> HandedOut = [];
+    // Locks held for the life of this process on the ports it handed out (see Reserve).
+    private static readonly List<FileStream> Reservations = [];
+    private static readonly string ReservationFolder = Path.Combine(Path.GetTempPath(), "iwouldargue-test-ports");
 
     /// <summary>
     /// A port free on 127.0.0.1 now, below the kernel's range of ephemeral ports where there is room: a port from
     /// that range can be taken by any outgoing connection between this call and the bind that uses it (a Live
-    /// test host failed to start with "address already in use" that way). No port is handed out twice.
+    /// test host failed to start with "address already in use" that way). No port is handed out twice, in this
+    /// process or in another test process running beside it (the test projects run in parallel).
     /// </summary>
     public static int Free()
     {
@@ -27,7 +31,7 @@ public static class LoopbackPorts
                     continue;
                 }
             }
-            if (IsFree(port))
+            if (Reserve(port) && IsFree(port))
             {
                 return port;
             }
@@ -35,6 +39,26 @@ public static class LoopbackPorts
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // An exclusive lock on a file named after the port, which the kernel drops when the process ends however it
+    // ends: two test processes never hand out the same port between one's check and its bind.
+    private static bool Reserve(int port)
+    {
+        Directory.CreateDirectory(ReservationFolder);
+        try
+        {
+            var held = new FileStream(Path.Combine(ReservationFolder, port.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lock (Reservations)
+            {
+                Reservations.Add(held);
+            }
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static bool IsFree(int port)
