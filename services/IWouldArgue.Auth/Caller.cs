@@ -85,12 +85,25 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
         {
             throw RpcErrors.Of(StatusCode.Unauthenticated, failure);
         }
-        if (options.Value.TrustCallerHeaders && http.Request.Headers[UserIdHeader].ToString() is { Length: > 0 } named && !string.IsNullOrWhiteSpace(named))
+        if (FromTrustedHeaders(http.Request, options.Value) is { } named)
         {
-            var name = http.Request.Headers[UserNameHeader].ToString();
-            return new Caller(named.Trim(), string.IsNullOrWhiteSpace(name) ? named.Trim() : name.Trim(), Guest: false);
+            return named;
         }
         throw RpcErrors.Of(StatusCode.Unauthenticated, "Sign in first, then send your access token as \"authorization: Bearer <token>\".");
+    }
+
+    /// <summary>
+    /// Tests and local tools only (<see cref="AuthOptions.TrustCallerHeaders"/>): the caller as its own metadata names
+    /// it, or null when that is off or no user id is given.
+    /// </summary>
+    internal static Caller? FromTrustedHeaders(HttpRequest request, AuthOptions options)
+    {
+        if (!options.TrustCallerHeaders || request.Headers[UserIdHeader].ToString().Trim() is not { Length: > 0 } id)
+        {
+            return null;
+        }
+        var name = request.Headers[UserNameHeader].ToString().Trim();
+        return new Caller(id, name.Length > 0 ? name : id, Guest: false);
     }
 
     /// <summary>The caller, checked to be allowed into <paramref name="discussionId"/> (guest passes cover one discussion).</summary>

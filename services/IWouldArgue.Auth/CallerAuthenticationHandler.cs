@@ -66,16 +66,8 @@ public sealed class CallerAuthenticationHandler(
         return header.Count > 0 ? await tokens.CheckHeaderAsync(header.ToString(), Context.RequestAborted) : TrustedHeaders(options);
     }
 
-    // Tests and local tools only (Auth:TrustCallerHeaders): the caller as its own metadata names it.
-    private CallerFeature? TrustedHeaders(AuthOptions options)
-    {
-        if (!options.TrustCallerHeaders || Request.Headers[CallerResolver.UserIdHeader].ToString().Trim() is not { Length: > 0 } id)
-        {
-            return null;
-        }
-        var name = Request.Headers[CallerResolver.UserNameHeader].ToString().Trim();
-        return CallerFeature.Verified(new Caller(id, name.Length > 0 ? name : id, Guest: false));
-    }
+    private CallerFeature? TrustedHeaders(AuthOptions options) =>
+        CallerResolver.FromTrustedHeaders(Request, options) is { } caller ? CallerFeature.Verified(caller) : null;
 
     private static ClaimsPrincipal Principal(Caller caller)
     {

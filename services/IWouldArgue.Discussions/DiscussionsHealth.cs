@@ -1,4 +1,8 @@
 using IWouldArgue.BuildingBlocks;
+using IWouldArgue.Contracts;
+using IWouldArgue.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Discussions;
 
@@ -10,4 +14,8 @@ public static class DiscussionsHealth
 
     /// <summary>The store, and the pub/sub and state building blocks events go through.</summary>
     public static string[] Dependencies { get; } = [Store, BuildingBlocksCheck.Name];
+
+    /// <summary>Adds the <see cref="Store"/> check (once, whichever service on the store asks first).</summary>
+    public static IServiceCollection AddDiscussionStoreCheck(this IServiceCollection services) =>
+        services.AddHealthCheckOnce(Store, sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
 }

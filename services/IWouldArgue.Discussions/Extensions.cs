@@ -1,4 +1,3 @@
-using IWouldArgue.Sqlite;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
@@ -37,7 +36,7 @@ public static class Extensions
         services.AddSingleton<CommentRateLimiter>();
         services.AddCallerAuthentication(configuration);
         services.AddSingleton<DiscussionsApi>();
-        services.AddHealthCheckOnce(DiscussionsHealth.Store, sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.AddDiscussionStoreCheck();
         services.MapServiceHealth(DiscussionsService.Descriptor.FullName, DiscussionsHealth.Dependencies);
         return services;
     }

@@ -1,4 +1,3 @@
-using IWouldArgue.Sqlite;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Contracts;
 using IWouldArgue.Auth;
@@ -41,7 +40,7 @@ public static class Extensions
         services.AddSingleton<LiveHub>();
         services.AddHostedService<LiveInstance>();
         services.AddSingleton<LiveApi>();
-        services.AddHealthCheckOnce(DiscussionsHealth.Store, sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.AddDiscussionStoreCheck();
         services.MapServiceHealth(LiveService.Descriptor.FullName, DiscussionsHealth.Dependencies);
         return services;
     }

@@ -30,17 +30,24 @@ internal sealed class GrpcForwarder(UpstreamCalls calls)
         }
     }
 
-    public async Task ServerStreamingAsync<TRequest, TResponse>(UpstreamOptions upstream, Method<TRequest, TResponse> method, TRequest request, IServerStreamWriter<TResponse> responses, ServerCallContext context)
+    public Task ServerStreamingAsync<TRequest, TResponse>(UpstreamOptions upstream, Method<TRequest, TResponse> method, TRequest request, IServerStreamWriter<TResponse> responses, ServerCallContext context)
         where TRequest : class
+        where TResponse : class =>
+        RelayAsync(calls.InvokerFor(upstream).AsyncServerStreamingCall(method, null, calls.Outgoing(context, upstream), request), responses, context, method.ServiceName);
+
+    /// <summary>Relays a server-streaming call made upstream (by this forwarder, or by <see cref="RoutedLive"/>): headers, each message, trailers.</summary>
+    public static async Task RelayAsync<TResponse>(AsyncServerStreamingCall<TResponse> call, IServerStreamWriter<TResponse> responses, ServerCallContext context, string serviceName)
         where TResponse : class
     {
         try
         {
-            using var call = calls.InvokerFor(upstream).AsyncServerStreamingCall(method, null, calls.Outgoing(context, upstream), request);
-            await RelayServerStreamAsync(call.ResponseHeadersAsync, call.ResponseStream, responses, context);
-            RelayTrailers(call.GetTrailers(), context);
+            using (call)
+            {
+                await RelayServerStreamAsync(call.ResponseHeadersAsync, call.ResponseStream, responses, context);
+                RelayTrailers(call.GetTrailers(), context);
+            }
         }
-        catch (RpcException e) when (Unreachable(e, method.ServiceName) is { } unreachable)
+        catch (RpcException e) when (Unreachable(e, serviceName) is { } unreachable)
         {
             throw unreachable;
         }
@@ -89,7 +96,7 @@ internal sealed class GrpcForwarder(UpstreamCalls calls)
     /// The status for a call that never reached the upstream (no connection): UNAVAILABLE with a sentence,
     /// instead of the client's own message, which names sockets and addresses. Null for the upstream's own statuses.
     /// </summary>
-    public static RpcException? Unreachable(RpcException e, string serviceName)
+    private static RpcException? Unreachable(RpcException e, string serviceName)
     {
         if (e.Status.DebugException is not (HttpRequestException or System.Net.Sockets.SocketException))
         {
@@ -100,8 +107,8 @@ internal sealed class GrpcForwarder(UpstreamCalls calls)
         return Contracts.RpcErrors.Of(StatusCode.Unavailable, $"The {name} service cannot be reached right now; try again shortly.");
     }
 
-    /// <summary>Writes what an upstream server stream sends, headers first, until it ends.</summary>
-    public static async Task RelayServerStreamAsync<TResponse>(Task<Metadata> headers, IAsyncStreamReader<TResponse> from, IServerStreamWriter<TResponse> to, ServerCallContext context)
+    // Writes what an upstream server stream sends, headers first, until it ends.
+    private static async Task RelayServerStreamAsync<TResponse>(Task<Metadata> headers, IAsyncStreamReader<TResponse> from, IServerStreamWriter<TResponse> to, ServerCallContext context)
         where TResponse : class
     {
         await RelayHeadersAsync(headers, context);
@@ -120,8 +127,7 @@ internal sealed class GrpcForwarder(UpstreamCalls calls)
         }
     }
 
-    /// <summary>Adds the upstream's trailers to the call's own.</summary>
-    public static void RelayTrailers(Metadata trailers, ServerCallContext context)
+    private static void RelayTrailers(Metadata trailers, ServerCallContext context)
     {
         foreach (var entry in trailers)
         {

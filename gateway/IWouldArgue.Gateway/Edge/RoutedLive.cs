@@ -22,15 +22,7 @@ internal sealed class RoutedLive(LiveRoutes routes, UpstreamCalls calls, IOption
         var channel = owner is { Address: { Length: > 0 } address } ? calls.ChannelTo(new Uri(address))
             : fallback is not null ? calls.ChannelTo(fallback)
             : throw RpcErrors.Of(StatusCode.Unavailable, "No live server is available right now; reconnect shortly.");
-        try
-        {
-            using var upstream = new LiveService.LiveServiceClient(channel).Watch(request, calls.Outgoing(context, owner is null ? fallback : null));
-            await GrpcForwarder.RelayServerStreamAsync(upstream.ResponseHeadersAsync, upstream.ResponseStream, responseStream, context);
-            GrpcForwarder.RelayTrailers(upstream.GetTrailers(), context);
-        }
-        catch (RpcException e) when (GrpcForwarder.Unreachable(e, LiveService.Descriptor.FullName) is { } unreachable)
-        {
-            throw unreachable;
-        }
+        var upstream = new LiveService.LiveServiceClient(channel).Watch(request, calls.Outgoing(context, owner is null ? fallback : null));
+        await GrpcForwarder.RelayAsync(upstream, responseStream, context, LiveService.Descriptor.FullName);
     }
 }

@@ -155,10 +155,10 @@ internal sealed class Watcher
             if (!write.IsCompleted)
             {
                 _inFlight = frame;
-                write.AsTask().ContinueWith(static (t, state) => ((Watcher)state!).AfterAsyncWrite(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                write.ContinueWith(static (t, state) => ((Watcher)state!).AfterAsyncWrite(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return;
             }
-            if (!write.IsCompletedSuccessfully || !write.Result)
+            if (!write.IsCompletedSuccessfully)
             {
                 StopWriting(abandon: true);
                 return;
@@ -171,29 +171,22 @@ internal sealed class Watcher
         }
     }
 
-    // One write to the stream. True once written; false (or failed) when the peer is gone.
-    private ValueTask<bool> Send(WatchResponse message)
+    // One write to the stream; it fails when the peer is gone.
+    private Task Send(WatchResponse message)
     {
         try
         {
-            var write = _stream.WriteAsync(message, _aborted);
-            return write.IsCompletedSuccessfully ? new ValueTask<bool>(true) : Written(write);
+            return _stream.WriteAsync(message, _aborted);
         }
         catch (Exception ex)
         {
-            return ValueTask.FromException<bool>(ex);
-        }
-
-        static async ValueTask<bool> Written(Task write)
-        {
-            await write;
-            return true;
+            return Task.FromException(ex);
         }
     }
 
-    private void AfterAsyncWrite(Task<bool> write)
+    private void AfterAsyncWrite(Task write)
     {
-        if (!write.IsCompletedSuccessfully || !write.Result)
+        if (!write.IsCompletedSuccessfully)
         {
             StopWriting(abandon: true);
             return;
@@ -268,10 +261,10 @@ internal sealed class Watcher
         }
         var marker = new WatchResponse { Resync = new Resync { LastDeliveredSeq = _writtenThrough, Reason = end.Reason } };
         ProductMetrics.Resyncs.Add(1);
-        Send(marker).AsTask().ContinueWith(static (t, state) =>
+        Send(marker).ContinueWith(static (t, state) =>
         {
             var self = (Watcher)state!;
-            if (t.IsCompletedSuccessfully && t.Result)
+            if (t.IsCompletedSuccessfully)
             {
                 self._ended.TrySetResult(self._endAfterDrain!);
             }
