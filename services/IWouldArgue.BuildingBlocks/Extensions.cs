@@ -1,9 +1,13 @@
 using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.BuildingBlocks.InProcess;
+using Dapr;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.BuildingBlocks;
 
@@ -27,8 +31,19 @@ public static class Extensions
             if (!services.Any(d => d.ServiceType == typeof(DaprPubSub)))
             {
                 services.AddOptions<DaprOptions>().Bind(configuration.GetSection(DaprOptions.SectionName));
-                services.AddHttpClient<DaprHttp>();
+                services.AddDaprClient((sp, client) =>
+                {
+                    var dapr = sp.GetRequiredService<IOptions<DaprOptions>>().Value;
+                    client.UseGrpcEndpoint(dapr.GrpcEndpoint.ToString()).UseHttpEndpoint(dapr.HttpEndpoint.ToString());
+                    if (dapr.ApiToken is { Length: > 0 } token)
+                    {
+                        client.UseDaprApiToken(token);
+                    }
+                });
                 services.AddSingleton<DaprPubSub>();
+                // Deliveries arrive as CloudEvents; the SDK's middleware hands our endpoints the payload, with the
+                // event's id and type as headers. First in the pipeline, so it applies before any endpoint runs.
+                services.AddTransient<IStartupFilter, CloudEventsFirst>();
             }
             services.TryAddSingleton<IPubSub>(sp => sp.GetRequiredService<DaprPubSub>());
             services.TryAddSingleton<IStateStore, DaprStateStore>();
@@ -48,12 +63,26 @@ public static class Extensions
     public static IEndpointRouteBuilder MapBuildingBlocks(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var mapped = endpoints.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
-            .Any(e => e.RoutePattern.RawText == DaprEndpoints.SubscribeRoute);
-        if (!mapped && endpoints.ServiceProvider.GetService<DaprPubSub>() is not null)
+        if (endpoints.ServiceProvider.GetService<DaprPubSub>() is { } pubSub && !endpoints.DataSources.Contains(pubSub.Endpoints))
         {
-            endpoints.MapDaprPubSub();
+            endpoints.DataSources.Add(pubSub.Endpoints);
+            // Dapr reads GET /dapr/subscribe when the sidecar starts: every topic endpoint present by then is listed.
+            endpoints.MapSubscribeHandler().AllowAnonymous();
         }
         return endpoints;
+    }
+
+    private sealed class CloudEventsFirst : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) => context.RequestServices.GetRequiredService<DaprPubSub>().DropUnreadableAsync(context, nextMiddleware));
+            app.UseCloudEvents(new CloudEventsMiddlewareOptions
+            {
+                ForwardCloudEventPropertiesAsHeaders = true,
+                IncludedCloudEventPropertiesAsHeaders = DaprPubSub.ForwardedAttributes,
+            });
+            next(app);
+        };
     }
 }

@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text;
-using IWouldArgue.BuildingBlocks.Dapr;
+using Dapr.Client.Autogen.Grpc.v1;
+using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace IWouldArgue.BuildingBlocks.Tests;
 
 /// <summary>
-/// The app side of the Dapr adapters, hosted for real on a loopback port and pointed at a
-/// <see cref="RecordingDaprSidecar"/>. Contract tests: no Dapr runtime can run on this machine.
+/// The app side of the Dapr adapters (the Dapr SDK's client and its ASP.NET Core subscription support), hosted for
+/// real on a loopback port and pointed at a <see cref="RecordingDaprSidecar"/>. Contract tests: no Dapr runtime can
+/// run on this machine, so these show what the SDK sends and what our endpoints answer, against our reading of Dapr's API.
 /// </summary>
 public sealed class DaprAppFixture : IAsyncLifetime
 {
@@ -31,13 +34,13 @@ public sealed class DaprAppFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BuildingBlocks:Mode"] = "dapr",
-            ["Dapr:HttpEndpoint"] = Sidecar.Address.ToString(),
+            ["Dapr:GrpcEndpoint"] = Sidecar.Address.ToString(),
             ["Dapr:ApiToken"] = "sidecar-token",
             ["Dapr:AppId"] = "discussions",
         });
         builder.Services.AddBuildingBlocks(builder.Configuration);
         _app = builder.Build();
-        _app.MapDaprPubSub();
+        _app.MapBuildingBlocks();
         await _app.StartAsync();
         Sidecar.AppAddress = new Uri($"http://127.0.0.1:{port}");
     }
@@ -58,34 +61,37 @@ public class DaprStateStoreContractTests(DaprAppFixture app) : StateStoreBehavio
     protected override Task<IStateStore> StoreAsync() => Task.FromResult(Store);
 
     [Fact]
-    public async Task Save_SendsTheDocumentedBody_WithETagConcurrencyAndTtl()
+    public async Task Save_SendsTheValueWithFirstWriteConcurrencyAndTtl_AndTheApiToken()
     {
         await Store.TrySaveAsync("route:d9", Bytes("x"));
         var etag = (await Store.GetAsync("route:d9"))!.ETag;
 
-        await Store.TrySaveAsync("route:d9", Bytes("instance-2"), etag, TimeSpan.FromSeconds(30));
+        await Store.TrySaveAsync("route:d9", Bytes("instance-2"), etag, TimeSpan.FromSeconds(29.5));
 
-        var request = app.Sidecar.Requests.Last(r => r.Method == "POST" && r.Path == "/v1.0/state/statestore");
-        var item = request.Json[0];
-        Assert.Equal("route:d9", item.GetProperty("key").GetString());
-        Assert.Equal("instance-2", Encoding.UTF8.GetString(Convert.FromBase64String(item.GetProperty("value").GetString()!)));
-        Assert.Equal(etag, item.GetProperty("etag").GetString());
-        Assert.Equal("first-write", item.GetProperty("options").GetProperty("concurrency").GetString());
-        Assert.Equal("30", item.GetProperty("metadata").GetProperty("ttlInSeconds").GetString());
-        Assert.Equal("sidecar-token", request.Headers["dapr-api-token"]);
+        var call = app.Sidecar.Calls.Last(c => c.Request is SaveStateRequest);
+        var request = (SaveStateRequest)call.Request;
+        Assert.Equal("statestore", request.StoreName);
+        var item = Assert.Single(request.States);
+        Assert.Equal("route:d9", item.Key);
+        Assert.Equal("instance-2", item.Value.ToStringUtf8());
+        Assert.Equal(etag, item.Etag.Value);
+        Assert.Equal(StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite, item.Options.Concurrency);
+        Assert.Equal("30", item.Metadata["ttlInSeconds"]);
+        Assert.Equal("sidecar-token", call.Header("dapr-api-token"));
     }
 
     [Fact]
-    public async Task Delete_WithETag_SendsIfMatch()
+    public async Task Delete_WithETag_SendsIt_WithFirstWriteConcurrency()
     {
         await Store.TrySaveAsync("hands:d7", Bytes("x"));
         var etag = (await Store.GetAsync("hands:d7"))!.ETag;
 
-        await Store.TryDeleteAsync("hands:d7", etag);
+        Assert.True(await Store.TryDeleteAsync("hands:d7", etag));
 
-        var request = app.Sidecar.Requests.Last(r => r.Method == "DELETE");
-        Assert.Equal("/v1.0/state/statestore/hands%3Ad7", request.Path);
-        Assert.Equal(etag, request.Headers["if-match"]);
+        var request = app.Sidecar.CallsOf<DeleteStateRequest>().Last();
+        Assert.Equal("hands:d7", request.Key);
+        Assert.Equal(etag, request.Etag.Value);
+        Assert.Equal(StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite, request.Options.Concurrency);
     }
 }
 
@@ -97,32 +103,29 @@ public class DaprPubSubContractTests(DaprAppFixture app) : PubSubBehavior, IClas
     protected override Task<IPubSub> PubSubAsync() => Task.FromResult(PubSub);
 
     [Fact]
-    public async Task Publish_PostsACloudEventToThePublishApi()
+    public async Task Publish_SendsTheBytes_WithTheMessagesIdAndTypeAsTheCloudEvents()
     {
         await PubSub.PublishAsync("events.instance-1", new PubSubMessage("evt-42", "iwouldargue.v1.DiscussionEvent", new byte[] { 8, 42 }));
 
-        var request = app.Sidecar.Requests.Last(r => r.Path == "/v1.0/publish/pubsub/events.instance-1");
-        Assert.Equal("POST", request.Method);
-        Assert.Equal("application/cloudevents+json", request.ContentType);
-        var cloudEvent = request.Json;
-        Assert.Equal("1.0", cloudEvent.GetProperty("specversion").GetString());
-        Assert.Equal("evt-42", cloudEvent.GetProperty("id").GetString());
-        Assert.Equal("discussions", cloudEvent.GetProperty("source").GetString());
-        Assert.Equal("iwouldargue.v1.DiscussionEvent", cloudEvent.GetProperty("type").GetString());
-        Assert.Equal("application/protobuf", cloudEvent.GetProperty("datacontenttype").GetString());
-        Assert.Equal(new byte[] { 8, 42 }, Convert.FromBase64String(cloudEvent.GetProperty("data_base64").GetString()!));
+        var request = app.Sidecar.CallsOf<PublishEventRequest>().Last(r => r.Topic == "events.instance-1");
+        Assert.Equal("pubsub", request.PubsubName);
+        Assert.Equal(new byte[] { 8, 42 }, request.Data.ToByteArray());
+        Assert.Equal("application/protobuf", request.DataContentType);
+        Assert.Equal("evt-42", request.Metadata["cloudevent.id"]);
+        Assert.Equal("iwouldargue.v1.DiscussionEvent", request.Metadata["cloudevent.type"]);
+        Assert.Equal("discussions", request.Metadata["cloudevent.source"]);
     }
 
     [Fact]
     public async Task Publish_RefusedBySidecar_ThrowsWithTheReason()
     {
-        app.Sidecar.PublishFailure = 500;
+        app.Sidecar.PublishFailure = StatusCode.Unavailable;
         try
         {
             var ex = await Assert.ThrowsAsync<PubSubException>(() =>
                 PubSub.PublishAsync("events.x", new PubSubMessage("e", "t", Array.Empty<byte>())));
 
-            Assert.Contains("500", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("Unavailable", ex.Message, StringComparison.Ordinal);
             Assert.Contains("broker down", ex.Message, StringComparison.Ordinal);
         }
         finally
@@ -132,16 +135,18 @@ public class DaprPubSubContractTests(DaprAppFixture app) : PubSubBehavior, IClas
     }
 
     [Fact]
-    public async Task Subscribe_IsListedOnDaprSubscribe_WithItsRoute()
+    public async Task Subscribe_IsListedOnDaprSubscribe_WithItsRoute_AndLeavesItWhenDisposed()
     {
-        using var _ = PubSub.Subscribe("events.listed", (_, _) => Task.FromResult(DeliveryResult.Success));
         using var http = new HttpClient();
+        using (PubSub.Subscribe("events.listed", (_, _) => Task.FromResult(DeliveryResult.Success)))
+        {
+            var entry = (await Subscriptions(http)).Single(e => e.GetProperty("topic").GetString() == "events.listed");
+            // As Dapr.AspNetCore writes it: Dapr reads "pubsubName" and resolves the route against the app's address.
+            Assert.Equal("pubsub", entry.GetProperty("pubsubName").GetString());
+            Assert.Equal("dapr/pubsub/events.listed", entry.GetProperty("route").GetString());
+        }
 
-        var list = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(app.Sidecar.AppAddress!, "/dapr/subscribe"))).RootElement;
-
-        var entry = list.EnumerateArray().Single(e => e.GetProperty("topic").GetString() == "events.listed");
-        Assert.Equal("pubsub", entry.GetProperty("pubsubname").GetString());
-        Assert.Equal("/dapr/pubsub/events.listed", entry.GetProperty("route").GetString());
+        Assert.DoesNotContain(await Subscriptions(http), e => e.GetProperty("topic").GetString() == "events.listed");
     }
 
     [Theory]
@@ -161,34 +166,43 @@ public class DaprPubSubContractTests(DaprAppFixture app) : PubSubBehavior, IClas
         });
         var cloudEvent = """{"specversion":"1.0","id":"e1","source":"s","type":"t","datacontenttype":"application/protobuf","data_base64":"AAE="}""";
 
-        var answer = await Deliver(topic, cloudEvent);
+        var (status, answer) = await Deliver(topic, cloudEvent);
 
+        Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(expected, answer);
     }
 
     [Theory]
     [InlineData("not json at all")]
-    [InlineData("""{"specversion":"1.0","source":"s"}""")]
-    [InlineData("""{"specversion":"1.0","id":"e","type":"t","data_base64":"%%%"}""")]
-    public async Task Delivery_MalformedEvent_IsDropped(string body)
+    [InlineData("""{"specversion":"1.0","source":"s","data_base64":"AAE="}""")]
+    [InlineData("""{"specversion":"1.0","id":"e","source":"s","data_base64":"AAE="}""")]
+    public async Task Delivery_WithoutIdOrType_IsDropped(string body)
     {
         using var _ = PubSub.Subscribe("events.malformed", (_, _) => Task.FromResult(DeliveryResult.Success));
 
-        Assert.Equal("DROP", await Deliver("events.malformed", body));
+        Assert.Equal((HttpStatusCode.OK, "DROP"), await Deliver("events.malformed", body));
     }
 
     [Fact]
-    public async Task Delivery_ToATopicWithoutSubscriber_IsDropped()
+    public async Task Delivery_ToATopicWithoutSubscriber_Is404_WhichDaprDrops()
     {
-        Assert.Equal("DROP", await Deliver("events.nobody", """{"specversion":"1.0","id":"e","type":"t","data_base64":""}"""));
+        var (status, _) = await Deliver("events.nobody", """{"specversion":"1.0","id":"e","type":"t","data_base64":""}""");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
     }
 
-    private async Task<string?> Deliver(string topic, string body)
+    private async Task<List<System.Text.Json.JsonElement>> Subscriptions(HttpClient http) =>
+        [.. System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(app.Sidecar.AppAddress!, "/dapr/subscribe"))).RootElement.EnumerateArray()];
+
+    private async Task<(HttpStatusCode Status, string? Answer)> Deliver(string topic, string body)
     {
         using var http = new HttpClient();
         using var content = new StringContent(body, Encoding.UTF8, "application/cloudevents+json");
         using var response = await http.PostAsync(new Uri(app.Sidecar.AppAddress!, "/dapr/pubsub/" + topic), content);
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString();
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return (response.StatusCode, null);
+        }
+        return (response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
     }
 }

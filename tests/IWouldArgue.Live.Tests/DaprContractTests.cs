@@ -1,11 +1,12 @@
+using Dapr.Client.Autogen.Grpc.v1;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Testing;
 
 namespace IWouldArgue.Live.Tests;
 
 /// <summary>
-/// Mesh mode against a recording stand-in that follows Dapr's documented HTTP API (no Dapr runtime can
-/// run here): these are contract tests of our side of that API, not tests of Dapr.
+/// Mesh mode against a recording stand-in for the Dapr sidecar (its gRPC API as the Dapr SDK calls it, and its HTTP
+/// delivery to the app; no Dapr runtime can run here): contract tests of our side of that API, not tests of Dapr.
 /// </summary>
 public class DaprContractTests
 {
@@ -17,7 +18,7 @@ public class DaprContractTests
         await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?>
         {
             ["BuildingBlocks:Mode"] = "dapr",
-            ["Dapr:HttpEndpoint"] = sidecar.Address.ToString(),
+            ["Dapr:GrpcEndpoint"] = sidecar.Address.ToString(),
         });
         sidecar.AppAddress = host.WebAddress;
         var room = await Room.OpenAsync(host, attendees: 1);
@@ -30,7 +31,7 @@ public class DaprContractTests
 
         Assert.Equal(posted, watcher.Seqs);
         var topic = LiveRoutes.TopicOf(host.InstanceId);
-        Assert.Contains(sidecar.Requests, r => r.Method == "POST" && r.Path == $"/v1.0/publish/pubsub/{topic}");
+        Assert.Contains(sidecar.CallsOf<PublishEventRequest>(), r => r.Topic == topic);
         for (var i = 0; i < 100 && sidecar.DeliveryOutcomes.Count(o => o == "SUCCESS") < posted.Count; i++)
         {
             await Task.Delay(50);

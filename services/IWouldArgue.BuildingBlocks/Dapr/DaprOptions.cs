@@ -6,10 +6,10 @@ public sealed class DaprOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Dapr";
 
-    /// <summary>The sidecar's HTTP API. Default: http://127.0.0.1:$DAPR_HTTP_PORT, or port 3500.</summary>
+    /// <summary>The sidecar's HTTP API (the SDK's HTTP calls; the gateway's relay of uploads). Default: http://127.0.0.1:$DAPR_HTTP_PORT, or port 3500.</summary>
     public Uri HttpEndpoint { get; set; } = new($"http://127.0.0.1:{Environment.GetEnvironmentVariable("DAPR_HTTP_PORT") ?? "3500"}");
 
-    /// <summary>The sidecar's gRPC port, for service invocation with <c>dapr-app-id</c> metadata. Default: http://127.0.0.1:$DAPR_GRPC_PORT, or port 50001.</summary>
+    /// <summary>The sidecar's gRPC API: the SDK's publish and state calls, and service invocation with <c>dapr-app-id</c> metadata. Default: http://127.0.0.1:$DAPR_GRPC_PORT, or port 50001.</summary>
     public Uri GrpcEndpoint { get; set; } = new($"http://127.0.0.1:{Environment.GetEnvironmentVariable("DAPR_GRPC_PORT") ?? "50001"}");
 
     /// <summary>The token the sidecar expects in <c>dapr-api-token</c>. Default: $DAPR_API_TOKEN, or none.</summary>

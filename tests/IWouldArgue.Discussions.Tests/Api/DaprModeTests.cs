@@ -1,3 +1,4 @@
+using Dapr.Client.Autogen.Grpc.v1;
 using Microsoft.Extensions.DependencyInjection;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Events;
@@ -22,7 +23,7 @@ public class DaprModeTests
         await using var host = await DiscussionsHost.StartAsync(db, new Dictionary<string, string?>
         {
             ["BuildingBlocks:Mode"] = "dapr",
-            ["Dapr:HttpEndpoint"] = sidecar.Address.ToString(),
+            ["Dapr:GrpcEndpoint"] = sidecar.Address.ToString(),
         });
 
         var created = (await host.Client.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Meshed" }, As("hana"))).Discussion;
@@ -37,11 +38,11 @@ public class DaprModeTests
         for (var i = 0; i < 50 && published.Count < 3; i++)
         {
             await Task.Delay(100);
-            published = sidecar.Requests.Where(r => r.Path == $"/v1.0/publish/pubsub/{LiveRoutes.TopicOf("live-a")}")
-                .Select(r => r.Json.GetProperty("id").GetString()!).ToList();
+            published = sidecar.CallsOf<PublishEventRequest>().Where(r => r.Topic == LiveRoutes.TopicOf("live-a"))
+                .Select(r => r.Metadata["cloudevent.id"]).ToList();
         }
         Assert.Equal(Enumerable.Range(2, 3).Select(seq => $"{created.DiscussionId}:{seq}"), published);
-        Assert.Contains(sidecar.Requests, r => r.Method == "POST" && r.Path == "/v1.0/state/statestore" && r.Body.Contains($"hands:{created.DiscussionId}", StringComparison.Ordinal));
+        Assert.Contains(sidecar.CallsOf<SaveStateRequest>(), r => r.StoreName == "statestore" && r.States.Any(s => s.Key == $"hands:{created.DiscussionId}"));
         var hands = await host.Client.ListRaisedHandsAsync(new ListRaisedHandsRequest { DiscussionId = created.DiscussionId }, As("hana"));
         Assert.Equal(["omar"], hands.Hands.Select(h => h.User.UserId));
     }
