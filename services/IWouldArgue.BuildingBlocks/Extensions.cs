@@ -1,6 +1,8 @@
 using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.BuildingBlocks.InProcess;
 using Dapr;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -41,6 +43,12 @@ public static class Extensions
                     }
                 });
                 services.AddSingleton<DaprPubSub>();
+                var appApiToken = configuration[$"{DaprOptions.SectionName}:{nameof(DaprOptions.AppApiToken)}"] ?? Environment.GetEnvironmentVariable("APP_API_TOKEN");
+                if (!string.IsNullOrEmpty(appApiToken))
+                {
+                    services.AddAuthentication().AddDapr(o => o.Token = appApiToken);
+                    services.AddAuthorization(o => o.AddDapr(DaprOptions.SidecarPolicy));
+                }
                 // Deliveries arrive as CloudEvents; the SDK's middleware hands our endpoints the payload, with the
                 // event's id and type as headers. First in the pipeline, so it applies before any endpoint runs.
                 services.AddTransient<IStartupFilter, CloudEventsFirst>();
@@ -67,7 +75,15 @@ public static class Extensions
         {
             endpoints.DataSources.Add(pubSub.Endpoints);
             // Dapr reads GET /dapr/subscribe when the sidecar starts: every topic endpoint present by then is listed.
-            endpoints.MapSubscribeHandler().AllowAnonymous();
+            var subscribe = endpoints.MapSubscribeHandler();
+            if (pubSub.SidecarOnly)
+            {
+                subscribe.RequireAuthorization(DaprOptions.SidecarPolicy);
+            }
+            else
+            {
+                subscribe.AllowAnonymous();
+            }
         }
         return endpoints;
     }

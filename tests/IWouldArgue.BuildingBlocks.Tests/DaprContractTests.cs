@@ -20,6 +20,8 @@ public sealed class DaprAppFixture : IAsyncLifetime
 {
     private WebApplication _app = null!;
 
+    public const string AppApiToken = "app-token";
+
     public RecordingDaprSidecar Sidecar { get; private set; } = null!;
 
     public IServiceProvider Services => _app.Services;
@@ -37,12 +39,14 @@ public sealed class DaprAppFixture : IAsyncLifetime
             ["Dapr:GrpcEndpoint"] = Sidecar.Address.ToString(),
             ["Dapr:ApiToken"] = "sidecar-token",
             ["Dapr:AppId"] = "discussions",
+            ["Dapr:AppApiToken"] = AppApiToken,
         });
         builder.Services.AddBuildingBlocks(builder.Configuration);
         _app = builder.Build();
         _app.MapBuildingBlocks();
         await _app.StartAsync();
         Sidecar.AppAddress = new Uri($"http://127.0.0.1:{port}");
+        Sidecar.AppApiToken = AppApiToken;
     }
 
     public async Task DisposeAsync()
@@ -191,14 +195,47 @@ public class DaprPubSubContractTests(DaprAppFixture app) : PubSubBehavior, IClas
         Assert.Equal(HttpStatusCode.NotFound, status);
     }
 
-    private async Task<List<System.Text.Json.JsonElement>> Subscriptions(HttpClient http) =>
-        [.. System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(app.Sidecar.AppAddress!, "/dapr/subscribe"))).RootElement.EnumerateArray()];
+    [Fact]
+    public async Task WithAnAppApiToken_OnlyTheSidecarMayDeliverOrReadTheSubscriptions()
+    {
+        var delivered = false;
+        using var _ = PubSub.Subscribe("events.guarded", (_, _) =>
+        {
+            delivered = true;
+            return Task.FromResult(DeliveryResult.Success);
+        });
+        using var http = new HttpClient();
 
-    private async Task<(HttpStatusCode Status, string? Answer)> Deliver(string topic, string body)
+        var (withoutToken, _) = await Deliver("events.guarded", """{"specversion":"1.0","id":"e","type":"t","data_base64":""}""", token: null);
+        var (wrongToken, _) = await Deliver("events.guarded", """{"specversion":"1.0","id":"e","type":"t","data_base64":""}""", token: "guess");
+        using var list = await http.GetAsync(new Uri(app.Sidecar.AppAddress!, "/dapr/subscribe"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+        Assert.False(delivered);
+    }
+
+    private async Task<List<System.Text.Json.JsonElement>> Subscriptions(HttpClient http)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.Sidecar.AppAddress!, "/dapr/subscribe"));
+        request.Headers.Add("dapr-api-token", DaprAppFixture.AppApiToken);
+        using var response = await http.SendAsync(request);
+        return [.. System.Text.Json.JsonDocument.Parse(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync()).RootElement.EnumerateArray()];
+    }
+
+    private async Task<(HttpStatusCode Status, string? Answer)> Deliver(string topic, string body, string? token = DaprAppFixture.AppApiToken)
     {
         using var http = new HttpClient();
-        using var content = new StringContent(body, Encoding.UTF8, "application/cloudevents+json");
-        using var response = await http.PostAsync(new Uri(app.Sidecar.AppAddress!, "/dapr/pubsub/" + topic), content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(app.Sidecar.AppAddress!, "/dapr/pubsub/" + topic))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/cloudevents+json"),
+        };
+        if (token is not null)
+        {
+            request.Headers.Add("dapr-api-token", token);
+        }
+        using var response = await http.SendAsync(request);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             return (response.StatusCode, null);

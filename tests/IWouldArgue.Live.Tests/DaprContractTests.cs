@@ -19,8 +19,10 @@ public class DaprContractTests
         {
             ["BuildingBlocks:Mode"] = "dapr",
             ["Dapr:GrpcEndpoint"] = sidecar.Address.ToString(),
+            ["Dapr:AppApiToken"] = "only-the-sidecar",
         });
         sidecar.AppAddress = host.WebAddress;
+        sidecar.AppApiToken = "only-the-sidecar";
         var room = await Room.OpenAsync(host, attendees: 1);
         await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
         await watcher.WaitUntilAsync(w => w.Frames.Count > 0);

@@ -41,6 +41,9 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
     /// <summary>Where deliveries go; set to the app's HTTP address to have publishes delivered.</summary>
     public Uri? AppAddress { get; set; }
 
+    /// <summary>The app API token sent to the app in <c>dapr-api-token</c> (APP_API_TOKEN of daprd), or none.</summary>
+    public string? AppApiToken { get; set; }
+
     /// <summary>Every gRPC call the app made, in order: the method name, the request and its headers.</summary>
     public ConcurrentQueue<SidecarCall> Calls { get; } = new();
 
@@ -178,7 +181,9 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
         {
             return;
         }
-        var subscriptions = JsonNode.Parse(await _toApp.GetStringAsync(new Uri(AppAddress, "/dapr/subscribe")))!.AsArray();
+        using var list = ToApp(HttpMethod.Get, new Uri(AppAddress, "/dapr/subscribe"));
+        using var listed = await _toApp.SendAsync(list);
+        var subscriptions = JsonNode.Parse(await listed.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!.AsArray();
         var route = subscriptions.FirstOrDefault(s => s!["topic"]!.GetValue<string>() == topic)?["route"]?.GetValue<string>();
         if (route is null)
         {
@@ -188,8 +193,9 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
         for (var attempt = 0; attempt < 5; attempt++)
         {
             Deliveries.Enqueue(cloudEvent);
-            using var content = new StringContent(cloudEvent.ToJsonString(), System.Text.Encoding.UTF8, "application/cloudevents+json");
-            using var response = await _toApp.PostAsync(new Uri(AppAddress, route), content);
+            using var delivery = ToApp(HttpMethod.Post, new Uri(AppAddress, route));
+            delivery.Content = new StringContent(cloudEvent.ToJsonString(), System.Text.Encoding.UTF8, "application/cloudevents+json");
+            using var response = await _toApp.SendAsync(delivery);
             var outcome = response.StatusCode == HttpStatusCode.OK
                 ? JsonNode.Parse(await response.Content.ReadAsStringAsync())?["status"]?.GetValue<string>() ?? "SUCCESS"
                 : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
@@ -200,6 +206,16 @@ public sealed class RecordingDaprSidecar : IAsyncDisposable
             }
             await Task.Delay(50);
         }
+    }
+
+    private HttpRequestMessage ToApp(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        if (AppApiToken is not null)
+        {
+            request.Headers.Add("dapr-api-token", AppApiToken);
+        }
+        return request;
     }
 
     private TResponse Record<TRequest, TResponse>(string method, TRequest request, ServerCallContext context, Func<TRequest, TResponse> handle)

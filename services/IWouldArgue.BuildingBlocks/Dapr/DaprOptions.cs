@@ -15,6 +15,16 @@ public sealed class DaprOptions
     /// <summary>The token the sidecar expects in <c>dapr-api-token</c>. Default: $DAPR_API_TOKEN, or none.</summary>
     public string? ApiToken { get; set; } = Environment.GetEnvironmentVariable("DAPR_API_TOKEN");
 
+    /// <summary>
+    /// The token the sidecar sends the app in <c>dapr-api-token</c> (Dapr's app API token). When set, event deliveries
+    /// and <c>GET /dapr/subscribe</c> are refused without it (401), so only the sidecar can hand this app events.
+    /// Default: $APP_API_TOKEN, or none (then anyone who reaches the app's port can deliver: keep it private).
+    /// </summary>
+    public string? AppApiToken { get; set; } = Environment.GetEnvironmentVariable("APP_API_TOKEN");
+
+    /// <summary>The authorization policy (Dapr.AspNetCore's) that requires <see cref="AppApiToken"/>.</summary>
+    public const string SidecarPolicy = "Dapr";
+
     /// <summary>The CloudEvent <c>source</c> of published events: this app's id. Default: $APP_ID, or "iwouldargue".</summary>
     public string AppId { get; set; } = Environment.GetEnvironmentVariable("APP_ID") ?? "iwouldargue";
 

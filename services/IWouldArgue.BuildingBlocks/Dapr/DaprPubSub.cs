@@ -29,6 +29,9 @@ public sealed partial class DaprPubSub(DaprClient dapr, IOptions<DaprOptions> op
 
     private DaprOptions Options => options.Value;
 
+    /// <summary>Whether deliveries must carry the app API token (<see cref="DaprOptions.AppApiToken"/>).</summary>
+    internal bool SidecarOnly => Options.AppApiToken is { Length: > 0 };
+
     /// <inheritdoc/>
     public async Task PublishAsync(string topic, PubSubMessage message, CancellationToken cancellationToken = default)
     {
@@ -56,7 +59,7 @@ public sealed partial class DaprPubSub(DaprClient dapr, IOptions<DaprOptions> op
         {
             throw new InvalidOperationException($"Topic {topic} already has a subscriber in this app.");
         }
-        Endpoints.Add(Options.PubSubName, topic, context => DeliverAsync(topic, context));
+        Endpoints.Add(Options.PubSubName, topic, SidecarOnly, context => DeliverAsync(topic, context));
         return new Subscription(this, topic);
     }
 

@@ -26,7 +26,8 @@ internal sealed class TopicEndpoints : EndpointDataSource, IDisposable
 
     public override IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changed).Token);
 
-    public void Add(string pubSubName, string topic, RequestDelegate deliver)
+    /// <summary>Adds the topic's endpoint; with <paramref name="sidecarOnly"/> it answers only callers holding the app API token.</summary>
+    public void Add(string pubSubName, string topic, bool sidecarOnly, RequestDelegate deliver)
     {
         var builder = new RouteEndpointBuilder(deliver, RoutePatternFactory.Parse(DeliveryPath + "/" + Uri.EscapeDataString(topic)), order: 0)
         {
@@ -34,8 +35,8 @@ internal sealed class TopicEndpoints : EndpointDataSource, IDisposable
         };
         builder.Metadata.Add(new TopicAttribute(pubSubName, topic));
         builder.Metadata.Add(new HttpMethodMetadata(["POST"]));
-        // The sidecar is the caller; it carries no user. Events are checked by their subscribers (dedupe by id, seq).
-        builder.Metadata.Add(new AllowAnonymousAttribute());
+        // The sidecar is the caller; it carries no user, only (when configured) the app API token.
+        builder.Metadata.Add(sidecarOnly ? new AuthorizeAttribute(DaprOptions.SidecarPolicy) : new AllowAnonymousAttribute());
         Update(endpoints => endpoints[topic] = builder.Build());
     }
 
