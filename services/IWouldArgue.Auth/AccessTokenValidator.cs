@@ -84,9 +84,9 @@ public sealed partial class AccessTokenValidator(IAccessTokenKeys keys, IOptions
         if (!result.IsValid)
         {
             LogRefused(logger, keyId, result.Exception);
-            return Refused(result.Exception is SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException
-                ? "The access token has expired; refresh it or sign in again."
-                : "The access token is not valid; sign in again.");
+            return result.Exception is SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException
+                ? Refused("The access token has expired; refresh it or sign in again.", AuthReasons.TokenExpired)
+                : Refused("The access token is not valid; sign in again.");
         }
         var jwt = (JsonWebToken)result.SecurityToken;
         if (!jwt.TryGetPayloadValue<string>(AccessTokenClaims.Subject, out var subject) || string.IsNullOrEmpty(subject))
@@ -103,7 +103,8 @@ public sealed partial class AccessTokenValidator(IAccessTokenKeys keys, IOptions
         return (CallerFeature.Verified(new Caller(subject, string.IsNullOrWhiteSpace(name) ? subject : name, guest, guest ? scope : null)), jwt.ValidTo);
     }
 
-    private static (CallerFeature, DateTime) Refused(string reason) => (CallerFeature.Refused(reason), DateTime.MinValue);
+    private static (CallerFeature, DateTime) Refused(string failure, string reason = AuthReasons.TokenInvalid) =>
+        (CallerFeature.Refused(failure, reason), DateTime.MinValue);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Access token refused (kid {KeyId})")]
     private static partial void LogRefused(ILogger logger, string? keyId, Exception? reason);

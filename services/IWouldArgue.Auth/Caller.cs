@@ -37,10 +37,11 @@ public sealed record Caller(string UserId, string DisplayName, bool Guest, strin
 /// </summary>
 public sealed class CallerFeature
 {
-    private CallerFeature(Caller? caller, string? failure)
+    private CallerFeature(Caller? caller, string? failure, string? reason)
     {
         Caller = caller;
         Failure = failure;
+        Reason = reason;
     }
 
     /// <summary>The verified caller, when the token was good.</summary>
@@ -49,11 +50,14 @@ public sealed class CallerFeature
     /// <summary>Why the token was refused, in words for the caller.</summary>
     public string? Failure { get; }
 
-    /// <summary>A verified caller.</summary>
-    public static CallerFeature Verified(Caller caller) => new(caller, null);
+    /// <summary>Why, as a stable reason for clients that branch on it: TOKEN_EXPIRED (refresh it), TOKEN_INVALID (sign in again), ...</summary>
+    public string? Reason { get; }
 
-    /// <summary>A refused token.</summary>
-    public static CallerFeature Refused(string reason) => new(null, reason);
+    /// <summary>A verified caller.</summary>
+    public static CallerFeature Verified(Caller caller) => new(caller, null, null);
+
+    /// <summary>A refused token: words for the caller and a stable reason.</summary>
+    public static CallerFeature Refused(string failure, string reason = AuthReasons.TokenInvalid) => new(null, failure, reason);
 }
 
 /// <summary>Finds the caller of an RPC: the one the edge verified, or UNAUTHENTICATED.</summary>
@@ -83,13 +87,13 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
         }
         if (feature?.Failure is { } failure)
         {
-            throw RpcErrors.Of(StatusCode.Unauthenticated, failure);
+            throw RpcErrors.Of(StatusCode.Unauthenticated, failure, feature.Reason);
         }
         if (FromTrustedHeaders(http.Request, options.Value) is { } named)
         {
             return named;
         }
-        throw RpcErrors.Of(StatusCode.Unauthenticated, "Sign in first, then send your access token as \"authorization: Bearer <token>\".");
+        throw RpcErrors.Of(StatusCode.Unauthenticated, AuthReasons.SignInFirst, AuthReasons.TokenMissing);
     }
 
     /// <summary>
@@ -113,4 +117,20 @@ public sealed class CallerResolver(IOptions<AuthOptions> options)
         caller.EnsureMayEnter(discussionId);
         return caller;
     }
+}
+
+/// <summary>The <c>google.rpc.ErrorInfo</c> reasons of UNAUTHENTICATED: what a client should do next.</summary>
+public static class AuthReasons
+{
+    /// <summary>No access token was sent: sign in (or join as a guest) first.</summary>
+    public const string TokenMissing = "TOKEN_MISSING";
+
+    /// <summary>The access token's time is up: refresh it with the refresh token.</summary>
+    public const string TokenExpired = "TOKEN_EXPIRED";
+
+    /// <summary>The access token cannot be accepted (forged, malformed, wrong audience): sign in again.</summary>
+    public const string TokenInvalid = "TOKEN_INVALID";
+
+    /// <summary>The words that go with <see cref="TokenMissing"/>.</summary>
+    public const string SignInFirst = "Sign in first, then send your access token as \"authorization: Bearer <token>\".";
 }

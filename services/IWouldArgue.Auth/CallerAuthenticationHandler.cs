@@ -29,8 +29,6 @@ public sealed class CallerAuthenticationHandler(
     /// <summary>The scheme's name.</summary>
     public const string SchemeName = "Caller";
 
-    private const string SignInFirst = "Sign in first, then send your access token as \"authorization: Bearer <token>\".";
-
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var feature = await FindAsync();
@@ -47,8 +45,9 @@ public sealed class CallerAuthenticationHandler(
     // A gRPC call is refused with UNAUTHENTICATED and a sentence, as the service would; any other request with 401.
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var message = Context.Features.Get<CallerFeature>()?.Failure ?? SignInFirst;
-        if (!await Context.TryRespondWithRpcErrorAsync(RpcErrors.Of(StatusCode.Unauthenticated, message)))
+        var refused = Context.Features.Get<CallerFeature>();
+        var message = refused?.Failure ?? AuthReasons.SignInFirst;
+        if (!await Context.TryRespondWithRpcErrorAsync(RpcErrors.Of(StatusCode.Unauthenticated, message, refused?.Reason ?? AuthReasons.TokenMissing)))
         {
             await HttpErrors.Of(StatusCodes.Status401Unauthorized, message).ExecuteAsync(Context);
         }

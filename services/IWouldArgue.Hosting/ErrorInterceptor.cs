@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using IWouldArgue.Contracts;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 
@@ -75,7 +76,8 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         }
         var reference = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
         LogFailed(logger, context.Method, reference, e);
-        return new RpcException(new Status(StatusCode.Internal, $"Something went wrong on our side (reference {reference}); try again shortly."));
+        return RpcErrors.StatusOf(StatusCode.Internal, $"Something went wrong on our side (reference {reference}); try again shortly.", "INTERNAL",
+            new Dictionary<string, string> { ["reference"] = reference }).ToRpcException();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} refused: {Code} {Detail}")]

@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Grpc.Net.Client;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
@@ -134,7 +135,7 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
 
         Assert.NotNull(limited);
         Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
-        Assert.NotNull(RpcErrors.DetailsOf(limited)!.Details.Single(d => d.Is(RetryAfter.Descriptor)));
+        Assert.NotNull(RpcErrors.DetailsOf(limited)!.GetDetail<RetryInfo>());
         Assert.Equal("Other", someoneElse.User.DisplayName);
     }
 

@@ -1,3 +1,4 @@
+using Google.Rpc;
 using System.Security.Cryptography;
 using System.Text;
 using IWouldArgue.Contracts;
@@ -72,7 +73,7 @@ public sealed class IdentityTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.SignUpAsync(new SignUpRequest { Email = email, Password = password, DisplayName = name }));
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        var violation = RpcErrors.DetailsOf(ex)!.Details.Single(d => d.Is(FieldViolation.Descriptor)).Unpack<FieldViolation>();
+        var violation = RpcErrors.DetailsOf(ex)!.GetDetail<BadRequest>().FieldViolations.Single();
         Assert.Equal(field, violation.Field);
     }
 
@@ -136,8 +137,8 @@ public sealed class IdentityTests : IAsyncLifetime
         var limited = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.SignInAsync(new SignInRequest { Email = "limited@example.org", Password = "correct horse battery" }));
 
         Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
-        var retry = RpcErrors.DetailsOf(limited)!.Details.Single(d => d.Is(RetryAfter.Descriptor)).Unpack<RetryAfter>();
-        Assert.InRange(retry.Delay.ToTimeSpan(), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        var retry = RpcErrors.DetailsOf(limited)!.GetDetail<RetryInfo>();
+        Assert.InRange(retry.RetryDelay.ToTimeSpan(), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
     }
 
     [Fact]
@@ -174,7 +175,12 @@ public sealed class IdentityTests : IAsyncLifetime
         {
             var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.GetMeAsync(new GetMeRequest(), Bearer(token)));
             Assert.True(ex.StatusCode == StatusCode.Unauthenticated, $"{kind}: {ex.StatusCode}");
+            // google.rpc.ErrorInfo tells a client whether refreshing helps (expired) or only signing in again does.
+            Assert.Equal(kind == "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID", RpcErrors.ReasonOf(ex));
         }
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.GetMeAsync(new GetMeRequest()));
+        Assert.Equal("TOKEN_MISSING", RpcErrors.ReasonOf(missing));
+        Assert.Equal(RpcErrors.Domain, RpcErrors.DetailsOf(missing)!.GetDetail<ErrorInfo>().Domain);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Grpc.Net.Client;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
@@ -151,7 +152,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         var anonymous = await Assert.ThrowsAsync<RpcException>(async () => await _gateway.Discussions.ListDiscussionsAsync(new ListDiscussionsRequest()));
 
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
-        Assert.Equal("title", RpcErrors.DetailsOf(invalid)!.Details.Single().Unpack<FieldViolation>().Field);
+        Assert.Equal("title", RpcErrors.DetailsOf(invalid)!.GetDetail<BadRequest>().FieldViolations.Single().Field);
         Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 

@@ -1,3 +1,4 @@
+using Google.Rpc;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using Grpc.Core;
@@ -41,7 +42,7 @@ public class AccessTests
         var call = host.Live.Watch(new WatchRequest { DiscussionId = room.Id, ResumeAfterSeq = 1000 }, As("user-0"));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("resume_after_seq", RpcErrors.DetailsOf(error)!.Details.Single().Unpack<FieldViolation>().Field);
+        Assert.Equal("resume_after_seq", RpcErrors.DetailsOf(error)!.GetDetail<BadRequest>().FieldViolations.Single().Field);
     }
 
     [Theory]
@@ -89,7 +90,7 @@ public class AccessTests
         var call = host.Live.Watch(new WatchRequest { DiscussionId = room.Id }, As("user-2"));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.True(RpcErrors.DetailsOf(error)!.Details.Single().Unpack<RetryAfter>().Delay.ToTimeSpan() > TimeSpan.Zero);
+        Assert.True(RpcErrors.DetailsOf(error)!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan() > TimeSpan.Zero);
 
         await first.DisconnectAsync();
         await using var third = WatchSession.OverGrpc(host, room.Id, "user-2");

@@ -1,3 +1,4 @@
+using Google.Rpc;
 using System.Text.Json;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
@@ -81,7 +82,7 @@ public sealed class TokenTests : LiveDiscussionTest
         await host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = id, Text = "still here" }, As("listener"));
 
         Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
-        Assert.Equal("VOICE_DISABLED", RpcErrors.DetailsOf(ex)!.Details.Single().Unpack<ErrorReason>().Reason);
+        Assert.Equal("VOICE_DISABLED", RpcErrors.ReasonOf(ex));
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public sealed class TokenTests : LiveDiscussionTest
 
         Assert.All([record, stop, mute], e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
         Assert.Equal(StatusCode.FailedPrecondition, hostRecords.StatusCode);
-        Assert.Equal("VOICE_DISABLED", RpcErrors.DetailsOf(hostRecords)!.Details.Single().Unpack<ErrorReason>().Reason);
+        Assert.Equal("VOICE_DISABLED", RpcErrors.ReasonOf(hostRecords));
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public static class AttachmentEndpoints
 
     private static IResult FromRpc(RpcException e)
     {
-        var reason = RpcErrors.DetailsOf(e)?.Details.FirstOrDefault(d => d.Is(ErrorReason.Descriptor))?.Unpack<ErrorReason>().Reason;
+        var reason = RpcErrors.ReasonOf(e);
         var tooLarge = (e.StatusCode, reason) is (StatusCode.InvalidArgument, AttachmentService.TooLarge) or (StatusCode.ResourceExhausted, AttachmentService.QuotaExceeded);
         return tooLarge ? HttpErrors.Of(StatusCodes.Status413PayloadTooLarge, e.Status.Detail) : HttpErrors.Of(e);
     }

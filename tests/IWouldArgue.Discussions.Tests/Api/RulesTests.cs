@@ -1,3 +1,4 @@
+using Google.Rpc;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Tests.Store;
@@ -74,8 +75,8 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
             await Api.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = "one too many" }, As("alice")));
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
-        var retry = RpcErrors.DetailsOf(ex)!.Details.Single().Unpack<RetryAfter>();
-        Assert.InRange(retry.Delay.ToTimeSpan(), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        var retry = RpcErrors.DetailsOf(ex)!.GetDetail<RetryInfo>();
+        Assert.InRange(retry.RetryDelay.ToTimeSpan(), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
         // Others are not limited by alice's burst.
         await Api.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = "mine" }, As("bob"));
     }
@@ -117,7 +118,7 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
             await Api.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = _id, UserId = "alice", Role = Role.Participant }, As("host")));
 
         Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
-        Assert.Equal("SPEAKERS_FULL", RpcErrors.DetailsOf(ex)!.Details.Single().Unpack<ErrorReason>().Reason);
+        Assert.Equal("SPEAKERS_FULL", RpcErrors.ReasonOf(ex));
         await Api.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = _id, UserId = "speaker", Role = Role.Attendee }, As("host"));
         await Api.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = _id, UserId = "alice", Role = Role.Participant }, As("host"));
     }
@@ -150,7 +151,7 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await Api.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = text }, As("alice")));
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        Assert.Equal(field, RpcErrors.DetailsOf(ex)!.Details.Single().Unpack<FieldViolation>().Field);
+        Assert.Equal(field, RpcErrors.DetailsOf(ex)!.GetDetail<BadRequest>().FieldViolations.Single().Field);
     }
 
     [Fact]
@@ -169,7 +170,7 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
         var invalid = await Assert.ThrowsAsync<RpcException>(async () => await Api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "" }, As("host")));
         var anonymous = await Assert.ThrowsAsync<RpcException>(async () => await Api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "x" }));
 
-        Assert.Equal("title", RpcErrors.DetailsOf(invalid)!.Details.Single().Unpack<FieldViolation>().Field);
+        Assert.Equal("title", RpcErrors.DetailsOf(invalid)!.GetDetail<BadRequest>().FieldViolations.Single().Field);
         Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 

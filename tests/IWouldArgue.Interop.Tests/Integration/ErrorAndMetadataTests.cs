@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
 using IWouldArgue.Contracts;
@@ -37,7 +38,7 @@ public class ErrorAndMetadataTests(InteropHostFixture fixture) : IClassFixture<I
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         var details = RpcErrors.DetailsOf(ex);
         Assert.NotNull(details);
-        Assert.Equal("repeat", details.Details.Single().Unpack<FieldViolation>().Field);
+        Assert.Equal("repeat", details.GetDetail<BadRequest>().FieldViolations.Single().Field);
     }
 
     [Fact]
