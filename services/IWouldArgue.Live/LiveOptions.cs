@@ -30,7 +30,10 @@ public sealed class LiveOptions
     /// <summary>Frames a watcher may have waiting to be written; one more and it is sent a resync and dropped.</summary>
     public int WatcherQueueFrames { get; set; } = 64;
 
-    /// <summary>How long a dropped watcher's last write may take before its stream is reset.</summary>
+    /// <summary>
+    /// How long a dropped watcher's last write may take before its stream is reset (REFUSED_STREAM: the client
+    /// sees UNAVAILABLE and resumes). Documented on LiveService.Watch in live.proto: change both together.
+    /// </summary>
     public TimeSpan SlowWatcherGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Watch streams one instance accepts (RESOURCE_EXHAUSTED beyond).</summary>

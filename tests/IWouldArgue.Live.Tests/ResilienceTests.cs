@@ -2,6 +2,7 @@ using IWouldArgue.BuildingBlocks;
 using IWouldArgue.BuildingBlocks.InProcess;
 using IWouldArgue.Contracts.V1;
 using Grpc.Core;
+using IWouldArgue.Testing;
 using Microsoft.Data.Sqlite;
 using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Store;
@@ -139,6 +140,30 @@ public class ResilienceTests
             Assert.Equal(posted, other.Seqs);
             await other.DisposeAsync();
         }
+    }
+
+    [Fact]
+    [Trait("Category", "Interop")]
+    public async Task AWatcherThatStopsReading_IsEndedWithUnavailable_WhichTheErrorModelSaysToResumeOn()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?>
+        {
+            ["Live:WatcherQueueFrames"] = "4",
+            ["Live:SlowWatcherGrace"] = "00:00:01",
+            ["Live:BatchWindow"] = "00:00:00.005",
+        });
+        var room = await Room.OpenAsync(host, attendees: 1);
+        // @grpc/grpc-js, not our client: it stops reading after the first frame, for longer than the grace.
+        using var stalled = NodeProcess.StartScript("grpcjs/stalled-watch.mjs", $"127.0.0.1:{host.GrpcAddress.Port}", "user-0", room.Id, "6000");
+        await stalled.WaitForLineAsync("{\"paused\"", TimeSpan.FromSeconds(30));
+
+        // Large comments fill its HTTP/2 flow-control window; the watcher falls behind, and its resync marker cannot be written.
+        await room.PostAsync(1500, new string('x', 1900));
+        var end = System.Text.Json.JsonDocument.Parse(await stalled.WaitForLineAsync("{\"frames\"", TimeSpan.FromSeconds(60))).RootElement;
+
+        // Reset with REFUSED_STREAM, which gRPC clients report as UNAVAILABLE (not INTERNAL, "a bug on our side").
+        Assert.Equal((int)StatusCode.Unavailable, end.GetProperty("code").GetInt32());
     }
 
     [Fact]

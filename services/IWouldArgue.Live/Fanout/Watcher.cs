@@ -2,6 +2,7 @@ using Grpc.Core;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace IWouldArgue.Live.Fanout;
 
@@ -35,6 +36,9 @@ internal sealed record WatcherEnd(WatcherEndKind Kind, string Reason);
 /// </summary>
 internal sealed class Watcher
 {
+    // HTTP/2's REFUSED_STREAM error code (RFC 9113, section 7).
+    private const int RefusedStream = 0x7;
+
     private readonly IServerStreamWriter<WatchResponse> _stream;
     private readonly HttpContext _http;
     // Read once: each read of HttpContext.RequestAborted goes through Kestrel's request-lifetime feature (1-2% of
@@ -272,9 +276,12 @@ internal sealed class Watcher
         }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    // A peer that reads nothing never lets the write in progress finish; after the grace period its stream
-    // is reset, which fails that write and ends the call. Under the lock, so that a closed watcher (whose call
-    // may have ended, its context gone back to the server) is never touched.
+    // A peer that reads nothing never lets the write in progress finish, so no status can follow it; after the
+    // grace period its stream is reset, which fails that write and ends the call. The reset says REFUSED_STREAM,
+    // which gRPC clients report as UNAVAILABLE, the status our error model tells them to resume on (a plain abort
+    // says INTERNAL_ERROR: INTERNAL, "a bug on our side"). Without HTTP/2 (gRPC-Web over HTTP/1.1) the connection
+    // is closed. Under the lock, so that a closed watcher (whose call may have ended, its context gone back to the
+    // server) is never touched.
     private void ResetIfStuck() =>
         _ = Task.Delay(_grace).ContinueWith(static (_, state) =>
         {
@@ -285,7 +292,14 @@ internal sealed class Watcher
                 {
                     return;
                 }
-                self._http.Abort();
+                if (self._http.Features.Get<IHttpResetFeature>() is { } reset)
+                {
+                    reset.Reset(RefusedStream);
+                }
+                else
+                {
+                    self._http.Abort();
+                }
             }
             self.Abandon();
         }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
