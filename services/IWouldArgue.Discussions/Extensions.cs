@@ -35,6 +35,7 @@ public static class Extensions
         services.AddSingleton<RaisedHands>();
         services.AddSingleton<CommentRateLimiter>();
         services.AddCallerAuthentication(configuration);
+        services.AddSingleton<JoinByLink>();
         services.AddSingleton<DiscussionsApi>();
         services.AddDiscussionStoreCheck();
         services.MapServiceHealth(DiscussionsService.Descriptor.FullName, DiscussionsHealth.Dependencies);

@@ -24,7 +24,7 @@ public static class IdentityHost
         var address = discussions.GetValue<Uri?>("Address") ?? (appId is null ? null : sidecar.GrpcEndpoint)
             ?? throw new InvalidOperationException("Set Identity:Discussions:Address (or Identity:Discussions:DaprAppId) so guests can join by link.");
         builder.Services.AddGrpcClient<DiscussionsService.DiscussionsServiceClient>(o => o.Address = address);
-        builder.Services.AddTransient<IGuestInvites>(sp => new DiscussionsGuestInvites(sp.GetRequiredService<DiscussionsService.DiscussionsServiceClient>(), appId));
+        builder.Services.AddTransient<IGuestInvites>(sp => new DiscussionsGuestInvites(sp.GetRequiredService<DiscussionsService.DiscussionsServiceClient>(), sp.GetRequiredService<GatewayCallerHeader>(), appId));
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -42,14 +42,17 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
 
         var pass = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Visitor" });
         var guest = Bearer(pass.Tokens.AccessToken);
-        var joined = await _host.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = discussion.InviteCode }, guest);
+        // JoinAsGuest joined: the guest comments without calling JoinDiscussion, and calling it changes nothing.
         await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = discussion.DiscussionId, Text = "hello from a guest" }, guest);
+        var joined = await _host.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = discussion.InviteCode }, guest);
+        var people = await _host.Discussions.ListAttendeesAsync(new ListAttendeesRequest { DiscussionId = discussion.DiscussionId }, guest);
         var me = await _host.Identity.GetMeAsync(new GetMeRequest(), guest);
 
         Assert.Equal(discussion.DiscussionId, pass.DiscussionId);
         Assert.True(pass.User.Guest);
         Assert.Empty(pass.Tokens.RefreshToken);
         Assert.Equal(Role.Attendee, joined.Role);
+        Assert.Single(people.Attendees, a => a.User.UserId == pass.User.UserId);
         Assert.True(me.User.Guest);
         Assert.Empty(me.Email);
     }

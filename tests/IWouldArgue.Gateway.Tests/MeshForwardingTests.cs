@@ -123,8 +123,8 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         var created = (await _gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Across the mesh", GuestsMayComment = true }, host)).Discussion;
         await _gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
         var pass = await _gateway.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = created.InviteCode, DisplayName = "Roamer" });
+        // JoinAsGuest (Identity, running apart) made the guest a member through Discussions: no JoinDiscussion needed.
         var guest = Bearer(pass.Tokens.AccessToken);
-        await _gateway.Discussions.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, guest);
 
         using var watch = new LiveService.LiveServiceClient(_gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, host);
         Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));

@@ -19,6 +19,7 @@ internal sealed partial class DiscussionsApi(
     IDiscussionStore store,
     EventAppender log,
     RaisedHands hands,
+    JoinByLink joins,
     CommentRateLimiter commentLimiter,
     CallerResolver callers,
     IOptions<DiscussionOptions> options,
@@ -125,35 +126,8 @@ internal sealed partial class DiscussionsApi(
         };
     }
 
-    public override async Task<JoinDiscussionResponse> JoinDiscussion(JoinDiscussionRequest request, ServerCallContext context)
-    {
-        var caller = callers.Resolve(context);
-        var code = Validate.Text(request.InviteCode, "invite_code", min: 1, max: 64);
-        var discussion = await store.FindByInviteCodeAsync(code, context.CancellationToken)
-            ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
-        caller.EnsureMayEnter(discussion.DiscussionId);
-        if (discussion.State == DiscussionState.Ended)
-        {
-            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
-        }
-        if (await store.IsBannedAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken))
-        {
-            throw RpcErrors.Of(StatusCode.PermissionDenied, "You were banned from this discussion.");
-        }
-        var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, context.CancellationToken);
-        if (earlier is { Present: true })
-        {
-            return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, earlier.Attendee.Role), Role = earlier.Attendee.Role };
-        }
-        // Someone who comes back keeps their role, unless speaking seats filled up meanwhile.
-        var role = earlier?.Attendee.Role ?? Role.Attendee;
-        if (role is Role.Participant or Role.CoHost && await store.CountSpeakersAsync(discussion.DiscussionId, context.CancellationToken) >= options.Value.MaxSpeakers)
-        {
-            role = Role.Attendee;
-        }
-        await log.AppendAsync(Event(discussion.DiscussionId, e => e.AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = role }), context.CancellationToken);
-        return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), role), Role = role };
-    }
+    public override Task<JoinDiscussionResponse> JoinDiscussion(JoinDiscussionRequest request, ServerCallContext context) =>
+        joins.JoinAsync(callers.Resolve(context), request.InviteCode, context.CancellationToken);
 
     public override async Task<LeaveDiscussionResponse> LeaveDiscussion(LeaveDiscussionRequest request, ServerCallContext context)
     {

@@ -119,6 +119,8 @@ internal sealed partial class IdentityApi(
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
         }
         var guest = new Caller("g_" + RandomId(), name, Guest: true, invite.DiscussionId);
+        // The guest is a member when this returns, as the call's name says; JoinDiscussion after it changes nothing.
+        await invites.JoinAsync(guest, code, context.CancellationToken);
         var (access, expires) = await tokens.IssueAccessTokenAsync(guest, options.Value.GuestTokenLifetime, context.CancellationToken);
         LogGuest(logger, guest.UserId, invite.DiscussionId);
         return new JoinAsGuestResponse

@@ -1,0 +1,48 @@
+using Grpc.Core;
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Discussions.Store;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Discussions.Api;
+
+/// <summary>
+/// Joining a discussion by its link: what <c>JoinDiscussion</c> does for a caller, and what <c>JoinAsGuest</c> does for
+/// the guest it has just made (in the embedded default, in this process; in the mesh, Identity calls JoinDiscussion).
+/// </summary>
+public sealed class JoinByLink(IDiscussionStore store, EventAppender log, IOptions<DiscussionOptions> options)
+{
+    /// <summary>Makes <paramref name="caller"/> a member of the discussion whose link carries <paramref name="inviteCode"/>.</summary>
+    public async Task<JoinDiscussionResponse> JoinAsync(Caller caller, string inviteCode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var code = Validate.Text(inviteCode, "invite_code", min: 1, max: 64);
+        var discussion = await store.FindByInviteCodeAsync(code, cancellationToken)
+            ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+        caller.EnsureMayEnter(discussion.DiscussionId);
+        if (discussion.State == DiscussionState.Ended)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
+        }
+        if (await store.IsBannedAsync(discussion.DiscussionId, caller.UserId, cancellationToken))
+        {
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "You were banned from this discussion.");
+        }
+        var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, cancellationToken);
+        if (earlier is { Present: true })
+        {
+            return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, earlier.Attendee.Role), Role = earlier.Attendee.Role };
+        }
+        // Someone who comes back keeps their role, unless speaking seats filled up meanwhile.
+        var role = earlier?.Attendee.Role ?? Role.Attendee;
+        if (role is Role.Participant or Role.CoHost && await store.CountSpeakersAsync(discussion.DiscussionId, cancellationToken) >= options.Value.MaxSpeakers)
+        {
+            role = Role.Attendee;
+        }
+        await log.AppendAsync(new DiscussionEvent { DiscussionId = discussion.DiscussionId, AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = role } }, cancellationToken);
+        var joined = (await store.GetDiscussionAsync(discussion.DiscussionId, cancellationToken))!;
+        return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(joined, role), Role = role };
+    }
+}
