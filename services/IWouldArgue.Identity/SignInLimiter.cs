@@ -26,10 +26,16 @@ public sealed class SignInLimiter : IDisposable
         }));
     }
 
-    /// <summary>Counts an attempt; RESOURCE_EXHAUSTED with the wait when the IP address or the account is over its limit.</summary>
+    /// <summary>
+    /// Counts an attempt; RESOURCE_EXHAUSTED with the wait when the IP address or the account is over its limit. No
+    /// address (behind the gateway, which sees the browser's and counts it there): the account's limit only.
+    /// </summary>
     public void Attempt(string? ipAddress, string normalizedEmail)
     {
-        Take("ip:" + (ipAddress ?? "unknown"), "Too many sign-in attempts from your network; wait a minute and try again.");
+        if (ipAddress is not null)
+        {
+            Take("ip:" + ipAddress, "Too many sign-in attempts from your network; wait a minute and try again.");
+        }
         Take("account:" + normalizedEmail, "Too many sign-in attempts for this account; wait a minute and try again.");
     }
 

@@ -69,6 +69,8 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Attachments:StoragePath"] = Path.Combine(dataFolder, "blobs"),
             ["Identity:PasswordMemoryKiB"] = "64",
             ["Identity:PasswordPasses"] = "1",
+            // Tests sign many people up from one address; the sign-up limit has its own test.
+            ["Gateway:SignUpsPerAddressPerHour"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

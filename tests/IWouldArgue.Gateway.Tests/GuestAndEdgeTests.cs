@@ -89,6 +89,23 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignUps_AreLimitedPerAddress_WithRetryInfo_WhileOtherCallsGoOn()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string> { ["Gateway:SignUpsPerAddressPerHour"] = "3" });
+        var first = await host.SignUpAsync();
+        await host.SignUpAsync();
+        await host.SignUpAsync();
+
+        var limited = await Assert.ThrowsAsync<RpcException>(async () => await host.SignUpAsync());
+        var mine = await host.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Still working" }, Bearer(first.Tokens.AccessToken));
+
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+        Assert.Equal("SIGN_UPS_LIMITED", RpcErrors.ReasonOf(limited));
+        Assert.InRange(RpcErrors.DetailsOf(limited)!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan(), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Assert.NotEmpty(mine.Discussion.DiscussionId);
+    }
+
+    [Fact]
     public async Task JoinAsGuest_WithAStaleLink_IsNotFound()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = "no-such-code", DisplayName = "Visitor" }));

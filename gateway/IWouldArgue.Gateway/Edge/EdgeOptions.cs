@@ -19,6 +19,18 @@ public sealed class EdgeOptions
     public int IpBurst { get; set; } = 400;
 
     /// <summary>
+    /// Accounts one IP address may create per hour (sliding window). Each sign-up costs a memory-hard password hash,
+    /// so an unlimited stream of them slows every other call down. Default: 20.
+    /// </summary>
+    public int SignUpsPerAddressPerHour { get; set; } = 20;
+
+    /// <summary>
+    /// Sign-in attempts one IP address may make per minute (sliding window), counted here at the edge where the
+    /// browser's address is known; Identity also counts attempts per account. Default: 5.
+    /// </summary>
+    public int SignInsPerAddressPerMinute { get; set; } = 5;
+
+    /// <summary>
     /// The folder of the built web client. Default: "web" next to the gateway's binaries, where the
     /// build puts it.
     /// </summary>

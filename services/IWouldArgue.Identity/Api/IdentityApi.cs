@@ -19,6 +19,7 @@ internal sealed partial class IdentityApi(
     IdentityStore store,
     TokenIssuer tokens,
     SignInLimiter signInLimiter,
+    IOptions<AuthOptions> auth,
     IGuestInvites invites,
     CallerResolver callers,
     IOptions<IdentityOptions> options,
@@ -48,7 +49,9 @@ internal sealed partial class IdentityApi(
         {
             throw RpcErrors.InvalidArgument("password", "is required.");
         }
-        signInLimiter.Attempt(context.GetHttpContext().Connection.RemoteIpAddress?.ToString(), email);
+        // Behind the gateway every call comes from the gateway's address: it counts attempts per browser address itself.
+        var address = auth.Value.Source == CallerSource.Gateway ? null : context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        signInLimiter.Attempt(address, email);
         var cost = options.Value.PasswordCost;
         var account = await store.FindByEmailAsync(email, context.CancellationToken);
         if (account is null)
