@@ -33,7 +33,7 @@ start_gateway() {
     Attachments__StoragePath="$work/blobs-$grpc" \
     Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 Auth__TrustCallerHeaders=true \
     Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__UserRequestsPerSecond=1000000000 Gateway__UserBurst=1000000000 \
-    Gateway__SignUpsPerAddressPerHour=1000000000 Gateway__SignInsPerAddressPerMinute=1000000000 \
+    Gateway__SignUpsPerAddressPerHour=1000000000 Gateway__SignInsPerAddressPerMinute=1000000000 Diagnostics__Enabled=true \
     exec "$@" dotnet IWouldArgue.Gateway.dll) >"$work/gateway-$grpc.log" 2>&1 &
   pids+=($!); gateway_pid=$!; gateway_address="http://127.0.0.1:$grpc"
   wait_port "$grpc"

@@ -40,7 +40,7 @@ pid[grpc-dotnet]=$!
 # Started from its output folder, so its appsettings.json (HTTP/2 on the gRPC endpoint) is the content root's.
 (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
   Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:${port[ours-gateway]}" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
-  Logging__LogLevel__Default=Warning Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__SignUpsPerAddressPerHour=1000000000 \
+  Logging__LogLevel__Default=Warning Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__SignUpsPerAddressPerHour=1000000000 Diagnostics__Enabled=true \
   Discussions__ConnectionString="Data Source=$work/discussions.db" Identity__ConnectionString="Data Source=$work/identity.db" \
   exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/gateway.log" 2>&1 &
 pid[ours-gateway]=$!

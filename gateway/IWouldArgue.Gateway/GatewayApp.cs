@@ -40,7 +40,12 @@ public static class GatewayApp
         builder.Services.AddSingleton<GrpcForwarder>();
         builder.Services.AddSingleton<IServiceMethodProvider<GrpcForwarder>, ForwardedServices>();
         builder.Services.AddOptions<AttachmentOptions>().Bind(builder.Configuration.GetSection(AttachmentOptions.SectionName));
-        builder.Services.AddDiagnostics();
+        // DiagnosticsService answers anyone, so it is off unless an operator turns it on to check clients and proxies.
+        var diagnostics = builder.Configuration.GetValue<bool>("Diagnostics:Enabled");
+        if (diagnostics)
+        {
+            builder.Services.AddDiagnostics();
+        }
         if (upstreams.Identity is null)
         {
             builder.Services.AddIdentity(builder.Configuration);
@@ -67,7 +72,7 @@ public static class GatewayApp
             builder.Services.AddSingleton<RoutedLive>();
         }
         // Reflection lists the whole public contract, served here or forwarded.
-        builder.Services.AddSingleton(new ReflectionServiceImpl(PublicContract.Services));
+        builder.Services.AddSingleton(new ReflectionServiceImpl(PublicContract.Services.Where(s => diagnostics || s != DiagnosticsService.Descriptor)));
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -78,7 +83,10 @@ public static class GatewayApp
         app.MapWebClient();
         app.UseCallerAuthentication();
         app.UseUserRateLimit();
-        app.MapDiagnostics();
+        if (diagnostics)
+        {
+            app.MapDiagnostics();
+        }
         if (upstreams.Identity is null)
         {
             app.MapIdentity();

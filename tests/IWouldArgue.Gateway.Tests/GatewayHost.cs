@@ -69,6 +69,8 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Attachments:StoragePath"] = Path.Combine(dataFolder, "blobs"),
             ["Identity:PasswordMemoryKiB"] = "64",
             ["Identity:PasswordPasses"] = "1",
+            // Off by default in the product; the HTTP/2 and anonymous-access tests call it (its own test turns it off).
+            ["Diagnostics:Enabled"] = "true",
             // Tests sign many people up from one address; the sign-up limit has its own test.
             ["Gateway:SignUpsPerAddressPerHour"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",

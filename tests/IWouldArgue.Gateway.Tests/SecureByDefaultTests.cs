@@ -63,6 +63,29 @@ public sealed class SecureByDefaultTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unauthenticated, status.StatusCode);
     }
 
+    [Fact]
+    public async Task DiagnosticsService_IsOffUnlessTurnedOn_AndNotListedByReflection()
+    {
+        await using var product = await GatewayHost.StartAsync(new Dictionary<string, string> { ["Diagnostics:Enabled"] = "false" });
+
+        var echo = await Assert.ThrowsAsync<RpcException>(async () =>
+            await new DiagnosticsService.DiagnosticsServiceClient(product.Channel).EchoAsync(new EchoRequest { Message = "anyone there?" }));
+        var listed = new List<string>();
+        using (var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(product.Channel).ServerReflectionInfo())
+        {
+            await reflection.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+            await reflection.RequestStream.CompleteAsync();
+            while (await reflection.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                listed.AddRange(reflection.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name));
+            }
+        }
+
+        Assert.Equal(StatusCode.Unimplemented, echo.StatusCode);
+        Assert.Contains(DiscussionsService.Descriptor.FullName, listed);
+        Assert.DoesNotContain(DiagnosticsService.Descriptor.FullName, listed);
+    }
+
     // One empty request message (or the one given), whatever the call kind; the status the call ended with.
     private async Task<Status> CallWithoutTokenAsync(string name, byte[]? request = null)
     {
