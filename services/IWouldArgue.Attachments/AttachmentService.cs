@@ -185,14 +185,16 @@ public sealed partial class AttachmentService : IDisposable
     private RpcException FileTooLarge() =>
         RpcErrors.WithReason(StatusCode.InvalidArgument, $"The file is larger than {_options.MaxBytes / (1024 * 1024)} MB.", TooLarge);
 
-    // A name for people and for Content-Disposition: no path, no control characters, at most 255 characters.
+    // A name for people and for Content-Disposition: no path, no quotes, and what TextRules allows in names (one visible
+    // line, nothing that disguises it, such as a right-to-left override turning "gpj.exe" around): the rest is removed,
+    // since people cannot easily rename what their disk calls a file. At most 255 characters.
     internal static string SafeName(string? fileName)
     {
-        var name = Path.GetFileName((fileName ?? "").Replace('\\', '/')).Trim();
-        name = new string([.. name.Where(c => !char.IsControl(c) && c is not ('"' or '/'))]);
-        if (name.Length is 0 or > 255 || name is "." or "..")
+        var name = Path.GetFileName((fileName ?? "").Replace('\\', '/')).Replace("\"", "", StringComparison.Ordinal);
+        name = TextRules.StripToName(name, "file_name", max: 255);
+        if (name is "." or "..")
         {
-            throw RpcErrors.InvalidArgument("file_name", name.Length == 0 ? "is required." : "is longer than 255 characters.");
+            throw RpcErrors.InvalidArgument("file_name", "is not a file name.");
         }
         return name;
     }

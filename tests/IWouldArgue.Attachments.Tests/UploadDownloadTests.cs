@@ -106,6 +106,16 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     }
 
     [Fact]
+    public async Task AFileNameThatDisguisesItself_LosesWhatHidesOrTurnsIt()
+    {
+        // Shown as "holidayexe.png" by a right-to-left override; a zero-width space and a BOM hide in it too.
+        using var upload = await UploadAsync("speaker", "holiday\u200B\uFEFF\u202Egnp.exe", new GeneratedFileStream(Png, 2048));
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, upload.StatusCode);
+        Assert.Equal("holidaygnp.exe", (await AttachmentsHost.JsonOf(upload)).GetProperty("fileName").GetString());
+    }
+
+    [Fact]
     public async Task AnUploadCutOffHalfway_LeavesNothingBehind()
     {
         var failing = new GeneratedFileStream(Png, ThirtyMiB, failAfter: 5L * 1024 * 1024);

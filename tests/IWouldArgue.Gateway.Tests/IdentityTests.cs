@@ -68,6 +68,10 @@ public sealed class IdentityTests : IAsyncLifetime
     [InlineData("annabelle@example.org", "annabelle-2024!", "Ann", "password")]
     [InlineData("ann@example.org", "correct horse battery", "", "display_name")]
     [InlineData("ann@example.org", "correct horse battery", "bell\u0007", "display_name")]
+    [InlineData("ann@example.org", "correct horse battery", "\u200B", "display_name")]
+    [InlineData("ann@example.org", "correct horse battery", "Admin\u202E", "display_name")]
+    [InlineData("ann@example.org", "correct horse battery", "\uFEFFAnn", "display_name")]
+    [InlineData("ann@example.org", "correct horse battery", "Ann\u2028Bob", "display_name")]
     public async Task SignUp_WithBadInput_NamesTheField(string email, string password, string name, string field)
     {
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.SignUpAsync(new SignUpRequest { Email = email, Password = password, DisplayName = name }));

@@ -17,7 +17,7 @@ internal sealed partial class DiscussionsApi
         {
             throw RpcErrors.Of(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");
         }
-        var text = Validate.Text(request.Text, "text", min: 1, max: 2000);
+        var text = TextRules.Body(request.Text, "text", min: 1, max: 2000);
         // Limited before the reply's lookup, so a caller over the limit costs no store read.
         if (commentLimiter.TryAcquire(me.User.UserId) is { } wait)
         {

@@ -32,8 +32,8 @@ internal sealed partial class DiscussionsApi(
         var discussion = new Discussion
         {
             DiscussionId = InviteCodes.NewId(),
-            Title = Validate.Text(request.Title, "title", min: 1, max: 120),
-            Description = Validate.Text(request.Description, "description", min: 0, max: 2000),
+            Title = TextRules.Name(request.Title, "title", max: 120),
+            Description = TextRules.Body(request.Description, "description", min: 0, max: 2000),
             Host = caller.Ref,
             State = DiscussionState.Scheduled,
             ScheduledStartAt = request.ScheduledStartAt,

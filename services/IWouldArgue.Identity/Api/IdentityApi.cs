@@ -191,19 +191,7 @@ internal sealed partial class IdentityApi(
         return trimmed;
     }
 
-    private static string DisplayName(string? name)
-    {
-        var trimmed = (name ?? "").Trim();
-        if (trimmed.Length is 0 or > 60)
-        {
-            throw RpcErrors.InvalidArgument("display_name", trimmed.Length == 0 ? "is required." : "must be at most 60 characters.");
-        }
-        if (trimmed.Any(char.IsControl))
-        {
-            throw RpcErrors.InvalidArgument("display_name", "must not contain control characters.");
-        }
-        return trimmed;
-    }
+    private static string DisplayName(string? name) => TextRules.Name(name, "display_name", max: 60);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {UserId} signed up")]
     private static partial void LogSignedUp(ILogger logger, string userId);

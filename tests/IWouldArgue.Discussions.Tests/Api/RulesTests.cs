@@ -142,7 +142,47 @@ public sealed class RulesTests : IAsyncLifetime, IDisposable
         { "   ", "text" },
         { new string('x', 2001), "text" },
         { "bell\u0007", "text" },
+        { "tab\tseparated", "text" },
+        { "\u200B\uFEFF", "text" },
     };
+
+    public static TheoryData<string> DisguisedTitles => new()
+    {
+        "Budget \u202Efdp.exe",   // a right-to-left override: shows as "Budget exe.pdf"
+        "\u200B",                 // nothing visible
+        "Town\u200Bhall",          // a zero-width space hiding inside a word
+        "\uFEFFTown hall",         // a byte order mark
+        "Town hall\u2028Part two", // a line separator
+        "Town hall\U000E0041",     // a tag character
+        "Two\nlines",
+    };
+
+    [Theory]
+    [MemberData(nameof(DisguisedTitles))]
+    public async Task ATitleThatDisguisesItself_IsRefused_NamingTheField(string title)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await Api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = title }, As("host")));
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("title", RpcErrors.DetailsOf(ex)!.GetDetail<BadRequest>().FieldViolations.Single().Field);
+    }
+
+    [Fact]
+    public async Task Comments_KeepWhatALanguageNeeds_LoseWhatOnlyHides_AndCloseTheDirectionTheyOpen()
+    {
+        var persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";   // a zero-width non-joiner inside a word
+        var family = "\U0001F468\u200D\U0001F469\u200D\U0001F467";           // an emoji sequence joined by ZWJ
+        await Api.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = persian + " " + family }, As("alice"));
+        await Api.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = "hid\u200Bden\uFEFF text\r\nnext line" }, As("bob"));
+        await Api.PostCommentAsync(new PostCommentRequest { DiscussionId = _id, Text = "\u202Eoverridden and \u2067isolated" }, As("speaker"));
+
+        var comments = (await Api.ListCommentsAsync(new ListCommentsRequest { DiscussionId = _id }, As("host"))).Comments.Select(c => c.Text).ToList();
+
+        Assert.Contains(persian + " " + family, comments);
+        Assert.Contains("hidden text\nnext line", comments);
+        // The override and the isolate are closed at the end (isolate first), so neither reaches the next comment.
+        Assert.Contains("\u202Eoverridden and \u2067isolated\u2069\u202C", comments);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidComments))]

@@ -110,7 +110,7 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
         const kind = frame.event?.kind;
         if (kind?.case === "commentPosted" && kind.value.comment) {
           const c = kind.value.comment;
-          comments.append(h("li", { class: "comment" }, h("span", { class: "author" }, c.author?.displayName ?? ""), h("span", { class: "text" }, c.deleted ? "(deleted)" : c.text)));
+          comments.append(h("li", { class: "comment" }, h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, c.deleted ? "(deleted)" : c.text)));
           comments.scrollTop = comments.scrollHeight;
         }
       }

@@ -164,8 +164,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   function commentItem(c: Comment): HTMLLIElement {
     const mayDelete = room.moderator || c.author?.userId === room.me;
     return h("li", { class: "comment", "data-seq": String(c.seq) },
-      h("span", { class: "author" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
-      h("span", { class: "text" }, c.text),
+      h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
+      h("bdi", { class: "text", dir: "auto" }, c.text),
       mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null);
   }
 
