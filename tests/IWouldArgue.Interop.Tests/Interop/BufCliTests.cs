@@ -19,11 +19,55 @@ public class BufCliTests(InteropHostFixture fixture) : IClassFixture<InteropHost
     }
 
     [Fact]
+    public async Task Breaking_AgainstThePublishedV1_FindsNoBreakingChange()
+    {
+        // The contract as published (an image built by buf, committed): comparing with the main branch instead finds
+        // nothing once a change has landed there, which is when CI runs.
+        var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "breaking", "../../protos", "--against", "published-v1.binpb");
+
+        Assert.True(exit == 0, string.Join('\n', output) + errors);
+    }
+
+    [Fact]
     public async Task Breaking_AgainstMainBranch_FindsNoBreakingChange()
     {
         var (exit, output, errors) = await NodeProcess.RunAsync(Timeout, Buf, "breaking", "../../protos", "--against", "../../.git#branch=main,subdir=protos");
 
         Assert.True(exit == 0, string.Join('\n', output) + errors);
+    }
+
+    [Fact]
+    public async Task TheManagedModeExample_GivesJavaItsPackages()
+    {
+        // The example's managed settings, with Java's generator from the protoc that Grpc.Tools ships (no network here
+        // for Go's plugins): every file lands under the example's prefix, none in a package we did not choose.
+        var example = await File.ReadAllTextAsync(Path.Combine(NodeProcess.RepoRoot, "protos", "buf.gen.example.yaml"));
+        var output = Directory.CreateTempSubdirectory("iwouldargue-java-").FullName;
+        try
+        {
+            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            var nugetProtoc = Directory.GetFiles(Path.Combine(packages, "grpc.tools"), "protoc", SearchOption.AllDirectories)
+                .First(p => p.Contains("linux_x64", StringComparison.Ordinal));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(nugetProtoc, File.GetUnixFileMode(nugetProtoc) | UnixFileMode.UserExecute);
+            }
+            var template = example[..example.IndexOf("plugins:", StringComparison.Ordinal)]
+                + $"plugins:\n  - protoc_builtin: java\n    protoc_path: {nugetProtoc}\n    out: {output}\n";
+            var templateFile = Path.Combine(output, "buf.gen.yaml");
+            await File.WriteAllTextAsync(templateFile, template);
+
+            var (exit, lines, errors) = await NodeProcess.RunAsync(Timeout, Buf, "generate", "../../protos", "--template", templateFile);
+
+            Assert.True(exit == 0, string.Join('\n', lines) + errors);
+            var live = await File.ReadAllTextAsync(Path.Combine(output, "com", "yourorg", "yourapp", "iwouldargue", "v1", "WatchRequest.java"));
+            Assert.Contains("package com.yourorg.yourapp.iwouldargue.v1;", live, StringComparison.Ordinal);
+            Assert.DoesNotContain(Directory.GetFiles(output, "*.java", SearchOption.AllDirectories), f => !f.Contains(Path.Combine("com", "yourorg", "yourapp"), StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 
     [Fact]
