@@ -101,6 +101,7 @@ public sealed partial class AttachmentService : IDisposable
         {
             throw RpcErrors.InvalidArgument("file", "is empty.");
         }
+        name = FileTypes.NameFor(name, mediaType);
         await RequireRoomAsync(discussionId, size, cancellationToken);
         // From commit to record the bytes are referenced by nothing yet: hold them against deletion.
         using var held = await _collector.HoldAsync(sha256, cancellationToken);

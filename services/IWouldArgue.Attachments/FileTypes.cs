@@ -6,8 +6,10 @@ namespace IWouldArgue.Attachments;
 /// <summary>
 /// What a file is, decided from its bytes (never its name or the content type a client claims): PNG, JPEG,
 /// GIF and WebP images; PDF; Word, Excel and PowerPoint documents (zip packages holding the part each
-/// format requires); and plain text or Markdown (valid UTF-8 without control characters; the name only
-/// tells Markdown from plain text). Anything else — executables, archives, scripts — is refused.
+/// format requires, and no macros, ActiveX, OLE objects or programs inside); and plain text or Markdown (valid
+/// UTF-8 without control characters; the name only tells Markdown from plain text). An image must be well formed
+/// all the way through (<see cref="ImageCheck"/>), not only start like one. Anything else — executables, archives,
+/// scripts — is refused, and what is shared is named for what it is (<see cref="NameFor"/>).
 /// </summary>
 public static class FileTypes
 {
@@ -24,21 +26,15 @@ public static class FileTypes
             read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
         head = head[..read];
-        if (head.StartsWith((byte[])[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        var image = head.StartsWith((byte[])[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
+            : head.StartsWith((byte[])[0xFF, 0xD8, 0xFF]) ? "image/jpeg"
+            : head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8) ? "image/gif"
+            : head.Length >= 12 && head.StartsWith("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
+            : null;
+        if (image is not null)
         {
-            return "image/png";
-        }
-        if (head.StartsWith((byte[])[0xFF, 0xD8, 0xFF]))
-        {
-            return "image/jpeg";
-        }
-        if (head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8))
-        {
-            return "image/gif";
-        }
-        if (head.Length >= 12 && head.StartsWith("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8))
-        {
-            return "image/webp";
+            // Only what is well formed is an image: anything else behind an image's first bytes is refused.
+            return ImageCheck.IsWellFormed(path, image) ? image : null;
         }
         if (head.StartsWith("%PDF-"u8))
         {
@@ -50,6 +46,32 @@ public static class FileTypes
         }
         return IsText(path) ? (fileName.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".markdown", StringComparison.OrdinalIgnoreCase) ? "text/markdown" : "text/plain") : null;
     }
+
+    /// <summary>
+    /// The name a file is stored and served under: the one given when its extension fits the detected type, else
+    /// that name with the type's extension added ("update.bat" holding text becomes "update.bat.txt"), so no
+    /// program opens a shared file as something it is not. At most 255 characters.
+    /// </summary>
+    public static string NameFor(string fileName, string mediaType)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (ExtensionsOf(mediaType).Contains(extension))
+        {
+            return fileName;
+        }
+        var added = ExtensionOf(mediaType);
+        var stem = fileName.Length + added.Length > 255 ? fileName[..(255 - added.Length)] : fileName;
+        return stem + added;
+    }
+
+    private static string[] ExtensionsOf(string mediaType) => mediaType switch
+    {
+        "image/jpeg" => [".jpg", ".jpeg"],
+        "text/plain" => [".txt", ".text", ".log", ".csv"],
+        "text/markdown" => [".md", ".markdown"],
+        _ => [ExtensionOf(mediaType)],
+    };
 
     /// <summary>The usual file name extension of a media type, for names that lack a fitting one.</summary>
     public static string ExtensionOf(string mediaType) => mediaType switch
@@ -72,7 +94,7 @@ public static class FileTypes
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            if (zip.GetEntry("[Content_Types].xml") is null)
+            if (zip.GetEntry("[Content_Types].xml") is null || zip.Entries.Any(Executable))
             {
                 return null;
             }
@@ -86,6 +108,23 @@ public static class FileTypes
             return null;
         }
     }
+
+    // A part that runs code, or carries a program to be run: macros (vbaProject.bin, in any macro-enabled shape),
+    // ActiveX controls, OLE objects (the classic way to hide an executable in a document) and program files by name.
+    private static bool Executable(ZipArchiveEntry entry)
+    {
+        var name = entry.FullName.ToLowerInvariant();
+        return name.EndsWith("vbaproject.bin", StringComparison.Ordinal)
+            || name.Contains("/activex/", StringComparison.Ordinal)
+            || (name.Contains("/embeddings/", StringComparison.Ordinal) && Path.GetFileName(name).StartsWith("oleobject", StringComparison.Ordinal))
+            || ProgramExtensions.Contains(Path.GetExtension(name));
+    }
+
+    private static readonly HashSet<string> ProgramExtensions =
+    [
+        ".exe", ".dll", ".com", ".scr", ".msi", ".msp", ".bat", ".cmd", ".ps1", ".psm1", ".vbs", ".vbe", ".js", ".jse",
+        ".wsf", ".wsh", ".hta", ".jar", ".lnk", ".sh", ".elf", ".so", ".dylib", ".app", ".apk", ".reg", ".cpl",
+    ];
 
     // Valid UTF-8 all the way through, and no control characters but tab, line feed, form feed and carriage return.
     private static bool IsText(string path)

@@ -45,7 +45,7 @@ public sealed class ArchiveTests() : LiveDiscussionTest(new Dictionary<string, s
     public async Task TheExport_HoldsTheDiscussion_CommentsWithOffsets_Events_AndFiles()
     {
         await PostAsync("listener", "first");
-        var upload = await Host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{DiscussionId}?name=slide.png", "speaker", new StreamContent(new GeneratedFileStream(Png, 5000))));
+        var upload = await Host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{DiscussionId}?name=slide.png", "speaker", new StreamContent(new GeneratedPngStream(5000))));
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         await PostAsync("speaker", "second");
         var doomed = (await Host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = DiscussionId, Text = "regrettable" }, As("listener"))).Comment;
@@ -229,7 +229,7 @@ public sealed class ArchiveTests() : LiveDiscussionTest(new Dictionary<string, s
     {
         await using var host = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Archive:Retention"] = "00:00:00.200" });
         var id = await host.LiveDiscussionAsync();
-        using var upload = await host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name=keep.png", "host", new StreamContent(new GeneratedFileStream(Png, 3000))));
+        using var upload = await host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name=keep.png", "host", new StreamContent(new GeneratedPngStream(3000))));
         await host.Discussions.EndDiscussionAsync(new EndDiscussionRequest { DiscussionId = id }, As("host"));
         await RecordedAsync(host, id, 1000);
         await Task.Delay(300);

@@ -35,7 +35,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : LiveDiscussionTest
             }
         });
 
-        using var uploaded = await UploadAsync("speaker", "big.png", new GeneratedFileStream(Png, ThirtyMiB), ThirtyMiB);
+        using var uploaded = await UploadAsync("speaker", "big.png", new GeneratedPngStream(ThirtyMiB), ThirtyMiB);
         await sampling.CancelAsync();
         await sampler;
         var attachment = await AttachmentsHost.JsonOf(uploaded);
@@ -46,7 +46,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : LiveDiscussionTest
         var growth = (peak - baseline) / (1024.0 * 1024.0);
         output.WriteLine($"Working set growth while uploading 30 MiB (client and server in this process): {growth:F1} MiB");
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
-        Assert.Equal(GeneratedFileStream.Sha256Of(Png, ThirtyMiB), downloaded);
+        Assert.Equal(GeneratedPngStream.Sha256Of(ThirtyMiB), downloaded);
         Assert.Equal(downloaded, attachment.GetProperty("sha256").GetString());
         Assert.Equal("image/png", attachment.GetProperty("mediaType").GetString());
         Assert.True(growth < 10, $"memory grew {growth:F1} MiB during the upload");

@@ -69,7 +69,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         string sha;
         await using (var upload = await store.BeginAsync(CancellationToken.None))
         {
-            (_, sha) = await upload.ReceiveAsync(new GeneratedFileStream(Png, size), 30L * 1024 * 1024, CancellationToken.None);
+            (_, sha) = await upload.ReceiveAsync(new GeneratedPngStream(size), 30L * 1024 * 1024, CancellationToken.None);
             await upload.CommitAsync(CancellationToken.None);
         }
 
@@ -81,10 +81,10 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         await ranged.ReadExactlyAsync(part);
 
         var expected = new byte[100];
-        var source = new GeneratedFileStream(Png, size);
+        var source = new GeneratedPngStream(size);
         source.ReadExactly(new byte[12_345_678]);
         source.ReadExactly(expected);
-        Assert.Equal(GeneratedFileStream.Sha256Of(Png, size), sha);
+        Assert.Equal(GeneratedPngStream.Sha256Of(size), sha);
         Assert.Equal(sha, read);
         Assert.Equal(size, whole.Length);
         Assert.Equal(expected, part);
@@ -98,7 +98,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         string sha;
         await using (var upload = await store.BeginAsync(CancellationToken.None))
         {
-            (_, sha) = await upload.ReceiveAsync(new GeneratedFileStream(Png, 2048), 30L * 1024 * 1024, CancellationToken.None);
+            (_, sha) = await upload.ReceiveAsync(new GeneratedPngStream(2048), 30L * 1024 * 1024, CancellationToken.None);
             await upload.CommitAsync(CancellationToken.None);
         }
 
@@ -117,7 +117,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         string sha;
         await using (var upload = await store.BeginAsync(CancellationToken.None))
         {
-            (_, sha) = await upload.ReceiveAsync(new GeneratedFileStream(Png, 1024 * 1024), 30L * 1024 * 1024, CancellationToken.None);
+            (_, sha) = await upload.ReceiveAsync(new GeneratedPngStream(1024 * 1024), 30L * 1024 * 1024, CancellationToken.None);
         }
 
         Assert.Null(await store.OpenReadAsync(sha, CancellationToken.None));
@@ -135,7 +135,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
             ["Attachments:S3:SecretKey"] = "S3RVER",
         });
         var id = await host.LiveDiscussionAsync();
-        using var upload = await host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name=photo.png", "host", new StreamContent(new GeneratedFileStream(Png, 50_000))));
+        using var upload = await host.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name=photo.png", "host", new StreamContent(new GeneratedPngStream(50_000))));
         var path = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("downloadPath").GetString()!;
         using var request = Request(HttpMethod.Get, path, "listener");
         request.Headers.Range = new RangeHeaderValue(40_000, 40_009);
@@ -143,7 +143,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         using var response = await host.Web.SendAsync(request);
 
         var expected = new byte[50_000];
-        new GeneratedFileStream(Png, 50_000).ReadExactly(expected);
+        new GeneratedPngStream(50_000).ReadExactly(expected);
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal(expected[40_000..40_010], await response.Content.ReadAsByteArrayAsync());

@@ -23,9 +23,9 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     [Fact]
     public async Task OneByteOver30MB_IsRefused_BeforeTheBodyIsRead_OrAsSoonAsItPassesTheLimit()
     {
-        var declared = new GeneratedFileStream(Png, ThirtyMiB + 1);
+        var declared = new GeneratedPngStream(ThirtyMiB + 1);
         using var early = await UploadAsync("speaker", "big.png", declared, ThirtyMiB + 1);
-        using var chunked = await UploadAsync("speaker", "big.png", new GeneratedFileStream(Png, ThirtyMiB + 1));
+        using var chunked = await UploadAsync("speaker", "big.png", new GeneratedPngStream(ThirtyMiB + 1));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, early.StatusCode);
         Assert.True(declared.Position < 1024 * 1024, $"the client sent {declared.Position} bytes before the refusal");
@@ -71,7 +71,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     [Fact]
     public async Task ARangeRequest_ReturnsThoseBytes()
     {
-        using var uploaded = await UploadAsync("speaker", "image.png", new GeneratedFileStream(Png, 10_000));
+        using var uploaded = await UploadAsync("speaker", "image.png", new GeneratedPngStream(10_000));
         var path = (await AttachmentsHost.JsonOf(uploaded)).GetProperty("downloadPath").GetString()!;
         using var request = Request(HttpMethod.Get, path, "listener");
         request.Headers.Range = new RangeHeaderValue(100, 199);
@@ -80,7 +80,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
         var bytes = await response.Content.ReadAsByteArrayAsync();
 
         var expected = new byte[10_000];
-        new GeneratedFileStream(Png, 10_000).ReadExactly(expected);
+        new GeneratedPngStream(10_000).ReadExactly(expected);
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal("bytes 100-199/10000", response.Content.Headers.ContentRange?.ToString());
         Assert.Equal(expected[100..200], bytes);
@@ -89,7 +89,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     [Fact]
     public async Task Downloads_AreLabelledSafely()
     {
-        using var image = await UploadAsync("speaker", "cat\r\nSet-Cookie: x=1 \"quoted\".png", new GeneratedFileStream(Png, 2048));
+        using var image = await UploadAsync("speaker", "cat\r\nSet-Cookie: x=1 \"quoted\".png", new GeneratedPngStream(2048));
         using var pdf = await UploadAsync("speaker", "slides ünïcode.pdf", new MemoryStream("%PDF-1.7\n%fake but starts right\n"u8.ToArray()));
 
         using var imageDownload = await Host.Web.SendAsync(Request(HttpMethod.Get, (await AttachmentsHost.JsonOf(image)).GetProperty("downloadPath").GetString()!, "listener"));
@@ -109,16 +109,77 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     public async Task AFileNameThatDisguisesItself_LosesWhatHidesOrTurnsIt()
     {
         // Shown as "holidayexe.png" by a right-to-left override; a zero-width space and a BOM hide in it too.
-        using var upload = await UploadAsync("speaker", "holiday\u200B\uFEFF\u202Egnp.exe", new GeneratedFileStream(Png, 2048));
+        using var upload = await UploadAsync("speaker", "holiday\u200B\uFEFF\u202Egnp.exe", new GeneratedPngStream(2048));
 
         Assert.Equal(System.Net.HttpStatusCode.Created, upload.StatusCode);
-        Assert.Equal("holidaygnp.exe", (await AttachmentsHost.JsonOf(upload)).GetProperty("fileName").GetString());
+        // What is left names an .exe, so the image is stored under a name that says what it is.
+        Assert.Equal("holidaygnp.exe.png", (await AttachmentsHost.JsonOf(upload)).GetProperty("fileName").GetString());
+    }
+
+    [Theory]
+    [InlineData("update.bat", "@echo off\r\ndel /q C:\\Users\\*\r\n", "update.bat.txt")]
+    [InlineData("invoice.hta", "<html><script>new ActiveXObject('WScript.Shell').Run('calc')</script></html>", "invoice.hta.txt")]
+    [InlineData("pic.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>", "pic.svg.txt")]
+    [InlineData("notes.md", "# Notes\n\nplain", "notes.md")]
+    public async Task AScriptSharedAsText_IsStoredAndServedAsText_UnderATextName(string name, string text, string storedAs)
+    {
+        using var upload = await UploadAsync("speaker", name, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)));
+        var attachment = await AttachmentsHost.JsonOf(upload);
+        using var download = await Host.Web.SendAsync(Request(HttpMethod.Get, attachment.GetProperty("downloadPath").GetString()!, "listener"));
+
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        Assert.Equal(storedAs, attachment.GetProperty("fileName").GetString());
+        Assert.StartsWith("text/", download.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal(storedAs, download.Content.Headers.ContentDisposition.FileNameStar);
+        Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task AnHtmlPageBehindAPngSignature_IsRefused()
+    {
+        var disguised = GeneratedFileStream.PngSignature.Concat("<html><script>alert(document.cookie)</script></html>"u8.ToArray()).ToArray();
+
+        using var upload = await UploadAsync("speaker", "cute.html", new MemoryStream(disguised));
+
+        Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
+        Assert.Contains("cannot be shared", (await AttachmentsHost.JsonOf(upload)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("word/embeddings/payload.exe")]
+    [InlineData("word/vbaProject.bin")]
+    [InlineData("word/embeddings/oleObject1.bin")]
+    [InlineData("word/activeX/activeX1.xml")]
+    public async Task ADocumentCarryingAProgramOrMacros_IsRefused(string part)
+    {
+        using var refused = await UploadAsync("speaker", "report.docx", Docx(part));
+        using var plain = await UploadAsync("speaker", "report", Docx(null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, plain.StatusCode);
+        Assert.Equal("report.docx", (await AttachmentsHost.JsonOf(plain)).GetProperty("fileName").GetString());
+    }
+
+    private static MemoryStream Docx(string? extraPart)
+    {
+        var bytes = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(bytes, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var part in new[] { "[Content_Types].xml", "word/document.xml", extraPart }.OfType<string>())
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(part).Open());
+                writer.Write(part.EndsWith(".xml", StringComparison.Ordinal) ? "<?xml version=\"1.0\"?><x/>" : "MZ\u0090 not really a program");
+            }
+        }
+        bytes.Position = 0;
+        return bytes;
     }
 
     [Fact]
     public async Task AnUploadCutOffHalfway_LeavesNothingBehind()
     {
-        var failing = new GeneratedFileStream(Png, ThirtyMiB, failAfter: 5L * 1024 * 1024);
+        var failing = new GeneratedPngStream(ThirtyMiB, failAfter: 5L * 1024 * 1024);
 
         await Assert.ThrowsAnyAsync<Exception>(() => UploadAsync("speaker", "cut.png", failing, ThirtyMiB));
         var until = DateTime.UtcNow.AddSeconds(10);
@@ -136,7 +197,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     {
         Directory.Delete(Path.Combine(Host.BlobFolder, "tmp"), recursive: true);
 
-        using var failed = await UploadAsync("speaker", "diagram.png", new GeneratedFileStream(Png, 10_000));
+        using var failed = await UploadAsync("speaker", "diagram.png", new GeneratedPngStream(10_000));
 
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.Equal("Something went wrong on our side; try again shortly.", (await JsonOf(failed)).GetProperty("error").GetString());
@@ -165,7 +226,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
         var id = await small.LiveDiscussionAsync();
         async Task<HttpStatusCode> Share(string name)
         {
-            using var response = await small.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name={name}", "host", new StreamContent(new GeneratedFileStream(Png, 30_000))));
+            using var response = await small.Web.SendAsync(Request(HttpMethod.Post, $"/attachments/{id}?name={name}", "host", new StreamContent(new GeneratedPngStream(30_000))));
             return response.StatusCode;
         }
 
@@ -181,7 +242,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     {
         using var call = Host.Attachments.UploadAttachment(As("speaker"));
         await call.RequestStream.WriteAsync(new UploadAttachmentRequest { Metadata = new UploadMetadata { DiscussionId = DiscussionId, FileName = "chart.png", DeclaredSizeBytes = 300_000 } });
-        using (var source = new GeneratedFileStream(Png, 300_000))
+        using (var source = new GeneratedPngStream(300_000))
         {
             var chunk = new byte[32 * 1024];
             int read;
@@ -201,7 +262,7 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
             hash.AppendData(part.Chunk.Span);
         }
 
-        Assert.Equal(GeneratedFileStream.Sha256Of(Png, 300_000), attachment.Sha256);
+        Assert.Equal(GeneratedPngStream.Sha256Of(300_000), attachment.Sha256);
         Assert.Equal(attachment.Sha256, Convert.ToHexStringLower(hash.GetHashAndReset()));
         var removed = await Host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = attachment.AttachmentId }, As("host"));
         var gone = await Assert.ThrowsAsync<RpcException>(async () => await Host.Attachments.GetAttachmentAsync(new GetAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = attachment.AttachmentId }, As("listener")));
@@ -212,8 +273,8 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     [Fact]
     public async Task BytesSharedByTwoFiles_StayUntilBothAreTakenDown()
     {
-        using var first = await UploadAsync("speaker", "a.png", new GeneratedFileStream(Png, 10_000));
-        using var second = await UploadAsync("host", "same-bytes.png", new GeneratedFileStream(Png, 10_000));
+        using var first = await UploadAsync("speaker", "a.png", new GeneratedPngStream(10_000));
+        using var second = await UploadAsync("host", "same-bytes.png", new GeneratedPngStream(10_000));
         var (a, b) = (Attachment.Parser.ParseJson(await first.Content.ReadAsStringAsync()), Attachment.Parser.ParseJson(await second.Content.ReadAsStringAsync()));
 
         await Host.Attachments.DeleteAttachmentAsync(new DeleteAttachmentRequest { DiscussionId = DiscussionId, AttachmentId = a.AttachmentId }, As("host"));
@@ -231,13 +292,13 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     {
         await using var host = await AttachmentsHost.StartAsync(new Dictionary<string, string?> { ["Attachments:SweepGrace"] = "00:00:01" });
         var id = await host.LiveDiscussionAsync();
-        using var shared = await host.UploadAsync(id, "host", "kept.png", new GeneratedFileStream(Png, 5_000));
+        using var shared = await host.UploadAsync(id, "host", "kept.png", new GeneratedPngStream(5_000));
         // Bytes committed with no file recorded for them: what a crash between the two leaves.
         var blobs = host.Services.GetRequiredService<IBlobStore>();
         string orphan;
         await using (var upload = await blobs.BeginAsync(CancellationToken.None))
         {
-            (_, orphan) = await upload.ReceiveAsync(new GeneratedFileStream(Png, 7_000), long.MaxValue, CancellationToken.None);
+            (_, orphan) = await upload.ReceiveAsync(new GeneratedPngStream(7_000), long.MaxValue, CancellationToken.None);
             await upload.CommitAsync(CancellationToken.None);
         }
         var collector = host.Services.GetRequiredService<BlobCollector>();

@@ -252,7 +252,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     public async Task AnOversizedUpload_IsRefusedThroughTheGateway_BeforeItsBodyIsSent_WithTheServicesOwnMessage()
     {
         var (id, _, token) = await LiveDiscussionAsync();
-        var declared = new GeneratedFileStream(GeneratedFileStream.PngSignature, 30L * 1024 * 1024 + 1);
+        var declared = new GeneratedPngStream(30L * 1024 * 1024 + 1);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/attachments/{id}?name=huge.png") { Content = new StreamContent(declared, 64 * 1024) };
         request.Content.Headers.ContentLength = declared.Length;
@@ -337,9 +337,9 @@ public sealed class MeshForwardingTests : IAsyncLifetime
 
     private static byte[] PngOf(int length)
     {
+        using var png = new GeneratedPngStream(length);
         var bytes = new byte[length];
-        Random.Shared.NextBytes(bytes);
-        GeneratedFileStream.PngSignature.CopyTo(bytes, 0);
+        png.ReadExactly(bytes);
         return bytes;
     }
 
