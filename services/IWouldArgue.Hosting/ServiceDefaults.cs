@@ -75,6 +75,7 @@ public static class ServiceDefaults
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.UseStatusDetailsForEveryError();
         app.UseCors();
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService().AllowAnonymous();

@@ -30,6 +30,19 @@ public class MessageSizeTests(InteropHostFixture fixture) : IClassFixture<Intero
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await new DiagnosticsService.DiagnosticsServiceClient(channel).EchoAsync(new EchoRequest { Payload = payload }));
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        // Refused by grpc-dotnet before any service ran, yet with the same google.rpc details as every other error.
+        Assert.Equal("MESSAGE_TOO_LARGE", IWouldArgue.Contracts.RpcErrors.ReasonOf(ex));
+    }
+
+    [Fact]
+    public async Task AnUnknownMethod_IsUnimplemented_WithErrorInfo()
+    {
+        var unknown = new Method<byte[], byte[]>(MethodType.Unary, "iwouldargue.v1.DiagnosticsService", "NoSuchMethod", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Channel.CreateCallInvoker().AsyncUnaryCall(unknown, null, new CallOptions(), []));
+
+        Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
+        Assert.Equal("UNIMPLEMENTED", IWouldArgue.Contracts.RpcErrors.ReasonOf(ex));
     }
 
     [Fact]
