@@ -272,6 +272,48 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(replayed).ToHaveTextAsync(["later on tape"], new() { Timeout = 15_000 });
     }
 
+    [Fact]
+    public async Task SharedFilesDownload_ListenersSeeNoFilePicker_AndALongCommentIsCountedNotCut()
+    {
+        var host = await NewPageAsync(1280, 800);
+        await SignUpAsync(host, "Dora");
+        await host.GetByLabel("Title").FillAsync("Files and long thoughts");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
+        var link = await host.GetByLabel("Join link").InputValueAsync();
+        await host.GetByLabel("Choose a file to share").SetInputFilesAsync(new FilePayload { Name = "agenda.txt", MimeType = "text/plain", Buffer = "1. tea\n2. coffee\n"u8.ToArray() });
+        await Assertions.Expect(host.GetByRole(AriaRole.Region, new() { Name = "Files" })).ToContainTextAsync("agenda.txt");
+
+        var guest = await NewPageAsync(390, 844);
+        await guest.GotoAsync(link);
+        await guest.GetByLabel("Your name, as others will see it").FillAsync("Lena Listener");
+        await guest.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(guest)).ToContainTextAsync("you are the listener");
+
+        // A listener may not share: no file picker to try and fail with.
+        await Assertions.Expect(guest.GetByLabel("Choose a file to share")).ToBeHiddenAsync();
+        // Download saves the file under its name (it used to navigate to /<uuid>, "This page does not exist.").
+        var download = await guest.RunAndWaitForDownloadAsync(() =>
+            guest.GetByRole(AriaRole.Region, new() { Name = "Files" }).GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
+        Assert.Equal("agenda.txt", download.SuggestedFilename);
+        Assert.Equal("1. tea\n2. coffee\n", await File.ReadAllTextAsync((await download.PathAsync())!));
+        Assert.DoesNotContain("does not exist", await guest.ContentAsync(), StringComparison.Ordinal);
+
+        // 2,100 characters pasted: all of them stay in the box, the counter says so, and Post refuses with a sentence.
+        var tooLong = string.Concat(Enumerable.Repeat("long thought ", 162)) + "the end";
+        await host.GetByLabel("Your comment").FillAsync(tooLong);
+        Assert.Equal(tooLong, await host.GetByLabel("Your comment").InputValueAsync());
+        await Assertions.Expect(host.Locator("#comment-count")).ToHaveTextAsync($"{tooLong.Length} / 2000");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Post" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Your comment is {tooLong.Length} characters; the limit is 2000.");
+        await Assertions.Expect(host.Locator(".comment .text")).ToHaveCountAsync(0);
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "long-comment-refused-desktop.png") });
+        await guest.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "listener-files-phone.png") });
+    }
+
+    private static string ScreenshotFolder => Directory.CreateDirectory(Path.Combine(NodeProcess.RepoRoot, "artifacts", "screenshots")).FullName;
+
     // Plays as silence: 8 kHz, 8-bit mono PCM, where 128 is zero.
     private static byte[] SilentWav(TimeSpan length)
     {
@@ -315,6 +357,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         {
             BaseURL = _gateway.WebAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            AcceptDownloads = true,
         });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();

@@ -33,10 +33,12 @@ export function render(): void {
 }
 
 window.addEventListener("popstate", render);
-// Same-origin links navigate inside the app.
+// Same-origin links to the app's pages navigate inside the app. A download (a blob: link, whose origin is
+// ours too) or any other scheme is left to the browser.
 document.addEventListener("click", (e) => {
   const link = (e.target as Element).closest?.("a");
-  if (!link || link.origin !== location.origin || link.target || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+  if (!link || link.origin !== location.origin || !/^https?:$/.test(link.protocol) || link.hasAttribute("download")
+    || link.target || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
   e.preventDefault();
   navigate(link.pathname + link.search);
 });

@@ -9,6 +9,7 @@ import { voicePanel } from "../voice";
 import { filesPanel } from "../files";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
+const CommentLimit = 2000; // code points, as the server counts them (common.proto)
 
 /** The discussion room: live comments, hands, speakers and the host's controls. */
 export function roomPage(app: HTMLElement, discussionId: string): () => void {
@@ -32,10 +33,19 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const handButton = h("button", { type: "button", onclick: () => void toggleHand() });
   const comments = h("ol", { class: "comments", "aria-label": "Comments", tabindex: 0 });
   const jump = h("button", { type: "button", class: "jump", hidden: true, onclick: () => scrollToEnd() }, "New comments ↓");
-  const text = h("textarea", { name: "comment", rows: 2, maxLength: 2000, placeholder: "Say something…", "aria-label": "Your comment" });
+  // No maxlength: it would cut a pasted comment silently. The counter says how long it is; past the limit it is refused whole.
+  const text = h("textarea", { name: "comment", rows: 2, placeholder: "Say something…", "aria-label": "Your comment", "aria-describedby": "comment-count" });
+  const count = h("span", { id: "comment-count", class: "count", "aria-live": "polite" });
   const problem = alertBox();
   const post = h("button", { type: "submit", class: "primary" }, "Post");
-  const composer = h("form", { class: "composer", onsubmit: (e: Event) => { e.preventDefault(); void postComment(); } }, text, post);
+  const composer = h("form", { class: "composer", onsubmit: (e: Event) => { e.preventDefault(); void postComment(); } }, text, count, post);
+  const length = (): number => [...text.value.trim()].length;
+  const countCharacters = (): void => {
+    const n = length();
+    count.textContent = n > CommentLimit - 200 ? `${n} / ${CommentLimit}` : "";
+    count.classList.toggle("over", n > CommentLimit);
+  };
+  text.addEventListener("input", countCharacters);
   text.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
@@ -81,8 +91,16 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   async function postComment(): Promise<void> {
     const value = text.value.trim();
     if (!value || post.disabled) return;
+    if (length() > CommentLimit) {
+      say(problem, `Your comment is ${length()} characters; the limit is ${CommentLimit}. Shorten it, or post it in parts.`);
+      return;
+    }
+    say(problem, null);
     post.disabled = true;
-    if (await act(() => discussions.postComment({ discussionId, text: value }))) text.value = "";
+    if (await act(() => discussions.postComment({ discussionId, text: value }))) {
+      text.value = "";
+      countCharacters();
+    }
     post.disabled = false;
     text.focus();
   }
