@@ -312,6 +312,53 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await guest.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "listener-files-phone.png") });
     }
 
+    [Fact]
+    public async Task ARemovedPersonsRoomSaysSo_AnEndedLinkOffersTheReplay_AndSignInComesBackToTheLink()
+    {
+        var host = await NewPageAsync(1280, 800);
+        await SignUpAsync(host, "Ines");
+        await host.GetByLabel("Title").FillAsync("Who stays?");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
+        var link = await host.GetByLabel("Join link").InputValueAsync();
+        var id = new Uri(host.Url).Segments[^1];
+        var hostToken = await host.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('iwouldargue.session')).accessToken");
+
+        // Someone signed up elsewhere opens the link signed out, signs in from the header, and lands back on the link.
+        var email = $"omar.{Guid.NewGuid():N}@example.org";
+        await _gateway.Identity.SignUpAsync(new SignUpRequest { Email = email, Password = Password, DisplayName = "Omar" });
+        var member = await NewPageAsync(390, 844);
+        await member.GotoAsync(link);
+        await member.Locator("#account").GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await member.GetByLabel("Email").FillAsync(email);
+        await member.GetByLabel("Password").FillAsync(Password);
+        await member.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(member)).ToContainTextAsync("you are the listener");
+
+        // The host removes them: their room says so and offers nothing they may no longer do.
+        var omar = (await _gateway.Discussions.ListAttendeesAsync(new ListAttendeesRequest { DiscussionId = id }, GatewayHost.Bearer(hostToken))).Attendees.Single(a => a.User.DisplayName == "Omar");
+        await _gateway.Discussions.RemoveAttendeeAsync(new RemoveAttendeeRequest { DiscussionId = id, UserId = omar.User.UserId }, GatewayHost.Bearer(hostToken));
+        await Assertions.Expect(member.Locator(".banner")).ToContainTextAsync("removed");
+        await Assertions.Expect(RoomStatus(member)).ToHaveTextAsync("You are no longer in this discussion");
+        await Assertions.Expect(member.GetByRole(AriaRole.Button, new() { Name = "Raise your hand" })).ToBeHiddenAsync();
+        await Assertions.Expect(member.GetByLabel("Your comment")).ToBeDisabledAsync();
+        await Assertions.Expect(member.GetByLabel("Choose a file to share")).ToBeHiddenAsync();
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "removed-phone.png") });
+
+        // The host ends it: the room offers the replay and stops counting people; a late visitor of the link is told so.
+        host.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Link, new() { Name = "Watch the replay" })).ToBeVisibleAsync();
+        await Assertions.Expect(RoomStatus(host)).Not.ToContainTextAsync("here");
+        var late = await NewPageAsync(390, 844);
+        await late.GotoAsync(link);
+        await Assertions.Expect(late.GetByRole(AriaRole.Heading, new() { Name = "“Who stays?” has ended" })).ToBeVisibleAsync();
+        await Assertions.Expect(late.GetByRole(AriaRole.Button, new() { Name = "Join as guest" })).ToHaveCountAsync(0);
+        await late.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "ended-link-phone.png") });
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "ended-room-desktop.png") });
+    }
+
     private static string ScreenshotFolder => Directory.CreateDirectory(Path.Combine(NodeProcess.RepoRoot, "artifacts", "screenshots")).FullName;
 
     // Plays as silence: 8 kHz, 8-bit mono PCM, where 128 is zero.

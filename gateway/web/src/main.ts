@@ -24,11 +24,21 @@ function renderAccount(): void {
   const nav = document.getElementById("account")!;
   const session = currentSession();
   if (!session) {
-    show(nav, h("a", { href: "/signin" }, "Sign in"), " ", h("a", { href: "/signup" }, "Sign up"));
+    show(nav, keepingPlace("/signin", "Sign in"), " ", keepingPlace("/signup", "Sign up"));
     return;
   }
   show(nav, h("span", { class: "who" }, session.user.displayName, session.user.guest ? " (guest)" : ""), " ",
     h("button", { type: "button", class: "link", onclick: async () => { await signOut(); navigate("/signin"); } }, "Sign out"));
+}
+
+// A header link to sign in or up that comes back to the page it was followed from (a join link, a replay).
+function keepingPlace(path: string, label: string): HTMLAnchorElement {
+  const link = h("a", { href: path }, label);
+  link.addEventListener("click", () => {
+    const here = location.pathname + location.search;
+    link.href = ["/", "/signin", "/signup"].includes(location.pathname) ? path : `${path}?next=${encodeURIComponent(here)}`;
+  });
+  return link;
 }
 
 onSessionChange(renderAccount);

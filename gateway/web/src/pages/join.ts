@@ -19,9 +19,13 @@ export function joinPage(app: HTMLElement, code: string): void {
   const about = h("p", { class: "muted" });
   void discussions.previewInvite({ inviteCode: code }).then(
     (preview) => {
+      if (preview.state === DiscussionState.ENDED) {
+        // Nothing to join: say so at once, rather than offer a form the server will refuse.
+        show(app, ended(preview.title, preview.discussionId, false));
+        return;
+      }
       heading.textContent = `Join “${preview.title}”`;
-      about.textContent = preview.state === DiscussionState.ENDED ? "This discussion has ended."
-        : `Hosted by ${preview.host?.displayName ?? "someone"}${preview.state === DiscussionState.LIVE ? " · live now" : " · not started yet"}${preview.guestsMayComment ? "" : " · guests listen without commenting"}`;
+      about.textContent = `Hosted by ${preview.host?.displayName ?? "someone"}${preview.state === DiscussionState.LIVE ? " · live now" : " · not started yet"}${preview.guestsMayComment ? "" : " · guests listen without commenting"}`;
     },
     () => undefined); // joining says what is wrong with the link
   const name = h("input", { type: "text", name: "display_name", autocomplete: "nickname", required: true, maxLength: 60 });
@@ -45,11 +49,25 @@ export function joinPage(app: HTMLElement, code: string): void {
   name.focus();
 }
 
+/** An ended discussion's join link: its replay for people who were in it (kept 7 days). */
+function ended(title: string, discussionId: string, signedIn: boolean): HTMLElement {
+  return h("section", { class: "card narrow" },
+    h("h1", {}, `“${title}” has ended`),
+    h("p", {}, "Its replay is kept for 7 days for the people who were in it."),
+    signedIn ? h("a", { href: `/replay/${discussionId}`, class: "replay-link" }, "Watch the replay")
+      : h("p", {}, "Were you there? ", h("a", { href: `/signin?next=${encodeURIComponent(`/replay/${discussionId}`)}` }, "Sign in"), " to watch the replay."));
+}
+
 async function joinWithSession(app: HTMLElement, code: string): Promise<void> {
   try {
     const { discussion } = await discussions.joinDiscussion({ inviteCode: code });
     navigate(`/d/${discussion!.discussionId}`, true);
   } catch (error) {
+    const preview = await discussions.previewInvite({ inviteCode: code }).catch(() => null);
+    if (preview?.state === DiscussionState.ENDED) {
+      show(app, ended(preview.title, preview.discussionId, true));
+      return;
+    }
     show(app, h("section", { class: "card narrow" }, h("h1", {}, "Could not join"), h("p", { class: "alert", role: "alert" }, describe(error)), h("a", { href: "/" }, "Home")));
   }
 }

@@ -25,6 +25,9 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const title = h("h1", {}, "…");
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const banner = h("p", { class: "banner", role: "alert", hidden: true });
+  const replayLink = h("a", { href: `/replay/${discussionId}`, class: "replay-link", hidden: true }, "Watch the replay");
+  // Set when this person may no longer be here (removed, banned): the room stays on screen, read-only.
+  let goneReason: string | null = null;
   const hostBar = h("div", { class: "host-bar" });
   const voice = voicePanel(discussionId);
   const files = filesPanel(discussionId);
@@ -56,6 +59,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   show(app, h("div", { class: "room" },
     h("header", { class: "room-head" }, title, status, hostBar),
     banner,
+    replayLink,
     h("div", { class: "room-body" },
       h("aside", { class: "side" },
         voice.element,
@@ -114,7 +118,9 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     if (!d) return;
     title.textContent = d.title;
     const state = d.state === DiscussionState.LIVE ? "Live" : d.state === DiscussionState.ENDED ? "Ended" : "Not started yet";
-    status.textContent = `${state} · ${room.attendeeCount} ${room.attendeeCount === 1 ? "person" : "people"} here · you are the ${roleName(room.myRole)}`;
+    status.textContent = goneReason ? "You are no longer in this discussion"
+      : room.ended ? `${state} · you were the ${roleName(room.myRole)}`
+      : `${state} · ${room.attendeeCount} ${room.attendeeCount === 1 ? "person" : "people"} here · you are the ${roleName(room.myRole)}`;
     renderHostBar();
     show(speakers, ...[...room.speakers.values()].sort((a, b) => b.role - a.role).map((a) => h("li", {},
       h("span", { class: "name" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
@@ -124,8 +130,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
             h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: a.user!.userId })) }, "Remove"))
         : null)));
     handButton.textContent = room.hasRaisedHand() ? "Lower your hand" : "Raise your hand";
-    handButton.hidden = room.myRole !== Role.ATTENDEE || room.ended;
-    hands.hidden = !room.moderator || room.hands.length === 0;
+    handButton.hidden = room.myRole !== Role.ATTENDEE || room.ended || goneReason !== null;
+    hands.hidden = !room.moderator || room.hands.length === 0 || goneReason !== null;
     show(hands, h("h2", {}, `Raised hands (${room.hands.length})`), h("ol", { class: "people" }, ...room.hands.map((hand) => h("li", {},
       h("span", { class: "name" }, hand.user!.displayName), " ",
       h("span", { class: "actions" },
@@ -133,17 +139,30 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
         h("button", { type: "button", onclick: () => act(() => discussions.lowerHand({ discussionId, userId: hand.user!.userId })) }, "Lower"),
         h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: hand.user!.userId })) }, "Remove"))))));
     renderComments();
-    const closed = room.ended || d.state !== DiscussionState.LIVE;
+    const closed = room.ended || d.state !== DiscussionState.LIVE || goneReason !== null;
     voice.refresh(!closed);
     files.setCanShare(!closed && room.myRole >= Role.PARTICIPANT);
     text.disabled = post.disabled = closed;
-    text.placeholder = room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
-    if (room.ended) showBanner("This discussion has ended.");
+    text.placeholder = goneReason ? "You can no longer comment here." : room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
+    replayLink.hidden = !room.ended || goneReason !== null;
+    if (goneReason) showBanner(goneReason);
+    else if (room.ended) showBanner("This discussion has ended.");
+  }
+
+  // Removed or banned: what they saw stays, but nothing offers what they may no longer do.
+  function leaveRoom(reason: string): void {
+    goneReason = reason;
+    voice.leave();
+    render();
+    if (!room.discussion) {
+      showBanner(reason);
+      text.disabled = post.disabled = true;
+    }
   }
 
   function renderHostBar(): void {
     const d = room.discussion!;
-    if (!room.moderator) return show(hostBar);
+    if (!room.moderator || goneReason) return show(hostBar);
     const link = `${location.origin}/join/${d.inviteCode}`;
     const linkBox = h("input", { type: "text", readOnly: true, value: link, "aria-label": "Join link", class: "join-link" });
     show(hostBar,
@@ -234,8 +253,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
         if (stop.signal.aborted) return;
         const e = ConnectError.from(error);
         if (e.code === Code.PermissionDenied || e.code === Code.NotFound || e.code === Code.Unauthenticated) {
-          showBanner(describe(error));
-          text.disabled = post.disabled = true;
+          leaveRoom(describe(error));
           return;
         }
         failures++;
