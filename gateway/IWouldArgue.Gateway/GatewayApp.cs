@@ -69,7 +69,9 @@ public static class GatewayApp
             builder.Services.AddBuildingBlocks(builder.Configuration);
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.TryAddSingleton<LiveRoutes>();
-            builder.Services.AddSingleton<RoutedLive>();
+            builder.Services.AddSingleton<EdgeFanouts>();
+            builder.Services.AddSingleton<EdgeLive>();
+            builder.Services.AddOptions<LiveOptions>().Bind(builder.Configuration.GetSection(LiveOptions.SectionName));
         }
         // Reflection lists the whole public contract, served here or forwarded.
         builder.Services.AddSingleton(new ReflectionServiceImpl(PublicContract.Services.Where(s => diagnostics || s != DiagnosticsService.Descriptor)));
@@ -114,7 +116,7 @@ public static class GatewayApp
         }
         else
         {
-            app.MapGrpcService<RoutedLive>().AllowAnonymous();
+            app.MapGrpcService<EdgeLive>();
         }
         return app;
     }

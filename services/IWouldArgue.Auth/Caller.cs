@@ -37,12 +37,16 @@ public sealed record Caller(string UserId, string DisplayName, bool Guest, strin
 /// </summary>
 public sealed class CallerFeature
 {
-    private CallerFeature(Caller? caller, string? failure, string? reason)
+    private CallerFeature(Caller? caller, string? failure, string? reason, string? edge = null)
     {
         Caller = caller;
         Failure = failure;
         Reason = reason;
+        Edge = edge;
     }
+
+    /// <summary>What the gateway asked of this Watch for its fan-out (<see cref="EdgeWatch"/>), or null.</summary>
+    public string? Edge { get; }
 
     /// <summary>The verified caller, when the token was good.</summary>
     public Caller? Caller { get; }
@@ -54,7 +58,7 @@ public sealed class CallerFeature
     public string? Reason { get; }
 
     /// <summary>A verified caller.</summary>
-    public static CallerFeature Verified(Caller caller) => new(caller, null, null);
+    public static CallerFeature Verified(Caller caller, string? edge = null) => new(caller, null, null, edge);
 
     /// <summary>A refused token: words for the caller and a stable reason.</summary>
     public static CallerFeature Refused(string failure, string reason = AuthReasons.TokenInvalid) => new(null, failure, reason);

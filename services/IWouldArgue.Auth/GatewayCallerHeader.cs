@@ -24,11 +24,14 @@ public sealed class GatewayCallerHeader(IOptions<AuthOptions> options, TimeProvi
     /// <summary>Whether a gateway key is configured (mesh); without one the header is ignored.</summary>
     public bool Enabled => !string.IsNullOrEmpty(options.Value.GatewayKey);
 
-    /// <summary>The header value vouching for <paramref name="caller"/>.</summary>
-    public string Sign(Caller caller)
+    /// <summary>
+    /// The header value vouching for <paramref name="caller"/>; with <paramref name="edge"/>, also for what the gateway
+    /// asks of a Watch it makes for its own fan-out (<see cref="EdgeWatch"/>), which no one outside can ask.
+    /// </summary>
+    public string Sign(Caller caller, string? edge = null)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(caller.UserId, caller.DisplayName, caller.Guest, caller.DiscussionScope, (clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds()));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(caller.UserId, caller.DisplayName, caller.Guest, caller.DiscussionScope, (clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds(), edge));
         return Base64UrlEncoder.Encode(payload) + "." + Base64UrlEncoder.Encode(Mac(payload));
     }
 
@@ -47,7 +50,7 @@ public sealed class GatewayCallerHeader(IOptions<AuthOptions> options, TimeProvi
                     && DateTimeOffset.FromUnixTimeSeconds(p.Exp) > clock.GetUtcNow()
                     && !string.IsNullOrEmpty(p.Sub))
                 {
-                    return CallerFeature.Verified(new Caller(p.Sub, p.Name ?? p.Sub, p.Guest, p.Guest ? p.Did : null));
+                    return CallerFeature.Verified(new Caller(p.Sub, p.Name ?? p.Sub, p.Guest, p.Guest ? p.Did : null), p.Edge);
                 }
             }
         }
@@ -64,5 +67,18 @@ public sealed class GatewayCallerHeader(IOptions<AuthOptions> options, TimeProvi
         return HMACSHA256.HashData(key, payload);
     }
 
-    private sealed record Payload(string Sub, string? Name, bool Guest, string? Did, long Exp);
+    private sealed record Payload(string Sub, string? Name, bool Guest, string? Did, long Exp, string? Edge = null);
+}
+
+/// <summary>What a gateway asks of the Watch calls it makes for its own fan-out (signed into the caller header).</summary>
+public static class EdgeWatch
+{
+    /// <summary>One stream per discussion per gateway carrying every frame, for the gateway's watchers: no person, no presence.</summary>
+    public const string Shared = "shared";
+
+    /// <summary>
+    /// A person's stream that catches them up (snapshot or resume), then marks the seq it reached with a heartbeat and
+    /// carries nothing more: it holds their presence and ends when they are removed; the shared stream brings the events.
+    /// </summary>
+    public const string Presence = "presence";
 }

@@ -19,7 +19,7 @@ public static class ProductMetrics
     public static Counter<long> CommentsAppended { get; } = Meter.CreateCounter<long>("iwouldargue.comments.appended", "{comment}", "Comments appended to discussions' event logs");
 
     /// <summary>Events written to watchers' streams (one event reaching one watcher).</summary>
-    public static Counter<long> Deliveries { get; } = Meter.CreateCounter<long>("iwouldargue.live.deliveries", "{event}", "Events written to watch streams");
+    public static Counter<long> Deliveries { get; } = Meter.CreateCounter<long>("iwouldargue.live.deliveries", "{event}", "Events written to watch streams (tier: live on a Live instance, edge on a gateway fanning out)");
 
     /// <summary>Watch streams open on this instance.</summary>
     public static UpDownCounter<int> Watchers { get; } = Meter.CreateUpDownCounter<int>("iwouldargue.live.watchers", "{stream}", "Watch streams open on this instance");

@@ -38,6 +38,9 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     private WebApplication _identity = null!;
     private WebApplication _discussions = null!;
     private GatewayHost _gateway = null!;
+
+    /// <summary>The gateway in front of the services running apart (for tests that reuse this mesh).</summary>
+    internal GatewayHost Gateway => _gateway;
     private int _discussionsPort;
     private int _discussionsWebPort;
     private string _jwksUrl = "";

@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Auth;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
@@ -18,6 +19,8 @@ namespace IWouldArgue.Live.Api;
 internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, PresenceTracker presence, CallerResolver callers, IOptions<LiveOptions> options, ILogger<LiveApi> logger) : LiveService.LiveServiceBase
 {
     private const int CatchUpPage = 256;
+    // A gateway's shared stream serves all its watchers of the discussion: it may fall further behind before a resync.
+    private const int SharedQueueFactor = 4;
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
     {
@@ -28,9 +31,12 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
         }
         var caller = callers.Resolve(context, discussionId);
         var cancellation = context.CancellationToken;
+        // A gateway's own streams for its fan-out (signed by the gateway, so no one outside can ask for them).
+        var edge = context.GetHttpContext().Features.Get<CallerFeature>()?.Edge;
+        var shared = edge == EdgeWatch.Shared;
         var access = await feed.GetAccessAsync(discussionId, caller.UserId, cancellation)
             ?? throw RpcErrors.Of(StatusCode.NotFound, "There is no such discussion.");
-        if (!access.Member)
+        if (!access.Member && !shared)
         {
             throw RpcErrors.Of(StatusCode.PermissionDenied, access.LeftReason switch
             {
@@ -57,23 +63,30 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
         var counted = false;
         try
         {
-            counted = await presence.ConnectedAsync(discussionId, caller.UserId, cancellation);
+            // The shared stream is no person: it counts no presence, and frames for everyone's watchers wait in it.
+            counted = shared || await presence.ConnectedAsync(discussionId, caller.UserId, cancellation);
             if (!counted)
             {
                 throw RpcErrors.ResourceExhausted($"You already have {options.Value.MaxStreamsPerPerson} live views of this discussion open; close one first.", TimeSpan.FromSeconds(5));
             }
             await fanout!.Ready.WaitAsync(cancellation);
             var catchUp = new CatchUp(caller.UserId, responseStream, feed, discussionId, cancellation);
-            await catchUp.StartAsync(request.ResumeAfterSeq, access.Role, options.Value.SnapshotComments);
+            await catchUp.StartAsync(request.ResumeAfterSeq, shared ? Role.Attendee : access.Role, options.Value.SnapshotComments);
             while (true)
             {
                 if (catchUp.Ended)
                 {
                     return;
                 }
-                watcher = new Watcher(caller.UserId, responseStream, context.GetHttpContext(), options.Value.WatcherQueueFrames, options.Value.SlowWatcherGrace, catchUp.Position);
+                var bound = options.Value.WatcherQueueFrames * (shared ? SharedQueueFactor : 1);
+                watcher = new Watcher(caller.UserId, responseStream, context.GetHttpContext(), bound, options.Value.SlowWatcherGrace, catchUp.Position, presenceOnly: edge == EdgeWatch.Presence);
                 if (await fanout.JoinAsync(watcher, catchUp.Position).WaitAsync(cancellation))
                 {
+                    if (edge == EdgeWatch.Presence)
+                    {
+                        // Caught up to here: the gateway's shared stream brings what follows.
+                        watcher.OfferMarker(new LiveFrame(new WatchResponse { Heartbeat = new Heartbeat { LastSeq = catchUp.Position, SentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) } }, 0));
+                    }
                     break;
                 }
                 // The fanout moved past what it keeps in memory while we read: read further, then join again.
@@ -98,7 +111,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                 await watcher.CloseAsync();
             }
             hub.Release(fanout!, watcher);
-            if (counted)
+            if (counted && !shared)
             {
                 presence.Disconnected(discussionId, caller.UserId);
             }

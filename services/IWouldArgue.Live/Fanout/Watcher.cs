@@ -1,6 +1,7 @@
 using Grpc.Core;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
+using IWouldArgue.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -55,9 +56,14 @@ internal sealed class Watcher
     private WatcherEnd? _endAfterDrain;
     private ulong _writtenThrough;
     private LiveFrame _inFlight;
+    private readonly bool _presenceOnly;
+    private readonly string _tier;
 
-    public Watcher(string userId, IServerStreamWriter<WatchResponse> stream, HttpContext http, int bound, TimeSpan grace, ulong writtenThrough)
+    /// <param name="tier">Where the watcher is, for the deliveries metric: "live" on a Live instance, "edge" on a gateway.</param>
+    public Watcher(string userId, IServerStreamWriter<WatchResponse> stream, HttpContext http, int bound, TimeSpan grace, ulong writtenThrough, bool presenceOnly = false, string tier = "live")
     {
+        _presenceOnly = presenceOnly;
+        _tier = tier;
         UserId = userId;
         ConnectionId = http.Connection.Id;
         _stream = stream;
@@ -81,8 +87,19 @@ internal sealed class Watcher
     /// <summary>Completes when the stream should end, saying how.</summary>
     public Task<WatcherEnd> Ended => _ended.Task;
 
-    /// <summary>Queues or writes a frame; never waits.</summary>
+    /// <summary>Queues or writes a frame; never waits. A presence-only watcher (<see cref="EdgeWatch.Presence"/>) takes none.</summary>
     public void Offer(LiveFrame frame)
+    {
+        if (!_presenceOnly)
+        {
+            Take(frame);
+        }
+    }
+
+    /// <summary>Queues or writes a frame even to a presence-only watcher: the marker that says where it was caught up to.</summary>
+    public void OfferMarker(LiveFrame frame) => Take(frame);
+
+    private void Take(LiveFrame frame)
     {
         lock (_lock)
         {
@@ -202,11 +219,11 @@ internal sealed class Watcher
         }
     }
 
-    private static void CountDelivered(LiveFrame frame)
+    private void CountDelivered(LiveFrame frame)
     {
         if (frame.Message.Events is { } batch)
         {
-            ProductMetrics.Deliveries.Add(batch.Events.Count);
+            ProductMetrics.Deliveries.Add(batch.Events.Count, new KeyValuePair<string, object?>("tier", _tier));
         }
     }
 

@@ -1,0 +1,150 @@
+using IWouldArgue.Auth;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Discussions.Events;
+using IWouldArgue.Live;
+using IWouldArgue.Live.Fanout;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace IWouldArgue.Gateway.Edge;
+
+/// <summary>
+/// LiveService in the mesh, fanned out at the edge. A Watch goes to the Live instance that owns its discussion
+/// (rendezvous hashing over the instances registered in the state store, <see cref="LiveRoutes.OwnerOfAsync"/>; with
+/// none registered yet, the configured Live address) in two parts: the person's own stream
+/// (<see cref="EdgeWatch.Presence"/>) checks them, catches them up (snapshot or resume) and is relayed until it marks
+/// the seq it reached; from there the discussion's ONE shared stream on this gateway (<see cref="EdgeFanout"/>) brings
+/// the events, while the person's stream stays open, quiet, holding their presence and ending if they are removed.
+/// So Live writes each frame once per gateway, not once per person. When the owner dies, both streams end, the
+/// browser is told to resync or sees UNAVAILABLE, and its next Watch follows the new owner.
+/// </summary>
+internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCallerHeader vouch, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live) : LiveService.LiveServiceBase
+{
+    // How long a person's stream that ended quietly may wait for the shared stream to bring what ended it.
+    private static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(5);
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        var caller = http.VerifiedCaller() ?? throw RpcErrors.Of(StatusCode.Unauthenticated, AuthReasons.SignInFirst, AuthReasons.TokenMissing);
+        var fallback = upstreams.Value.Live;
+        var owner = string.IsNullOrWhiteSpace(request.DiscussionId) ? null : await routes.OwnerOfAsync(request.DiscussionId, context.CancellationToken);
+        var channel = owner is { Address: { Length: > 0 } address } ? calls.ChannelTo(new Uri(address))
+            : fallback is not null ? calls.ChannelTo(fallback)
+            : throw RpcErrors.Of(StatusCode.Unavailable, "No live server is available right now; reconnect shortly.");
+        var appId = owner is null ? fallback?.DaprAppId : null;
+        var client = new LiveService.LiveServiceClient(channel);
+
+        using var personal = client.Watch(request, Options(caller, EdgeWatch.Presence, appId, context.Deadline, context.CancellationToken));
+        var (position, caughtUp) = await CatchUpAsync(personal, responseStream, request.ResumeAfterSeq, context);
+        if (!caughtUp)
+        {
+            return; // the person's stream ended on its own (an ended discussion); its status was relayed
+        }
+
+        var watcher = new Watcher(caller.UserId, responseStream, http, live.Value.WatcherQueueFrames, live.Value.SlowWatcherGrace, position, tier: "edge");
+        var shared = new Caller("edge:" + Environment.MachineName, "gateway", Guest: false);
+        if (!fanouts.Join(request.DiscussionId, watcher, position, SharedWatch, out var fanout))
+        {
+            await responseStream.WriteAsync(new WatchResponse { Resync = new Resync { LastDeliveredSeq = position, Reason = "the gateway could not continue from there" } }, context.CancellationToken);
+            return;
+        }
+        try
+        {
+            var quiet = QuietUntilEndAsync(personal, context.CancellationToken);
+            var first = await Task.WhenAny(watcher.Ended, quiet);
+            if (first == quiet)
+            {
+                // The person's stream ended first: removed (PERMISSION_DENIED), the instance stopping, or the discussion
+                // ending, whose last events the shared stream may still be bringing.
+                var why = await quiet;
+                if (why is not null && why.StatusCode != StatusCode.OK)
+                {
+                    watcher.EndAfterDrain(why.StatusCode == StatusCode.PermissionDenied
+                        ? new WatcherEnd(WatcherEndKind.Denied, why.Status.Detail)
+                        : new WatcherEnd(WatcherEndKind.Resync, "the live server went away"));
+                }
+                else if (await Task.WhenAny(watcher.Ended, Task.Delay(EndGrace, context.CancellationToken)) != watcher.Ended)
+                {
+                    watcher.EndAfterDrain(new WatcherEnd(WatcherEndKind.Resync, "the live server ended this stream"));
+                }
+            }
+            var end = await watcher.Ended.WaitAsync(context.CancellationToken);
+            if (end.Kind == WatcherEndKind.Denied)
+            {
+                throw RpcErrors.Of(StatusCode.PermissionDenied, end.Reason);
+            }
+        }
+        finally
+        {
+            await watcher.CloseAsync();
+            fanout.Leave(watcher);
+        }
+
+        AsyncServerStreamingCall<WatchResponse> SharedWatch(ulong after, CancellationToken stop) =>
+            client.Watch(new WatchRequest { DiscussionId = request.DiscussionId, ResumeAfterSeq = after }, Options(shared, EdgeWatch.Shared, appId, null, stop));
+    }
+
+    // Relays the person's snapshot and catch-up until the marker (a heartbeat) that says where they were caught up to.
+    private static async Task<(ulong Position, bool CaughtUp)> CatchUpAsync(AsyncServerStreamingCall<WatchResponse> personal, IServerStreamWriter<WatchResponse> responses, ulong position, ServerCallContext context)
+    {
+        try
+        {
+            while (await personal.ResponseStream.MoveNext(context.CancellationToken))
+            {
+                var frame = personal.ResponseStream.Current;
+                switch (frame.FrameCase)
+                {
+                    case WatchResponse.FrameOneofCase.Heartbeat:
+                        return (frame.Heartbeat.LastSeq, true);
+                    case WatchResponse.FrameOneofCase.Snapshot:
+                        position = frame.Snapshot.Seq;
+                        break;
+                    case WatchResponse.FrameOneofCase.Events when frame.Events.Events.Count > 0:
+                        position = frame.Events.Events[^1].Seq;
+                        break;
+                }
+                await responses.WriteAsync(frame, context.CancellationToken);
+            }
+            return (position, false);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !context.CancellationToken.IsCancellationRequested)
+        {
+            // The person's own refusal (not a member, banned, too many streams, ...) goes to them as it came.
+            throw e.StatusCode == StatusCode.Unavailable && e.Trailers.GetValue(RpcErrors.DetailsTrailer) is null
+                ? RpcErrors.Of(StatusCode.Unavailable, "The live server cannot be reached right now; reconnect shortly.")
+                : new RpcException(e.Status, e.Trailers);
+        }
+    }
+
+    // After the marker the person's stream carries nothing; it ends when they may no longer watch or the server goes.
+    private static async Task<RpcException?> QuietUntilEndAsync(AsyncServerStreamingCall<WatchResponse> personal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await personal.ResponseStream.MoveNext(cancellationToken))
+            {
+                if (personal.ResponseStream.Current.FrameCase == WatchResponse.FrameOneofCase.Resync)
+                {
+                    return new RpcException(new Status(StatusCode.Unavailable, "the live server asked for a resync"));
+                }
+            }
+            return null;
+        }
+        catch (RpcException e)
+        {
+            return e;
+        }
+    }
+
+    private CallOptions Options(Caller caller, string edge, string? appId, DateTime? deadline, CancellationToken cancellationToken)
+    {
+        var headers = new Metadata { { GatewayCallerHeader.Name, vouch.Sign(caller, edge) } };
+        if (appId is not null)
+        {
+            headers.Add("dapr-app-id", appId);
+        }
+        return new CallOptions(headers, deadline == DateTime.MaxValue ? null : deadline, cancellationToken);
+    }
+}

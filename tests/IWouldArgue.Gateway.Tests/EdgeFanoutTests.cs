@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Gateway.Edge;
+using Microsoft.Extensions.DependencyInjection;
+using static IWouldArgue.Gateway.Tests.GatewayHost;
+
+namespace IWouldArgue.Gateway.Tests;
+
+[CollectionDefinition(nameof(CountsDeliveries), DisableParallelization = true)]
+public sealed class CountsDeliveries;
+
+/// <summary>
+/// Watch through a gateway in the mesh (services in their own hosts, as in <see cref="MeshForwardingTests"/>): the
+/// gateway holds ONE shared stream per discussion from Live and fans it out to its own watchers. Run alone, because it
+/// counts the product's deliveries metric for the whole process.
+/// </summary>
+[Collection(nameof(CountsDeliveries))]
+public sealed class EdgeFanoutTests : IAsyncLifetime
+{
+    private readonly MeshForwardingTests _mesh = new();
+
+    public Task InitializeAsync() => _mesh.InitializeAsync();
+
+    public Task DisposeAsync() => _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task WatchersOfOneDiscussion_ShareOneStreamFromLive_EachGetsEveryCommentOnceInOrder_AndARemovedOneIsDenied()
+    {
+        var gateway = _mesh.Gateway;
+        var host = Bearer((await gateway.SignUpAsync("Edgar")).Tokens.AccessToken);
+        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Fanned out at the edge", GuestsMayComment = true }, host)).Discussion;
+        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        var guests = new List<JoinAsGuestResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            guests.Add(await gateway.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = created.InviteCode, DisplayName = $"Guest {i}" }));
+        }
+        var people = new[] { host }.Concat(guests.Select(g => Bearer(g.Tokens.AccessToken))).ToList();
+        var watches = people.Select(p => new Session(new LiveService.LiveServiceClient(gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, p))).ToList();
+        await Task.WhenAll(watches.Select(w => w.UntilAsync(s => s.Snapshot is not null)));
+
+        long liveDeliveries = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "iwouldargue.live.deliveries")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "tier", Value: "live" })
+                {
+                    Interlocked.Add(ref liveDeliveries, value);
+                }
+            }
+        });
+        listener.Start();
+
+        // Everyone posts (five each, within the comment burst); every watcher sees all twenty, once, in order.
+        var posted = new List<string>();
+        foreach (var (person, index) in people.Select((p, i) => (p, i)))
+        {
+            for (var n = 0; n < 5; n++)
+            {
+                var text = $"from {index}, number {n}";
+                await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = text }, person);
+                posted.Add(text);
+            }
+        }
+        await Task.WhenAll(watches.Select(w => w.UntilAsync(s => s.Comments.Count >= posted.Count)));
+        listener.Dispose();
+
+        Assert.All(watches, w => Assert.Equal(posted, w.Comments));
+        Assert.All(watches, w => Assert.Equal(w.Seqs.Distinct().Order(), w.Seqs));
+        Assert.Equal(1, gateway.Services.GetRequiredService<EdgeFanouts>().Count);
+        // Live wrote the comments once, to the gateway's shared stream, not once per watcher (4 x 20 = 80).
+        Assert.InRange(Interlocked.Read(ref liveDeliveries), posted.Count, posted.Count + 10);
+
+        // The host removes a guest: that stream ends PERMISSION_DENIED; the others go on.
+        await gateway.Discussions.RemoveAttendeeAsync(new RemoveAttendeeRequest { DiscussionId = created.DiscussionId, UserId = guests[2].User.UserId }, host);
+        var removed = await Assert.ThrowsAsync<RpcException>(() => watches[3].UntilAsync(_ => false));
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the guest's comment burst refills
+        await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = "after the removal" }, Bearer(guests[0].Tokens.AccessToken));
+        await Task.WhenAll(watches.Take(3).Select(w => w.UntilAsync(s => s.Comments.Contains("after the removal"))));
+
+        Assert.Equal(StatusCode.PermissionDenied, removed.StatusCode);
+        Assert.Contains("removed", removed.Status.Detail, StringComparison.Ordinal);
+        foreach (var watch in watches)
+        {
+            watch.Dispose();
+        }
+        for (var i = 0; i < 100 && gateway.Services.GetRequiredService<EdgeFanouts>().Count > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, gateway.Services.GetRequiredService<EdgeFanouts>().Count);
+    }
+
+    [Fact]
+    public async Task AWatcherThatResumes_GetsExactlyWhatItMissed_ThroughTheSharedStream()
+    {
+        var gateway = _mesh.Gateway;
+        var host = Bearer((await gateway.SignUpAsync("Rosa")).Tokens.AccessToken);
+        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Resume at the edge" }, host)).Discussion;
+        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        using var staying = new Session(new LiveService.LiveServiceClient(gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, host));
+        var leaving = new Session(new LiveService.LiveServiceClient(gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, host));
+        await Task.WhenAll(staying.UntilAsync(s => s.Snapshot is not null), leaving.UntilAsync(s => s.Snapshot is not null));
+        await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = "one" }, host);
+        await leaving.UntilAsync(s => s.Comments.Count == 1);
+        var resumeAfter = leaving.Seqs[^1];
+        leaving.Dispose();
+
+        foreach (var text in new[] { "two", "three", "four" })
+        {
+            await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = text }, host);
+        }
+        await staying.UntilAsync(s => s.Comments.Count == 4);
+        using var back = new Session(new LiveService.LiveServiceClient(gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId, ResumeAfterSeq = resumeAfter }, host));
+        await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = "five" }, host);
+        await back.UntilAsync(s => s.Comments.Contains("five"));
+
+        Assert.Null(back.Snapshot);
+        Assert.Equal(["two", "three", "four", "five"], back.Comments);
+        Assert.Equal(back.Seqs.Distinct().Order(), back.Seqs);
+    }
+
+    /// <summary>One Watch call read in the background: the snapshot, the comments' texts and every event's seq.</summary>
+    private sealed class Session : IDisposable
+    {
+        private readonly AsyncServerStreamingCall<WatchResponse> _call;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _reading;
+        private readonly ConcurrentQueue<string> _comments = new();
+        private readonly ConcurrentQueue<ulong> _seqs = new();
+
+        public Session(AsyncServerStreamingCall<WatchResponse> call)
+        {
+            _call = call;
+            _reading = Task.Run(ReadAsync);
+        }
+
+        public Snapshot? Snapshot { get; private set; }
+
+        public List<string> Comments => [.. _comments];
+
+        public List<ulong> Seqs => [.. _seqs];
+
+        public async Task UntilAsync(Func<Session, bool> done)
+        {
+            var until = DateTime.UtcNow.AddSeconds(15);
+            while (!done(this))
+            {
+                if (_reading.IsCompleted)
+                {
+                    await _reading; // throws how the stream ended
+                    throw new InvalidOperationException("The stream ended.");
+                }
+                if (DateTime.UtcNow > until)
+                {
+                    throw new TimeoutException($"Saw {_comments.Count} comments.");
+                }
+                await Task.Delay(20);
+            }
+        }
+
+        private async Task ReadAsync()
+        {
+            while (await _call.ResponseStream.MoveNext(_stop.Token))
+            {
+                var frame = _call.ResponseStream.Current;
+                if (frame.Snapshot is { } snapshot)
+                {
+                    Snapshot = snapshot;
+                }
+                foreach (var e in frame.Events?.Events ?? [])
+                {
+                    _seqs.Enqueue(e.Seq);
+                    if (e.CommentPosted is { } posted)
+                    {
+                        _comments.Enqueue(posted.Comment.Text);
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _call.Dispose();
+        }
+    }
+}
