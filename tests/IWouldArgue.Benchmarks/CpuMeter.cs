@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace IWouldArgue.Benchmarks;
 
-/// <summary>CPU time a process used (user + system, from /proc/PID/stat), to turn throughput into throughput per core.</summary>
-internal sealed class CpuMeter(int pid)
+/// <summary>
+/// CPU time processes used (user + system, from /proc/PID/stat), summed, to turn throughput into throughput per core:
+/// several when the server under test is a tier of processes (a gateway and the Live instance behind it).
+/// </summary>
+internal sealed class CpuMeter(params int[] pids)
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
     private double _start;
@@ -18,7 +21,9 @@ internal sealed class CpuMeter(int pid)
     /// <summary>Cores used on average since <see cref="Start"/> (1.0 = one core busy all the time).</summary>
     public double CoresUsed() => (Read() - _start) / (DateTime.UtcNow - _startedAt).TotalSeconds;
 
-    private double Read()
+    private double Read() => pids.Sum(Read);
+
+    private static double Read(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');

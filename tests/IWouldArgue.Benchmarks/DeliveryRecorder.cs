@@ -58,9 +58,9 @@ internal sealed class DeliveryRecorder
     /// messages it sent, and extra figures to print), deliveries drain for 2 s, then one line of figures is
     /// printed with the server's and this process's CPU use over the run.
     /// </summary>
-    public async Task SweepAsync(int serverPid, int[] rates, TimeSpan duration, int discussions, int watchers, Func<int, string, Task<(int Sent, string Extra)>> send)
+    public async Task SweepAsync(int[] serverPids, int[] rates, TimeSpan duration, int discussions, int watchers, Func<int, string, Task<(int Sent, string Extra)>> send)
     {
-        var serverCpu = new CpuMeter(serverPid);
+        var serverCpu = new CpuMeter(serverPids);
         var clientCpu = new CpuMeter(Environment.ProcessId);
         foreach (var rate in rates)
         {

@@ -24,7 +24,7 @@ internal static class FanoutLoad
     // to 0.45 from the fourth 10 s on), and a shorter warm-up measured the JIT, not the fan-out.
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(75);
 
-    public static async Task<int> RunAsync(string address, int serverPid, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection, Arrivals arrivals)
+    public static async Task<int> RunAsync(string address, int[] serverPids, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection, Arrivals arrivals)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var api = new DiscussionsService.DiscussionsServiceClient(channel);
@@ -65,7 +65,7 @@ internal static class FanoutLoad
         run.Begin("warm");
         await PostAsync(api, rooms, arrivals, rates[0], WarmUp, "warm", new LatencyHistogram());
 
-        await run.SweepAsync(serverPid, rates, duration, discussions, watchers, async (rate, tag) =>
+        await run.SweepAsync(serverPids, rates, duration, discussions, watchers, async (rate, tag) =>
         {
             var postLatencies = new LatencyHistogram();
             var posted = await PostAsync(api, rooms, arrivals, rate, duration, tag, postLatencies);

@@ -48,7 +48,7 @@ internal static class NatsReference
         run.Begin("warm");
         await PublishAsync(publisher, subjects, arrivals, rates[0], WarmUp, "warm");
 
-        await run.SweepAsync(serverPid, rates, duration, subjects, subscribers, async (rate, tag) =>
+        await run.SweepAsync([serverPid], rates, duration, subjects, subscribers, async (rate, tag) =>
             (await PublishAsync(publisher, subjects, arrivals, rate, duration, tag), ""));
         foreach (var connection in received)
         {

@@ -11,6 +11,7 @@ using IWouldArgue.Benchmarks;
 // replay <address> <comments> <interval ms> <rounds> : Archive.Replay's pace at 4x vs. this process's own timers
 // store <discussions> <batch> <seconds> : the SQLite event log alone: comments appended in batches, then marked published
 // floor <port>               : the floor of a Kestrel HTTP/2 fan-out (KestrelFanoutFloor), loaded by "fanout" like ours
+// (fanout's <server pid> may be several, comma-separated: their CPU is summed)
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> [staggered|together] : the same on nats-server
 return args switch
 {
@@ -22,7 +23,7 @@ return args switch
     ["echo", var address, var seconds, var concurrency, .. var pid] =>
         await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
     ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds, .. var optional] =>
-        await FanoutLoad.RunAsync(address, Int(pid), Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)),
+        await FanoutLoad.RunAsync(address, [.. pid.Split(',').Select(Int)], Int(discussions), Int(watchers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)),
             optional is [var streams, ..] ? Int(streams) : 100, optional is [_, var arrivals] ? PostingSchedule.Parse(arrivals) : Arrivals.Staggered),
     ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections, .. var arrivals] =>
         await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections),

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Live fan-out through the gateway tier (the mesh: the Discussions host with its Live instance, and a gateway in front
+# holding one shared Watch per discussion and fanning it out to its own watchers), 20 discussions x 1,000 watchers at
+# 5 (and 10) comments/s, staggered arrivals, 100 watch streams per connection: deliveries per server core and
+# post-to-receive p50/p99/p99.9. Side by side in the same run, each on the same one core (CPU 0; the load on CPU 1):
+#   tier      the two processes together (their CPU summed), every Watch through the gateway's edge fan-out
+#   embedded  the embedded default (one process: gateway, Discussions and Live), as bench/fanout.sh's "ours"
+#   nats      nats-server core pub/sub with the same subjects, subscribers, rates and payloads
+# Goal (issue 16): the tier keeps p99 < 250 ms at 5/s and delivers >= 0.5x nats per core.
+# Writes bench/results/edge-fanout-<UTC time>.md with the raw lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
+RATES=${RATES:-5,10}
+STREAMS_PER_CONNECTION=${STREAMS_PER_CONNECTION:-100}
+ARRIVALS=staggered
+
+for tool in nats-server taskset; do
+  command -v "$tool" >/dev/null || apt-get install -y nats-server util-linux >/dev/null
+done
+source bench/lib.sh
+prepare_bench
+dotnet build -c Release services/IWouldArgue.Discussions.Host --nologo -v quiet -clp:ErrorsOnly
+source bench/fanout-systems.sh
+
+tier() { # discussions watchers rates
+  local key grpc web gateway_grpc gateway_web discussions_pid
+  key=$(head -c 32 /dev/urandom | base64)
+  grpc=$(free_port); web=$(free_port); gateway_grpc=$(free_port); gateway_web=$(free_port)
+  (cd services/IWouldArgue.Discussions.Host/bin/Release/net10.0 && \
+    Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
+    Logging__LogLevel__Default=Warning Auth__GatewayKey="$key" \
+    Discussions__ConnectionString="Data Source=$work/tier-$grpc.db" Attachments__StoragePath="$work/tier-blobs-$grpc" \
+    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 \
+    Live__InstanceId=live-bench Live__AdvertisedAddress="http://127.0.0.1:$grpc" \
+    exec taskset -c 0 dotnet IWouldArgue.Discussions.Host.dll) >"$work/discussions-$grpc.log" 2>&1 &
+  pids+=($!); discussions_pid=$!
+  wait_port "$grpc"
+  (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
+    Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$gateway_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$gateway_web" \
+    Logging__LogLevel__Default=Warning Auth__GatewayKey="$key" Auth__TrustCallerHeaders=true \
+    Identity__ConnectionString="Data Source=$work/tier-identity-$gateway_grpc.db" \
+    Gateway__Upstreams__Discussions__Address="http://127.0.0.1:$grpc" Gateway__Upstreams__Live__Address="http://127.0.0.1:$grpc" \
+    Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__UserRequestsPerSecond=1000000000 Gateway__UserBurst=1000000000 \
+    exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/tier-gateway-$gateway_grpc.log" 2>&1 &
+  pids+=($!); local tier_gateway_pid=$!
+  wait_port "$gateway_grpc"
+  echo "tier: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
+  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$gateway_grpc" "$tier_gateway_pid,$discussions_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=tier /'
+  kill "$tier_gateway_pid" "$discussions_pid"; wait "$tier_gateway_pid" "$discussions_pid" 2>/dev/null || true
+}
+
+lines="$work/lines"
+{
+  tier 20 1000 "$RATES"
+  ours 20 1000 "$RATES" | sed 's/system=ours/system=embedded/'
+  nats 20 1000 "$RATES"
+} | tee "$lines"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p bench/results
+out="bench/results/edge-fanout-$stamp.md"
+{
+  echo "# Live fan-out through the gateway tier ($stamp)"
+  echo
+  echo "\`bash bench/edge-fanout.sh\` on $(nproc) cores: every server on CPU 0 (the tier's two processes together), the load on CPU 1;"
+  echo "20 discussions x 1,000 watchers, staggered arrivals, $STREAMS_PER_CONNECTION streams per connection, $SECONDS_PER_RATE s per rate."
+  echo
+  echo "| system | rate /s | deliveries/s | p50 ms | p99 ms | p99.9 ms | server cores | deliveries per core |"
+  echo "|---|---|---|---|---|---|---|---|"
+  while read -r line; do
+    echo "| $(field system "$line") | $(field rate "$line") | $(field deliveries_per_second "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field p999_ms "$line") | $(field server_cores "$line") | $(field per_core "$line") |"
+  done < <(grep '^system=' "$lines")
+  echo
+  for rate in ${RATES//,/ }; do
+    t=$(grep "^system=tier .*rate=$rate " "$lines" | head -1 || true)
+    e=$(grep "^system=embedded .*rate=$rate " "$lines" | head -1 || true)
+    n=$(grep "^system=nats .*rate=$rate " "$lines" | head -1 || true)
+    if [ -n "$t" ] && [ -n "$n" ]; then
+      echo "- $rate/s: tier/nats per core $(ratio "$t" "$n"), tier/embedded $( [ -n "$e" ] && ratio "$t" "$e" || echo n/a ); tier p99 $(field p99_ms "$t") ms"
+    fi
+  done
+  echo
+  echo "Raw lines:"
+  echo
+  echo '```'
+  cat "$lines"
+  echo '```'
+} >"$out"
+cat "$out"
