@@ -275,13 +275,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task SharedFilesDownload_ListenersSeeNoFilePicker_AndALongCommentIsCountedNotCut()
     {
-        var host = await NewPageAsync(1280, 800);
-        await SignUpAsync(host, "Dora");
-        await host.GetByLabel("Title").FillAsync("Files and long thoughts");
-        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
-        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
-        var link = await host.GetByLabel("Join link").InputValueAsync();
+        var (host, link) = await HostALiveDiscussionAsync("Dora", "Files and long thoughts");
         await host.GetByLabel("Choose a file to share").SetInputFilesAsync(new FilePayload { Name = "agenda.txt", MimeType = "text/plain", Buffer = "1. tea\n2. coffee\n"u8.ToArray() });
         await Assertions.Expect(host.GetByRole(AriaRole.Region, new() { Name = "Files" })).ToContainTextAsync("agenda.txt");
 
@@ -315,13 +309,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task ARemovedPersonsRoomSaysSo_AnEndedLinkOffersTheReplay_AndSignInComesBackToTheLink()
     {
-        var host = await NewPageAsync(1280, 800);
-        await SignUpAsync(host, "Ines");
-        await host.GetByLabel("Title").FillAsync("Who stays?");
-        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
-        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
-        var link = await host.GetByLabel("Join link").InputValueAsync();
+        var (host, link) = await HostALiveDiscussionAsync("Ines", "Who stays?");
         var id = new Uri(host.Url).Segments[^1];
         var hostToken = await host.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('iwouldargue.session')).accessToken");
 
@@ -357,6 +345,18 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(late.GetByRole(AriaRole.Button, new() { Name = "Join as guest" })).ToHaveCountAsync(0);
         await late.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "ended-link-phone.png") });
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "ended-room-desktop.png") });
+    }
+
+    // A host signs up on a desktop browser, creates a discussion and starts it; its page and join link.
+    private async Task<(IPage Host, string Link)> HostALiveDiscussionAsync(string name, string title)
+    {
+        var host = await NewPageAsync(1280, 800);
+        await SignUpAsync(host, name);
+        await host.GetByLabel("Title").FillAsync(title);
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
+        return (host, await host.GetByLabel("Join link").InputValueAsync());
     }
 
     private static string ScreenshotFolder => Directory.CreateDirectory(Path.Combine(NodeProcess.RepoRoot, "artifacts", "screenshots")).FullName;

@@ -4,18 +4,12 @@ namespace IWouldArgue.Testing;
 /// A stream of <paramref name="length"/> bytes made on the fly (a file's magic bytes, then a repeating
 /// pattern), so tests upload large files without holding them; it can fail part-way, like a dropped client.
 /// </summary>
-public sealed class GeneratedFileStream(byte[] head, long length, long failAfter = long.MaxValue) : Stream
+public sealed class GeneratedFileStream(byte[] head, long length, long failAfter = long.MaxValue) : ReadOnlyStream
 {
     private long _position;
 
     /// <summary>The eight bytes every PNG file starts with.</summary>
     public static byte[] PngSignature { get; } = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -43,15 +37,6 @@ public sealed class GeneratedFileStream(byte[] head, long length, long failAfter
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>The SHA-256 of the same bytes, computed by reading another copy.</summary>
     public static string Sha256Of(byte[] head, long length)

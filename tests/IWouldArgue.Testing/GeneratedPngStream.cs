@@ -8,7 +8,7 @@ namespace IWouldArgue.Testing;
 /// grey image 63 pixels wide with as many rows as fit, stored uncompressed (deflate's stored blocks) in 1 MiB IDAT
 /// chunks, and a private ancillary chunk padding it to the byte. Every CRC and the Adler-32 are right, so it decodes.
 /// </summary>
-public sealed class GeneratedPngStream : Stream
+public sealed class GeneratedPngStream : ReadOnlyStream
 {
     private const int Row = 64; // the filter byte and 63 pixels
     private const int MaxStoredBlock = 65_535;
@@ -43,12 +43,6 @@ public sealed class GeneratedPngStream : Stream
         using var copy = new GeneratedPngStream(length);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy));
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -101,15 +95,6 @@ public sealed class GeneratedPngStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -5,22 +5,14 @@ namespace IWouldArgue.Testing;
 /// padding included, so padding may appear mid-body; this decodes quantum by quantum (4 characters), which
 /// <see cref="System.Security.Cryptography.FromBase64Transform"/> does not allow.
 /// </summary>
-public sealed class GrpcWebTextStream(Stream text) : Stream
+public sealed class GrpcWebTextStream(Stream text) : ReadOnlyStream
 {
     private readonly byte[] _chars = new byte[4096];
     private readonly char[] _quantum = new char[4];
     private readonly Queue<byte> _decoded = new();
     private int _filled;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -60,16 +52,6 @@ public sealed class GrpcWebTextStream(Stream text) : Stream
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

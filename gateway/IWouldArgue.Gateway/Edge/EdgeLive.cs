@@ -24,6 +24,11 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCa
     // How long a person's stream that ended quietly may wait for the shared stream to bring what ended it.
     private static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(5);
 
+    // How long a person's catch-up (snapshot or resume) may take before the Live server counts as unreachable. Long:
+    // a dead connection is found sooner by HTTP/2 keepalive pings, and when 20,000 people arrive at once a snapshot
+    // can take tens of seconds on one core; failing them then would only bring them back at once.
+    private static readonly TimeSpan CatchUpLimit = TimeSpan.FromMinutes(2);
+
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
     {
         var http = context.GetHttpContext();
@@ -87,11 +92,15 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCa
     }
 
     // Relays the person's snapshot and catch-up until the marker (a heartbeat) that says where they were caught up to.
+    // A Live server that has not answered within CatchUpLimit is treated as unreachable: the client resumes elsewhere
+    // or later, rather than wait on a stream that never starts.
     private static async Task<(ulong Position, bool CaughtUp)> CatchUpAsync(AsyncServerStreamingCall<WatchResponse> personal, IServerStreamWriter<WatchResponse> responses, ulong position, ServerCallContext context)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        limit.CancelAfter(CatchUpLimit);
         try
         {
-            while (await personal.ResponseStream.MoveNext(context.CancellationToken))
+            while (await personal.ResponseStream.MoveNext(limit.Token))
             {
                 var frame = personal.ResponseStream.Current;
                 switch (frame.FrameCase)
@@ -108,6 +117,10 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCa
                 await responses.WriteAsync(frame, context.CancellationToken);
             }
             return (position, false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && limit.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw RpcErrors.Of(StatusCode.Unavailable, "The live server did not answer in time; reconnect shortly.");
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !context.CancellationToken.IsCancellationRequested)
         {
