@@ -56,11 +56,22 @@ internal static class FanoutLoad
             request.CopyTo(framed, 5);
             await connections[i % connections.Count].WatchAsync(uri.Authority, people[i].User, framed);
         }
-        while (run.Started < people.Count)
+        // A stream that ends before its first frame (refused, reset) would otherwise be waited for forever: count it.
+        var lastReport = DateTime.UtcNow;
+        while (run.Started + run.Resyncs < people.Count)
         {
             await Task.Delay(100);
+            if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(30))
+            {
+                Console.Error.WriteLine($"  {run.Started} open, {run.Resyncs} ended before their first frame, {people.Count - run.Started - run.Resyncs} waiting ...");
+                lastReport = DateTime.UtcNow;
+            }
         }
-        Console.Error.WriteLine($"{people.Count} watch streams open; warming up for {WarmUp.TotalSeconds:F0} s ...");
+        if (run.Resyncs > 0)
+        {
+            Console.Error.WriteLine($"{run.Resyncs} of {people.Count} watch streams ended before their first frame");
+        }
+        Console.Error.WriteLine($"{run.Started} watch streams open; warming up for {WarmUp.TotalSeconds:F0} s ...");
         await Task.Delay(TimeSpan.FromSeconds(3));
         run.Begin("warm");
         await PostAsync(api, rooms, arrivals, rates[0], WarmUp, "warm", new LatencyHistogram());
