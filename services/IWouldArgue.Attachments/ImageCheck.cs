@@ -57,7 +57,7 @@ internal static class ImageCheck
                 return false;
             }
             var type = System.Text.Encoding.ASCII.GetString(header[4..]);
-            if (first != (type == "IHDR"))
+            if (first != (type == "IHDR") || (type == "IHDR" && length != 13))
             {
                 return false;
             }
@@ -88,10 +88,6 @@ internal static class ImageCheck
             {
                 case "IHDR":
                     first = false;
-                    if (length != 13)
-                    {
-                        return false;
-                    }
                     width = BinaryPrimitives.ReadUInt32BigEndian(data);
                     height = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(4));
                     bitsPerPixel = data![8] * (data[9] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => 0 });

@@ -43,7 +43,7 @@ public static class Extensions
                     }
                 });
                 services.AddSingleton<DaprPubSub>();
-                var appApiToken = configuration[$"{DaprOptions.SectionName}:{nameof(DaprOptions.AppApiToken)}"] ?? Environment.GetEnvironmentVariable("APP_API_TOKEN");
+                var appApiToken = (configuration.GetSection(DaprOptions.SectionName).Get<DaprOptions>() ?? new DaprOptions()).AppApiToken;
                 if (!string.IsNullOrEmpty(appApiToken))
                 {
                     services.AddAuthentication().AddDapr(o => o.Token = appApiToken);

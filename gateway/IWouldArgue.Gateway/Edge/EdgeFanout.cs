@@ -146,11 +146,12 @@ internal sealed partial class EdgeFanout
                 }
                 return true;
             case WatchResponse.FrameOneofCase.Heartbeat:
+                var heartbeat = new LiveFrame(message, 0);
                 lock (_lock)
                 {
                     foreach (var watcher in _watchers)
                     {
-                        watcher.Offer(new LiveFrame(message, 0));
+                        watcher.Offer(heartbeat);
                     }
                 }
                 return true;

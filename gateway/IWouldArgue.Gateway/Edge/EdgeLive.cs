@@ -19,7 +19,7 @@ namespace IWouldArgue.Gateway.Edge;
 /// So Live writes each frame once per gateway, not once per person. When the owner dies, both streams end, the
 /// browser is told to resync or sees UNAVAILABLE, and its next Watch follows the new owner.
 /// </summary>
-internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCallerHeader vouch, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live) : LiveService.LiveServiceBase
+internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live) : LiveService.LiveServiceBase
 {
     // How long a person's stream that ended quietly may wait for the shared stream to bring what ended it.
     private static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(5);
@@ -41,7 +41,7 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCa
         var appId = owner is null ? fallback?.DaprAppId : null;
         var client = new LiveService.LiveServiceClient(channel);
 
-        using var personal = client.Watch(request, Options(caller, EdgeWatch.Presence, appId, context.Deadline, context.CancellationToken));
+        using var personal = client.Watch(request, calls.As(caller, EdgeWatch.Presence, appId, context.Deadline, context.CancellationToken));
         var (position, caughtUp) = await CatchUpAsync(personal, responseStream, request.ResumeAfterSeq, context);
         if (!caughtUp)
         {
@@ -88,7 +88,7 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCa
         }
 
         AsyncServerStreamingCall<WatchResponse> SharedWatch(ulong after, CancellationToken stop) =>
-            client.Watch(new WatchRequest { DiscussionId = request.DiscussionId, ResumeAfterSeq = after }, Options(shared, EdgeWatch.Shared, appId, null, stop));
+            client.Watch(new WatchRequest { DiscussionId = request.DiscussionId, ResumeAfterSeq = after }, calls.As(shared, EdgeWatch.Shared, appId, null, stop));
     }
 
     // Relays the person's snapshot and catch-up until the marker (a heartbeat) that says where they were caught up to.
@@ -149,15 +149,5 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, GatewayCa
         {
             return e;
         }
-    }
-
-    private CallOptions Options(Caller caller, string edge, string? appId, DateTime? deadline, CancellationToken cancellationToken)
-    {
-        var headers = new Metadata { { GatewayCallerHeader.Name, vouch.Sign(caller, edge) } };
-        if (appId is not null)
-        {
-            headers.Add("dapr-app-id", appId);
-        }
-        return new CallOptions(headers, deadline == DateTime.MaxValue ? null : deadline, cancellationToken);
     }
 }

@@ -11,7 +11,7 @@ namespace IWouldArgue.Gateway.Edge;
 /// </summary>
 internal sealed class ForwardedServices(IOptions<UpstreamsOptions> upstreams) : IServiceMethodProvider<GrpcForwarder>
 {
-    /// <summary>Each service's binder with the upstream that serves it (Live is routed apart, see <see cref="RoutedLive"/>).</summary>
+    /// <summary>Each service's binder with the upstream that serves it (Live is routed apart, see <see cref="EdgeLive"/>).</summary>
     private IEnumerable<(Action<ServiceBinderBase> Bind, UpstreamOptions? Upstream)> Services()
     {
         var u = upstreams.Value;

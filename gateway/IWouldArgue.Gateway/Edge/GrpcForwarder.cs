@@ -30,24 +30,17 @@ internal sealed class GrpcForwarder(UpstreamCalls calls)
         }
     }
 
-    public Task ServerStreamingAsync<TRequest, TResponse>(UpstreamOptions upstream, Method<TRequest, TResponse> method, TRequest request, IServerStreamWriter<TResponse> responses, ServerCallContext context)
+    public async Task ServerStreamingAsync<TRequest, TResponse>(UpstreamOptions upstream, Method<TRequest, TResponse> method, TRequest request, IServerStreamWriter<TResponse> responses, ServerCallContext context)
         where TRequest : class
-        where TResponse : class =>
-        RelayAsync(calls.InvokerFor(upstream).AsyncServerStreamingCall(method, null, calls.Outgoing(context, upstream), request), responses, context, method.ServiceName);
-
-    /// <summary>Relays a server-streaming call made upstream (by this forwarder, or by <see cref="RoutedLive"/>): headers, each message, trailers.</summary>
-    public static async Task RelayAsync<TResponse>(AsyncServerStreamingCall<TResponse> call, IServerStreamWriter<TResponse> responses, ServerCallContext context, string serviceName)
         where TResponse : class
     {
         try
         {
-            using (call)
-            {
-                await RelayServerStreamAsync(call.ResponseHeadersAsync, call.ResponseStream, responses, context);
-                RelayTrailers(call.GetTrailers(), context);
-            }
+            using var call = calls.InvokerFor(upstream).AsyncServerStreamingCall(method, null, calls.Outgoing(context, upstream), request);
+            await RelayServerStreamAsync(call.ResponseHeadersAsync, call.ResponseStream, responses, context);
+            RelayTrailers(call.GetTrailers(), context);
         }
-        catch (RpcException e) when (Unreachable(e, serviceName) is { } unreachable)
+        catch (RpcException e) when (Unreachable(e, method.ServiceName) is { } unreachable)
         {
             throw unreachable;
         }

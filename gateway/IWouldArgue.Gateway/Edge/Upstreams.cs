@@ -106,15 +106,24 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
                 headers.Add(entry);
             }
         }
-        if (context.GetHttpContext().VerifiedCaller() is { } caller)
+        return Options(headers, context.GetHttpContext().VerifiedCaller(), edge: null, upstream?.DaprAppId, context.Deadline, context.CancellationToken);
+    }
+
+    /// <summary>The options of a call the gateway makes itself as <paramref name="caller"/>, asking what <paramref name="edge"/> says (<see cref="EdgeWatch"/>).</summary>
+    public CallOptions As(Caller caller, string edge, string? appId, DateTime? deadline, CancellationToken cancellationToken) =>
+        Options([], caller, edge, appId, deadline, cancellationToken);
+
+    private CallOptions Options(Metadata headers, Caller? caller, string? edge, string? appId, DateTime? deadline, CancellationToken cancellationToken)
+    {
+        if (caller is not null)
         {
-            headers.Add(GatewayCallerHeader.Name, vouch.Sign(caller));
+            headers.Add(GatewayCallerHeader.Name, vouch.Sign(caller, edge));
         }
-        if (upstream?.DaprAppId is { } appId)
+        if (appId is not null)
         {
             headers.Add("dapr-app-id", appId);
         }
-        return new CallOptions(headers, context.Deadline == DateTime.MaxValue ? null : context.Deadline, context.CancellationToken);
+        return new CallOptions(headers, deadline == DateTime.MaxValue ? null : deadline, cancellationToken);
     }
 
     public void Dispose()

@@ -85,7 +85,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
                     if (edge == EdgeWatch.Presence)
                     {
                         // Caught up to here: the gateway's shared stream brings what follows.
-                        watcher.OfferMarker(new LiveFrame(new WatchResponse { Heartbeat = new Heartbeat { LastSeq = catchUp.Position, SentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) } }, 0));
+                        watcher.OfferMarker(new LiveFrame(new WatchResponse { Heartbeat = new Heartbeat { LastSeq = catchUp.Position, SentAt = Timestamp.FromDateTimeOffset(hub.Clock.GetUtcNow()) } }, 0));
                     }
                     break;
                 }
