@@ -22,7 +22,7 @@ public static class Extensions
     {
         services.AddOptions<DiscussionOptions>().Bind(configuration.GetSection(DiscussionOptions.SectionName));
         services.AddBuildingBlocks(configuration);
-        services.AddSingleton<IDiscussionStore>(sp => new SqliteDiscussionStore(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.AddSingleton<IDiscussionStore>(sp => SqliteDiscussionStore.Create(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value));
         services.AddSingleton<StoreMigration>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreMigration>());
         services.AddSingleton<LiveRoutes>();

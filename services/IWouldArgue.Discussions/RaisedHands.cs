@@ -52,6 +52,19 @@ public sealed class RaisedHands(IStateStore state, TimeProvider clock)
             return hand;
         }, cancellationToken);
 
+    /// <summary>Puts a hand lowered by a change that was then refused back in its place in the queue (by when it was raised).</summary>
+    public Task RestoreAsync(string discussionId, RaisedHand hand, CancellationToken cancellationToken = default) =>
+        UpdateAsync(discussionId, hands =>
+        {
+            if (hands.Any(h => h.User.UserId == hand.User.UserId))
+            {
+                return null;
+            }
+            var place = hands.TakeWhile(h => h.RaisedAt.CompareTo(hand.RaisedAt) <= 0).Count();
+            hands.Insert(place, hand);
+            return hand;
+        }, cancellationToken);
+
     private async Task<RaisedHand?> UpdateAsync(string discussionId, Func<Google.Protobuf.Collections.RepeatedField<RaisedHand>, RaisedHand?> change, CancellationToken cancellationToken)
     {
         while (true)

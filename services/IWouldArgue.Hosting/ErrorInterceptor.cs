@@ -8,7 +8,8 @@ namespace IWouldArgue.Hosting;
 
 /// <summary>
 /// The one place where a service's failure becomes what the caller sees. A refusal the service meant
-/// (<see cref="RpcException"/>) goes out as it is and is logged at Debug; a failure nobody foresaw is logged
+/// (<see cref="RpcException"/>) goes out as it is and is logged at Debug; a domain rule the store refused a change by
+/// (<see cref="RuleBrokenException"/>) becomes its status with its reason; a failure nobody foresaw is logged
 /// with its exception and a reference, and the caller gets INTERNAL with a sentence and that reference
 /// instead of grpc-dotnet's "Exception was thrown by handler.". A call the caller cancelled is no failure.
 /// </summary>
@@ -69,6 +70,17 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         {
             LogRefused(logger, context.Method, refusal.StatusCode, refusal.Status.Detail);
             return null;
+        }
+        if (e is RuleBrokenException rule)
+        {
+            var code = rule.Kind switch
+            {
+                RuleKind.NotAllowed => StatusCode.PermissionDenied,
+                RuleKind.Gone => StatusCode.NotFound,
+                _ => StatusCode.FailedPrecondition,
+            };
+            LogRefused(logger, context.Method, code, rule.Message);
+            return RpcErrors.WithReason(code, rule.Message, rule.Reason);
         }
         if (e is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested)
         {

@@ -42,7 +42,8 @@ internal sealed partial class DiscussionsApi
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, $"All {options.Value.MaxSpeakers} speaking seats are taken; demote someone first.", "SPEAKERS_FULL");
         }
         var events = new List<DiscussionEvent>();
-        if (request.Role > Role.Attendee && await hands.LowerAsync(discussion.DiscussionId, target.User.UserId, context.CancellationToken) is not null)
+        var lowered = request.Role > Role.Attendee ? await hands.LowerAsync(discussion.DiscussionId, target.User.UserId, context.CancellationToken) : null;
+        if (lowered is not null)
         {
             events.Add(Event(discussion.DiscussionId, e => e.HandLowered = new HandLowered { User = target.User, Reason = HandLoweredReason.Promoted }));
         }
@@ -53,7 +54,17 @@ internal sealed partial class DiscussionsApi
             Role = request.Role,
             ChangedBy = me.User,
         }));
-        await log.AppendAsync(events, context.CancellationToken);
+        try
+        {
+            await log.AppendAsync(events, context.CancellationToken);
+        }
+        catch (RuleBrokenException) when (lowered is not null)
+        {
+            // The seats filled (or the person left) since the check above: the promotion did not happen, so neither
+            // did the lowering of their hand.
+            await hands.RestoreAsync(discussion.DiscussionId, lowered, CancellationToken.None);
+            throw;
+        }
         return new ChangeRoleResponse { Attendee = new Attendee(target) { Role = request.Role } };
     }
 

@@ -4,7 +4,6 @@ using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Events;
 using IWouldArgue.Discussions.Store;
-using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Discussions.Api;
 
@@ -12,7 +11,7 @@ namespace IWouldArgue.Discussions.Api;
 /// Joining a discussion by its link: what <c>JoinDiscussion</c> does for a caller, and what <c>JoinAsGuest</c> does for
 /// the guest it has just made (in the embedded default, in this process; in the mesh, Identity calls JoinDiscussion).
 /// </summary>
-public sealed class JoinByLink(IDiscussionStore store, EventAppender log, IOptions<DiscussionOptions> options)
+public sealed class JoinByLink(IDiscussionStore store, EventAppender log)
 {
     /// <summary>Makes <paramref name="caller"/> a member of the discussion whose link carries <paramref name="inviteCode"/>.</summary>
     public async Task<JoinDiscussionResponse> JoinAsync(Caller caller, string inviteCode, CancellationToken cancellationToken)
@@ -35,13 +34,11 @@ public sealed class JoinByLink(IDiscussionStore store, EventAppender log, IOptio
         {
             return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(discussion, earlier.Attendee.Role), Role = earlier.Attendee.Role };
         }
-        // Someone who comes back keeps their role, unless speaking seats filled up meanwhile.
-        var role = earlier?.Attendee.Role ?? Role.Attendee;
-        if (role is Role.Participant or Role.CoHost && await store.CountSpeakersAsync(discussion.DiscussionId, cancellationToken) >= options.Value.MaxSpeakers)
-        {
-            role = Role.Attendee;
-        }
-        await log.AppendAsync(new DiscussionEvent { DiscussionId = discussion.DiscussionId, AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = role } }, cancellationToken);
+        // Asked with the role they had; the store settles it (AppendRules.AdmitJoin): someone removed comes back as an
+        // attendee, a speaker only to a free seat.
+        var asked = earlier?.Attendee.Role ?? Role.Attendee;
+        var stored = await log.AppendAsync(new DiscussionEvent { DiscussionId = discussion.DiscussionId, AttendeeJoined = new AttendeeJoined { User = caller.Ref, Role = asked } }, cancellationToken);
+        var role = stored.AttendeeJoined.Role;
         var joined = (await store.GetDiscussionAsync(discussion.DiscussionId, cancellationToken))!;
         return new JoinDiscussionResponse { Discussion = DiscussionViews.ForRole(joined, role), Role = role };
     }

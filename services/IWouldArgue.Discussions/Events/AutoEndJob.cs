@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Store;
 using Microsoft.Extensions.Hosting;
@@ -26,11 +27,19 @@ public sealed partial class AutoEndJob(IDiscussionStore store, EventAppender log
             {
                 continue;
             }
-            await log.AppendAsync(new DiscussionEvent
+            try
             {
-                DiscussionId = id,
-                DiscussionEnded = new DiscussionEnded { EndedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()), Reason = EndReason.MaxDuration },
-            }, cancellationToken);
+                await log.AppendAsync(new DiscussionEvent
+                {
+                    DiscussionId = id,
+                    DiscussionEnded = new DiscussionEnded { EndedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()), Reason = EndReason.MaxDuration },
+                }, cancellationToken);
+            }
+            catch (RuleBrokenException)
+            {
+                // Ended between the read and the append (by the host, or by this job in another instance).
+                continue;
+            }
             Log.Ended(logger, id);
             ended++;
         }

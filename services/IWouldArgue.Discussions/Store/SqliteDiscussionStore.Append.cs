@@ -37,10 +37,11 @@ public sealed partial class SqliteDiscussionStore
             {
                 // A copy: the batch may still roll back.
                 counter = _committedCounters.TryGetValue(e.DiscussionId, out var committed)
-                    ? new Counters { LastSeq = committed.LastSeq, AttendeeCount = committed.AttendeeCount, StoredAttendeeCount = committed.AttendeeCount }
+                    ? new Counters { LastSeq = committed.LastSeq, AttendeeCount = committed.AttendeeCount, StoredAttendeeCount = committed.AttendeeCount, State = committed.State }
                     : await ReadCountersAsync(statements, e.DiscussionId, cancellationToken);
                 counters[e.DiscussionId] = counter;
             }
+            await AdmitAsync(statements, e, counter, cancellationToken);
             counter.LastSeq++;
             e.Seq = counter.LastSeq;
             e.OccurredAt ??= Timestamp.FromDateTimeOffset(now);
@@ -76,12 +77,59 @@ public sealed partial class SqliteDiscussionStore
 
     private static async Task<Counters> ReadCountersAsync(PreparedCommands statements, string discussionId, CancellationToken cancellationToken)
     {
-        var command = statements.Get($"SELECT {LastSeq}, d.attendee_count FROM discussions d WHERE d.discussion_id = $id", ("$id", discussionId));
+        var command = statements.Get($"SELECT {LastSeq}, d.attendee_count, d.state FROM discussions d WHERE d.discussion_id = $id", ("$id", discussionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Counters { LastSeq = (ulong)reader.GetInt64(0), AttendeeCount = reader.GetInt64(1), StoredAttendeeCount = reader.GetInt64(1) }
+            ? new Counters
+            {
+                LastSeq = (ulong)reader.GetInt64(0),
+                AttendeeCount = reader.GetInt64(1),
+                StoredAttendeeCount = reader.GetInt64(1),
+                State = (DiscussionState)reader.GetInt32(2),
+            }
             : throw new InvalidOperationException($"Discussion {discussionId} does not exist; its events cannot be stored.");
     }
+
+    // The rules (AppendRules) against what this transaction sees: the state from the counters, which the batch keeps
+    // current; the person and the seats read here, after the batch's earlier events were applied. Comments, the bulk
+    // of the log, cost no read.
+    private async Task AdmitAsync(PreparedCommands statements, DiscussionEvent e, Counters counter, CancellationToken ct)
+    {
+        if (AppendRules.NeedsState(e))
+        {
+            AppendRules.AdmitByState(e, counter.State);
+            counter.State = e.KindCase switch
+            {
+                DiscussionEvent.KindOneofCase.DiscussionStarted => DiscussionState.Live,
+                DiscussionEvent.KindOneofCase.DiscussionEnded => DiscussionState.Ended,
+                _ => counter.State,
+            };
+        }
+        else if (e.KindCase == DiscussionEvent.KindOneofCase.RoleChanged)
+        {
+            var target = await ReadMembershipAsync(statements, e.DiscussionId, e.RoleChanged.User.UserId, ct);
+            _rules.AdmitRoleChange(e.RoleChanged, target, await CountSpeakersAsync(statements, e.DiscussionId, ct));
+        }
+        else if (e.AttendeeJoined is { Reconnected: false } join)
+        {
+            var earlier = await ReadMembershipAsync(statements, e.DiscussionId, join.User.UserId, ct);
+            var banned = await statements.Get("SELECT 1 FROM bans WHERE discussion_id = $id AND user_id = $user",
+                ("$id", e.DiscussionId), ("$user", join.User.UserId)).ExecuteScalarAsync(ct) is not null;
+            _rules.AdmitJoin(join, counter.State, earlier, banned, await CountSpeakersAsync(statements, e.DiscussionId, ct));
+        }
+    }
+
+    private static async Task<StoredAttendee?> ReadMembershipAsync(PreparedCommands statements, string id, string userId, CancellationToken ct)
+    {
+        var command = statements.Get($"SELECT {AttendeeColumns}, present, left_reason FROM attendees WHERE discussion_id = $id AND user_id = $user",
+            ("$id", id), ("$user", userId));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadMembership(reader) : null;
+    }
+
+    private static async Task<int> CountSpeakersAsync(PreparedCommands statements, string id, CancellationToken ct) =>
+        (int)(long)(await statements.Get("SELECT COUNT(*) FROM attendees WHERE discussion_id = $id AND present = 1 AND role >= $participant",
+            ("$id", id), ("$participant", (int)Role.Participant)).ExecuteScalarAsync(ct))!;
 
     // What each event changes in the read tables. Counts in the event (attendee_count) are set here,
     // inside the transaction, so they are exact.
@@ -201,5 +249,8 @@ public sealed partial class SqliteDiscussionStore
 
         /// <summary>The attendee count the discussions table holds (written only when a batch changes it).</summary>
         public long StoredAttendeeCount { get; set; }
+
+        /// <summary>The discussion's state after the events counted so far (for <see cref="AppendRules"/>).</summary>
+        public DiscussionState State { get; set; }
     }
 }

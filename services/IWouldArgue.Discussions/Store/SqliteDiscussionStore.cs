@@ -11,8 +11,12 @@ namespace IWouldArgue.Discussions.Store;
 /// time (SQLite admits one writer anyway), and SQLite's write lock keeps sequence numbers unique even if
 /// another process writes to the same file.
 /// </summary>
-public sealed partial class SqliteDiscussionStore(string connectionString) : IDiscussionStore, IDisposable
+/// <param name="connectionString">The SQLite file.</param>
+/// <param name="rules">The rules appended events must keep; by default <see cref="DiscussionOptions"/>' defaults.</param>
+public sealed partial class SqliteDiscussionStore(string connectionString, AppendRules? rules = null) : IDiscussionStore, IDisposable
 {
+    private readonly AppendRules _rules = rules ?? new AppendRules(new DiscussionOptions().MaxSpeakers);
+
     private const int MaxIdleReaders = 16;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     // Idle reader sessions, the most recently used first (its pages are warm). Not a ConcurrentBag: its Count
@@ -32,6 +36,13 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
 
     // The columns ReadAttendee reads, in their order.
     private const string AttendeeColumns = "user_id, display_name, guest, role, muted";
+
+    /// <summary>The store a host configures: its file and its rules from <paramref name="options"/>.</summary>
+    public static SqliteDiscussionStore Create(DiscussionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SqliteDiscussionStore(options.ConnectionString, new AppendRules(options.MaxSpeakers));
+    }
 
     /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
@@ -231,7 +242,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
     public Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync(
             $"SELECT {AttendeeColumns}, present, left_reason FROM attendees WHERE discussion_id = $id AND user_id = $user",
-            r => new StoredAttendee(ReadAttendee(r, 0), r.GetBoolean(5), (LeaveReason)r.GetInt32(6)), cancellationToken, ("$id", discussionId), ("$user", userId));
+            ReadMembership, cancellationToken, ("$id", discussionId), ("$user", userId));
 
     public Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(
@@ -489,6 +500,9 @@ public sealed partial class SqliteDiscussionStore(string connectionString) : IDi
         Role = (Role)r.GetInt32(first + 3),
         Muted = r.GetBoolean(first + 4),
     };
+
+    // A membership from AttendeeColumns followed by present and left_reason.
+    private static StoredAttendee ReadMembership(SqliteDataReader r) => new(ReadAttendee(r, 0), r.GetBoolean(5), (LeaveReason)r.GetInt32(6));
 
     // A comment from the payload of the event that posted it (posts_comment = 1).
     private static Comment ReadComment(SqliteDataReader r) => ReadEvent(r).CommentPosted.Comment;

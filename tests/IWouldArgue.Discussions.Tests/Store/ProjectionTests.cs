@@ -48,7 +48,7 @@ public class ProjectionTests
     {
         using var db = new TempDatabase();
         var store = await db.OpenAsync();
-        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion(state: DiscussionState.Scheduled));
 
         await store.AppendAsync([new DiscussionEvent { DiscussionId = "d1", DiscussionStarted = new DiscussionStarted() }]);
 

@@ -23,12 +23,13 @@ public sealed class TempDatabase : IDisposable
         return store;
     }
 
-    public static Discussion NewDiscussion(string id = "d1", string host = "host-1") => new()
+    /// <summary>A discussion as stored; live unless said otherwise, since comments are appended only to live ones.</summary>
+    public static Discussion NewDiscussion(string id = "d1", string host = "host-1", DiscussionState state = DiscussionState.Live) => new()
     {
         DiscussionId = id,
         Title = "Should cities ban cars?",
         Host = new UserRef { UserId = host, DisplayName = "Hana" },
-        State = DiscussionState.Scheduled,
+        State = state,
         InviteCode = "code-" + id,
         MaxDuration = Duration.FromTimeSpan(TimeSpan.FromHours(3)),
     };

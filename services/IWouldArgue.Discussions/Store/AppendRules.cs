@@ -1,0 +1,100 @@
+using IWouldArgue.Contracts;
+using IWouldArgue.Contracts.V1;
+
+namespace IWouldArgue.Discussions.Store;
+
+/// <summary>
+/// The rules an event must keep to be appended, judged against the discussion as it stands inside the transaction
+/// that appends it (what the store read there, including the batch's own earlier events). The services check the
+/// same things before appending, to answer early; only these checks hold when callers race, in one process or
+/// several, because nothing can change between them and the write. Each store gathers the facts its own way; the
+/// rules are the same for all of them. A rule either refuses the event (<see cref="RuleBrokenException"/>) or, for a
+/// join, settles the role it is stored with.
+/// </summary>
+public sealed class AppendRules(int maxSpeakers)
+{
+    /// <summary>The most people with a speaking role (participant and above) at once.</summary>
+    public int MaxSpeakers { get; } = maxSpeakers;
+
+    /// <summary>Whether the event's kind needs the discussion's state only (<see cref="AdmitByState"/>).</summary>
+    public static bool NeedsState(DiscussionEvent e) => e.KindCase is
+        DiscussionEvent.KindOneofCase.DiscussionStarted or DiscussionEvent.KindOneofCase.DiscussionEnded or DiscussionEvent.KindOneofCase.CommentPosted;
+
+    /// <summary>
+    /// Starting, ending and commenting against the discussion's state: a discussion starts once and ends once (two
+    /// hosts' clicks, or the host and the maximum duration, log one DiscussionEnded); comments only while it is live.
+    /// </summary>
+    public static void AdmitByState(DiscussionEvent e, DiscussionState state)
+    {
+        switch (e.KindCase)
+        {
+            case DiscussionEvent.KindOneofCase.DiscussionStarted when state != DiscussionState.Scheduled:
+                throw new RuleBrokenException(RuleKind.NotNow, "NOT_SCHEDULED", $"The discussion is {Describe(state)}; only a scheduled one can start.");
+            case DiscussionEvent.KindOneofCase.DiscussionEnded when state == DiscussionState.Ended:
+                throw new RuleBrokenException(RuleKind.NotNow, "DISCUSSION_ENDED", "The discussion has already ended.");
+            case DiscussionEvent.KindOneofCase.CommentPosted when state != DiscussionState.Live:
+                throw new RuleBrokenException(RuleKind.NotNow, "NOT_LIVE", $"The discussion is {Describe(state)}, not live.");
+        }
+    }
+
+    /// <summary>
+    /// A role change against the person's membership as stored and the speakers present: the person must still be in
+    /// the room, the host's role never changes, and a promotion from attendee must find a free seat. The event is made
+    /// to say the role the person really had.
+    /// </summary>
+    public void AdmitRoleChange(RoleChanged change, StoredAttendee? target, int speakers)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (target is not { IsMember: true })
+        {
+            throw new RuleBrokenException(RuleKind.Gone, "NOT_IN_DISCUSSION", "That person is not in this discussion.");
+        }
+        if (target.Attendee.Role == Role.Host || change.Role == Role.Host)
+        {
+            throw new RuleBrokenException(RuleKind.NotAllowed, "HOST_ROLE", "The host's role cannot be changed or given.");
+        }
+        if (target.Attendee.Role < Role.Participant && change.Role >= Role.Participant && speakers >= MaxSpeakers)
+        {
+            throw new RuleBrokenException(RuleKind.NotNow, "SPEAKERS_FULL", $"All {MaxSpeakers} speaking seats are taken; demote someone first.");
+        }
+        change.PreviousRole = target.Attendee.Role;
+    }
+
+    /// <summary>
+    /// A (re)join against what is stored of the person: nobody joins an ended discussion or one they are banned from.
+    /// The role is settled here: someone already present keeps theirs; someone removed or banned (and since unbanned)
+    /// comes back as an attendee, never with the role they were removed from; a returning speaker gets their seat back
+    /// only if one is free; the host's role comes only with creating the discussion.
+    /// </summary>
+    public void AdmitJoin(AttendeeJoined join, DiscussionState state, StoredAttendee? earlier, bool banned, int speakers)
+    {
+        ArgumentNullException.ThrowIfNull(join);
+        if (state == DiscussionState.Ended)
+        {
+            throw new RuleBrokenException(RuleKind.NotNow, "DISCUSSION_ENDED", "The discussion has ended.");
+        }
+        if (banned)
+        {
+            throw new RuleBrokenException(RuleKind.NotAllowed, "BANNED", "You were banned from this discussion.");
+        }
+        if (earlier is { Present: true })
+        {
+            join.Role = earlier.Attendee.Role;
+            return;
+        }
+        var wasPutOut = earlier?.LeftReason is LeaveReason.Removed or LeaveReason.Banned;
+        var hostRoleClaimedLate = join.Role == Role.Host && earlier is not null && earlier.Attendee.Role != Role.Host;
+        var noSeat = join.Role is Role.Participant or Role.CoHost && speakers >= MaxSpeakers;
+        if (wasPutOut || hostRoleClaimedLate || noSeat)
+        {
+            join.Role = Role.Attendee;
+        }
+    }
+
+    private static string Describe(DiscussionState state) => state switch
+    {
+        DiscussionState.Live => "live",
+        DiscussionState.Ended => "over",
+        _ => "scheduled",
+    };
+}
