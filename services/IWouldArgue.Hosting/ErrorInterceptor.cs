@@ -9,7 +9,8 @@ namespace IWouldArgue.Hosting;
 /// <summary>
 /// The one place where a service's failure becomes what the caller sees. A refusal the service meant
 /// (<see cref="RpcException"/>) goes out as it is and is logged at Debug; a domain rule the store refused a change by
-/// (<see cref="RuleBrokenException"/>) becomes its status with its reason; a failure nobody foresaw is logged
+/// (<see cref="RuleBrokenException"/>) becomes its status with its reason; a full disk is RESOURCE_EXHAUSTED
+/// (STORAGE_FULL) with a sentence; a failure nobody foresaw is logged
 /// with its exception and a reference, and the caller gets INTERNAL with a sentence and that reference
 /// instead of grpc-dotnet's "Exception was thrown by handler.". A call the caller cancelled is no failure.
 /// </summary>
@@ -86,6 +87,12 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         {
             return null;
         }
+        if (StorageFull.Caused(e))
+        {
+            LogStorageFull(logger, context.Method);
+            return RpcErrors.ResourceExhausted(
+                "The service's storage is full, so nothing was saved; reading still works. Try again in a while.", TimeSpan.FromSeconds(30), "STORAGE_FULL");
+        }
         var reference = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
         LogFailed(logger, context.Method, reference, e);
         return RpcErrors.StatusOf(StatusCode.Internal, $"Something went wrong on our side (reference {reference}); try again shortly.", "INTERNAL",
@@ -94,6 +101,9 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} refused: {Code} {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, StatusCode code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} refused: the storage is full (free disk space; writes resume by themselves)")]
+    private static partial void LogStorageFull(ILogger logger, string method);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed unexpectedly (reference {Reference}); the caller got INTERNAL")]
     private static partial void LogFailed(ILogger logger, string method, string reference, Exception exception);

@@ -48,7 +48,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         finally
         {
             // What went out must be recorded even when stopping, or the next start publishes it again.
-            await MarkAsync(force: true, CancellationToken.None);
+            await TryMarkAsync(force: true, CancellationToken.None);
         }
     }
 
@@ -74,7 +74,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
                             batch.AddRange(events);
                         }
                         await PublishAsync(batch, stoppingToken);
-                        await TryMarkAsync(stoppingToken);
+                        await TryMarkAsync(force: false, stoppingToken);
                         continue;
                     }
                 }
@@ -83,7 +83,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
                     // Time for a sweep.
                 }
             }
-            await MarkAsync(force: true, stoppingToken);
+            await TryMarkAsync(force: true, stoppingToken);
             await SweepAsync(clock.GetUtcNow() - SweepInterval, stoppingToken);
             nextSweep = clock.GetUtcNow() + SweepInterval;
         }
@@ -164,12 +164,13 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         return topics;
     }
 
-    // A failed mark keeps its events queued for the next attempt; the loop must outlive a database hiccup.
-    private async Task TryMarkAsync(CancellationToken cancellationToken)
+    // A failed mark keeps its events queued for the next attempt; the loop must outlive a database hiccup or a
+    // full disk (a host that stopped itself over a mark would refuse reads too, and stop again at its next start).
+    private async Task TryMarkAsync(bool force, CancellationToken cancellationToken)
     {
         try
         {
-            await MarkAsync(force: false, cancellationToken);
+            await MarkAsync(force, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -14,6 +14,9 @@ public sealed class TempDatabase : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The folder the database file goes in (created by the store when it migrates).</summary>
+    public string Folder => _folder;
+
     public async Task<SqliteDiscussionStore> OpenAsync(int? walRestartFrames = null)
     {
         var store = walRestartFrames is { } frames
