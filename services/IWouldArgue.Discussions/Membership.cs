@@ -26,7 +26,7 @@ public static class Membership
 
     /// <summary>
     /// The discussion and the caller's place in it: INVALID_ARGUMENT for a malformed id, PERMISSION_DENIED when
-    /// the caller's pass does not cover it or they are not in it (saying so when they were removed or banned),
+    /// the caller's pass does not cover it or they are not in it (reason NOT_A_MEMBER, or REMOVED / BANNED),
     /// NOT_FOUND when there is no such discussion.
     /// </summary>
     public static async Task<(Discussion Discussion, Attendee Me)> RequireMemberAsync(this IDiscussionStore store, Caller caller, string? discussionId, CancellationToken cancellationToken)
@@ -38,11 +38,17 @@ public static class Membership
         }
         return membership is { IsMember: true }
             ? (discussion, membership.Attendee)
-            : throw RpcErrors.Of(StatusCode.PermissionDenied, membership?.LeftReason switch
-            {
-                LeaveReason.Banned => "You were banned from this discussion.",
-                LeaveReason.Removed => "You were removed from this discussion.",
-                _ => "You are not in this discussion; join it with its link first.",
-            });
+            : throw NotAMember(membership?.LeftReason);
     }
+
+    /// <summary>
+    /// PERMISSION_DENIED for someone not in a discussion, saying why: BANNED, REMOVED (they may join again), or NOT_A_MEMBER
+    /// (never joined, or left: a live discussion is joined from its link or from "Live now").
+    /// </summary>
+    public static RpcException NotAMember(LeaveReason? leftReason) => leftReason switch
+    {
+        LeaveReason.Banned => RpcErrors.WithReason(StatusCode.PermissionDenied, "You were banned from this discussion.", "BANNED"),
+        LeaveReason.Removed => RpcErrors.WithReason(StatusCode.PermissionDenied, "You were removed from this discussion; you may join it again with its link.", "REMOVED"),
+        _ => RpcErrors.WithReason(StatusCode.PermissionDenied, "You are not in this discussion; join it first.", "NOT_A_MEMBER"),
+    };
 }

@@ -2,6 +2,7 @@ import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { DiscussionsService } from "./gen/iwouldargue/v1/discussions_pb";
 import { IdentityService, type TokenPair } from "./gen/iwouldargue/v1/identity_pb";
 import { LiveService } from "./gen/iwouldargue/v1/live_pb";
@@ -143,6 +144,24 @@ export function describe(error: unknown): string {
     default:
       return e.rawMessage || "Something went wrong; try again.";
   }
+}
+
+/**
+ * The stable reason the server gave for a failure (its google.rpc.ErrorInfo, e.g. "NOT_A_MEMBER"), if any.
+ * Read by hand, field 1 of the detail's bytes: generating google/rpc's messages for one string would add a copy of
+ * googleapis' protos to the web build.
+ */
+export function reasonOf(error: unknown): string | undefined {
+  for (const detail of ConnectError.from(error).details) {
+    if (!("type" in detail) || detail.type !== "google.rpc.ErrorInfo") continue;
+    const reader = new BinaryReader(detail.value);
+    while (reader.pos < reader.len) {
+      const [field, wireType] = reader.tag();
+      if (field === 1) return reader.string();
+      reader.skip(wireType);
+    }
+  }
+  return undefined;
 }
 
 export { Code, ConnectError };

@@ -127,7 +127,9 @@ internal sealed partial class DiscussionsApi(
     }
 
     public override Task<JoinDiscussionResponse> JoinDiscussion(JoinDiscussionRequest request, ServerCallContext context) =>
-        joins.JoinAsync(callers.Resolve(context), request.InviteCode, context.CancellationToken);
+        request.InviteCode.Length == 0 && request.DiscussionId.Length > 0
+            ? joins.JoinListedAsync(callers.Resolve(context), request.DiscussionId, context.CancellationToken)
+            : joins.JoinAsync(callers.Resolve(context), request.InviteCode, context.CancellationToken);
 
     public override async Task<LeaveDiscussionResponse> LeaveDiscussion(LeaveDiscussionRequest request, ServerCallContext context)
     {

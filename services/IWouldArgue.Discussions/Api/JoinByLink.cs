@@ -16,10 +16,30 @@ public sealed class JoinByLink(IDiscussionStore store, EventAppender log)
     /// <summary>Makes <paramref name="caller"/> a member of the discussion whose link carries <paramref name="inviteCode"/>.</summary>
     public async Task<JoinDiscussionResponse> JoinAsync(Caller caller, string inviteCode, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(caller);
         var code = Validate.Text(inviteCode, "invite_code", min: 1, max: 64);
         var discussion = await store.FindByInviteCodeAsync(code, cancellationToken)
             ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
+        return await JoinAsync(caller, discussion, cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="caller"/> a member of a live discussion found by its id, as ListDiscussions(LIVE) lists it to
+    /// every account ("Live now"); one not live is NOT_FOUND, as if unlisted.
+    /// </summary>
+    public async Task<JoinDiscussionResponse> JoinListedAsync(Caller caller, string discussionId, CancellationToken cancellationToken)
+    {
+        var id = Validate.Text(discussionId, "discussion_id", min: 1, max: 64);
+        var discussion = await store.GetDiscussionAsync(id, cancellationToken);
+        if (discussion?.State != DiscussionState.Live)
+        {
+            throw RpcErrors.Of(StatusCode.NotFound, "No live discussion has this id; a discussion that has not started is joined with its link.");
+        }
+        return await JoinAsync(caller, discussion, cancellationToken);
+    }
+
+    private async Task<JoinDiscussionResponse> JoinAsync(Caller caller, Discussion discussion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
         caller.EnsureMayEnter(discussion.DiscussionId);
         if (discussion.State == DiscussionState.Ended)
         {
@@ -27,7 +47,7 @@ public sealed class JoinByLink(IDiscussionStore store, EventAppender log)
         }
         if (await store.IsBannedAsync(discussion.DiscussionId, caller.UserId, cancellationToken))
         {
-            throw RpcErrors.Of(StatusCode.PermissionDenied, "You were banned from this discussion.");
+            throw RpcErrors.WithReason(StatusCode.PermissionDenied, "You were banned from this discussion.", "BANNED");
         }
         var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, cancellationToken);
         if (earlier is { Present: true })

@@ -38,12 +38,7 @@ internal sealed partial class LiveApi(LiveHub hub, IDiscussionFeed feed, Presenc
             ?? throw RpcErrors.Of(StatusCode.NotFound, "There is no such discussion.");
         if (!access.Member && !shared)
         {
-            throw RpcErrors.Of(StatusCode.PermissionDenied, access.LeftReason switch
-            {
-                LeaveReason.Banned => "You were banned from this discussion.",
-                LeaveReason.Removed => "You were removed from this discussion; join it again with its link.",
-                _ => "Join the discussion with its link to watch it.",
-            });
+            throw Membership.NotAMember(access.LeftReason);
         }
         if (request.ResumeAfterSeq > access.Discussion.LastSeq)
         {

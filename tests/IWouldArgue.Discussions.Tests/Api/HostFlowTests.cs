@@ -52,6 +52,28 @@ public class HostFlowTests
     }
 
     [Fact]
+    public async Task ALiveDiscussion_IsJoinedByItsId_AScheduledOneOnlyByItsLink()
+    {
+        using var db = new TempDatabase();
+        await using var host = await DiscussionsHost.StartAsync(db);
+        var api = host.Client;
+        var id = (await api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Listed" }, As("hana"))).Discussion.DiscussionId;
+
+        var stranger = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await api.ListCommentsAsync(new ListCommentsRequest { DiscussionId = id }, As("vera")));
+        var early = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await api.JoinDiscussionAsync(new JoinDiscussionRequest { DiscussionId = id }, As("vera")));
+        await api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = id }, As("hana"));
+        var joined = await api.JoinDiscussionAsync(new JoinDiscussionRequest { DiscussionId = id }, As("vera"));
+
+        Assert.Equal((Grpc.Core.StatusCode.PermissionDenied, "NOT_A_MEMBER"), (stranger.StatusCode, IWouldArgue.Contracts.RpcErrors.ReasonOf(stranger)));
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, early.StatusCode);
+        Assert.Equal(Role.Attendee, joined.Role);
+        Assert.Equal("", joined.Discussion.InviteCode);
+        await api.PostCommentAsync(new PostCommentRequest { DiscussionId = id, Text = "found it under Live now" }, As("vera"));
+    }
+
+    [Fact]
     public async Task Comments_SurviveARestartOfTheHost()
     {
         using var db = new TempDatabase();

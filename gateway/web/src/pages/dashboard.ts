@@ -68,5 +68,10 @@ async function fillArchive(section: HTMLElement): Promise<void> {
 function item(d: Discussion): HTMLLIElement {
   const state = d.state === DiscussionState.LIVE ? "live" : d.state === DiscussionState.ENDED ? "ended" : "not started";
   return h("li", {}, h("a", { href: `/d/${d.discussionId}` }, d.title), " ", h("span", { class: `badge ${state.replace(" ", "-")}` }, state),
-    d.state === DiscussionState.LIVE ? h("span", { class: "muted" }, ` · ${d.attendeeCount} listening`) : null);
+    d.state === DiscussionState.LIVE ? h("span", { class: "muted" }, ` · ${listeners(d)} listening`) : null);
+}
+
+// Everyone present but the host, who is counted among the people present while in the room.
+function listeners(d: Discussion): number {
+  return Math.max(0, d.attendeeCount - 1);
 }

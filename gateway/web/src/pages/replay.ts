@@ -54,11 +54,29 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     if (!audio.paused) void start(audio.currentTime + lead);
   });
 
+  const title = h("h1", {}, "Replay");
+  const about = h("p", { class: "muted" });
   show(app, h("div", { class: "room" },
-    h("header", { class: "room-head" }, h("h1", {}, "Replay"), status),
+    h("header", { class: "room-head" }, title, about, status),
     h("section", { class: "card", "aria-label": "Playback" }, h("div", { class: "host-bar" }, play, stop, speed, clock, download), seek, audio),
     h("section", { class: "chat card", "aria-label": "Replayed comments" }, comments)));
   void loadRecording();
+  void loadHeading();
+
+  // What is replayed: its title, its host, when it took place.
+  async function loadHeading(): Promise<void> {
+    try {
+      const d = (await discussions.getDiscussion({ discussionId })).discussion;
+      if (!d) return;
+      title.textContent = `Replay: ${d.title}`;
+      const when = d.startedAt ? new Date(seconds(d.startedAt) * 1000) : undefined;
+      about.replaceChildren("Hosted by ", h("bdi", { dir: "auto" }, d.host?.displayName ?? "someone"),
+        when ? ` · ${when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}` : "",
+        d.startedAt && d.endedAt ? ` · ${Math.max(1, Math.round((seconds(d.endedAt) - seconds(d.startedAt)) / 60))} min` : "");
+    } catch (error) {
+      about.textContent = describe(error);
+    }
+  }
 
   // The player streams the recording with range requests through a short-lived link (an <audio> element
   // cannot send the access token); the link is asked for with the token.
@@ -108,9 +126,10 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
         seek.value = String(at);
         clock.textContent = `${Math.floor(at / 60)}:${String(at % 60).padStart(2, "0")}`;
         const kind = frame.event?.kind;
-        if (kind?.case === "commentPosted" && kind.value.comment) {
+        // A deleted comment is gone from the replay as it went from the live room.
+        if (kind?.case === "commentPosted" && kind.value.comment && !kind.value.comment.deleted) {
           const c = kind.value.comment;
-          comments.append(h("li", { class: "comment" }, h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, c.deleted ? "(deleted)" : c.text)));
+          comments.append(h("li", { class: "comment" }, h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, c.text)));
           comments.scrollTop = comments.scrollHeight;
         }
       }

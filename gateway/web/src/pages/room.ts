@@ -1,4 +1,4 @@
-import { Code, ConnectError, currentSession, describe, discussions, live } from "../api";
+import { Code, ConnectError, currentSession, describe, discussions, live, reasonOf } from "../api";
 import { Role } from "../gen/iwouldargue/v1/common_pb";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
 import type { Comment } from "../gen/iwouldargue/v1/events_pb";
@@ -56,18 +56,27 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     }
   });
 
+  // For someone signed in who opened a live discussion they are not in (from "Live now"): the way in.
+  const joinProblem = alertBox();
+  const joinButton = h("button", { type: "button", class: "primary", onclick: () => void joinListed() }, "Join the discussion");
+  const joinOffer = h("section", { class: "card join-offer", hidden: true },
+    h("p", {}, "You are not in this discussion yet. Join to listen, comment and raise your hand."), joinProblem, joinButton);
+  // On a phone the comments come first (the column order); from tablet width they sit beside the side panel.
+  const body = h("div", { class: "room-body" },
+    h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, composer),
+    h("aside", { class: "side" },
+      voice.element,
+      h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
+      h("p", {}, handButton),
+      hands,
+      files.element));
+
   show(app, h("div", { class: "room" },
     h("header", { class: "room-head" }, title, status, hostBar),
     banner,
     replayLink,
-    h("div", { class: "room-body" },
-      h("aside", { class: "side" },
-        voice.element,
-        h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
-        h("p", {}, handButton),
-        hands,
-        files.element),
-      h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, composer))));
+    joinOffer,
+    body));
 
   // Auto-scroll follows new comments unless the reader scrolled up to read.
   let following = true;
@@ -157,6 +166,40 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     if (!room.discussion) {
       showBanner(reason);
       text.disabled = post.disabled = true;
+    }
+  }
+
+  async function offerJoin(refusal: string): Promise<void> {
+    let d;
+    try {
+      d = (await discussions.getDiscussion({ discussionId })).discussion;
+    } catch {
+      d = undefined;
+    }
+    if (d?.state !== DiscussionState.LIVE) {
+      leaveRoom(d?.state === DiscussionState.ENDED ? "This discussion has ended; its replay is for those who were in it." : refusal);
+      return;
+    }
+    title.textContent = d.title;
+    status.textContent = `Live · ${d.attendeeCount} ${d.attendeeCount === 1 ? "person" : "people"} here`;
+    voice.leave();
+    body.hidden = true;
+    joinOffer.hidden = false;
+    joinButton.focus();
+  }
+
+  async function joinListed(): Promise<void> {
+    say(joinProblem, null);
+    joinButton.disabled = true;
+    try {
+      await discussions.joinDiscussion({ discussionId });
+      joinOffer.hidden = true;
+      body.hidden = false;
+      void watch();
+    } catch (error) {
+      say(joinProblem, describe(error));
+    } finally {
+      joinButton.disabled = false;
     }
   }
 
@@ -252,6 +295,10 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       } catch (error) {
         if (stop.signal.aborted) return;
         const e = ConnectError.from(error);
+        if (e.code === Code.PermissionDenied && reasonOf(error) === "NOT_A_MEMBER") {
+          void offerJoin(describe(error));
+          return;
+        }
         if (e.code === Code.PermissionDenied || e.code === Code.NotFound || e.code === Code.Unauthenticated) {
           leaveRoom(describe(error));
           return;
