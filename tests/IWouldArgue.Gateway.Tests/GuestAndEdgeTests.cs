@@ -208,13 +208,15 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
         var options = Options.Create(new AuthOptions { JwksUrl = new Uri(_host.WebAddress, "/.well-known/jwks.json") });
         using var http = new HttpClient();
         using var keys = new JwksKeys(http, options, TimeProvider.System, NullLogger<JwksKeys>.Instance);
-        var validator = new AccessTokenValidator(keys, options, TimeProvider.System, NullLogger<AccessTokenValidator>.Instance);
+        var handler = new AccessTokenHandler(keys, TimeProvider.System, NullLogger<AccessTokenHandler>.Instance);
+        var rules = AccessTokenHandler.Parameters(options.Value, TimeProvider.System);
 
-        var good = await validator.CheckAsync(token, CancellationToken.None);
-        var bad = await validator.CheckAsync(token[..^4] + "AAAA", CancellationToken.None);
+        var good = await handler.ValidateTokenAsync(token, rules);
+        var bad = await handler.ValidateTokenAsync(token[..^4] + "AAAA", rules);
 
-        Assert.Equal("Mesh", good.Caller?.DisplayName);
-        Assert.Null(bad.Caller);
+        Assert.True(good.IsValid);
+        Assert.Equal("Mesh", AccessTokenClaims.CallerOf(new System.Security.Claims.ClaimsPrincipal(good.ClaimsIdentity)).Caller?.DisplayName);
+        Assert.False(bad.IsValid);
     }
 
     [Fact]

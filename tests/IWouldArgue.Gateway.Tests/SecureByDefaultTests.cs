@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using IWouldArgue.Contracts.V1;
 
 namespace IWouldArgue.Gateway.Tests;
@@ -61,6 +62,30 @@ public sealed class SecureByDefaultTests : IAsyncLifetime
         var status = await CallWithoutTokenAsync("iwouldargue.v1.DiscussionsService/PostComment", [0x0A, 0x00]);
 
         Assert.Equal(StatusCode.Unauthenticated, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task AccessTokens_AreCheckedByJwtBearer_WithEveryRefusalSaidWithItsReason()
+    {
+        var schemes = _gateway.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+        var bearer = await schemes.GetSchemeAsync(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme);
+        Assert.Equal(typeof(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler), bearer?.HandlerType);
+
+        var good = (await _gateway.SignUpAsync("Bea")).Tokens.AccessToken;
+        var forged = good[..^4] + "AAAA";
+        var unsigned = string.Join('.', good.Split('.')[..2]) + ".";
+        var withToken = new Func<string, Task<RpcException>>(header => Assert.ThrowsAsync<RpcException>(async () =>
+            await new DiscussionsService.DiscussionsServiceClient(_gateway.Channel).ListDiscussionsAsync(new ListDiscussionsRequest(),
+                new Metadata { { "authorization", header } })));
+
+        var listed = await new DiscussionsService.DiscussionsServiceClient(_gateway.Channel).ListDiscussionsAsync(new ListDiscussionsRequest(), GatewayHost.Bearer(good));
+        Assert.NotNull(listed);
+        foreach (var (header, reason) in new[] { ($"Bearer {forged}", "TOKEN_INVALID"), ($"Bearer {unsigned}", "TOKEN_INVALID"), ("Basic dXNlcjpwYXNz", "TOKEN_INVALID"), ("Bearer not.a.jwt", "TOKEN_INVALID") })
+        {
+            var refused = await withToken(header);
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+            Assert.Equal(reason, IWouldArgue.Contracts.RpcErrors.ReasonOf(refused));
+        }
     }
 
     [Fact]

@@ -1,14 +1,13 @@
 using System.Security.Cryptography;
 using IWouldArgue.Auth;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using IWouldArgue.Testing;
 
 namespace IWouldArgue.Gateway.Tests;
 
-/// <summary>The validator remembers tokens it verified, but never past their expiry.</summary>
+/// <summary>The token handler JwtBearer uses remembers tokens it verified, but never past their expiry.</summary>
 public sealed class TokenCacheTests : IDisposable
 {
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -20,20 +19,22 @@ public sealed class TokenCacheTests : IDisposable
     public async Task ARememberedToken_IsRefusedOnceItExpires()
     {
         var keys = new OneKey(new ECDsaSecurityKey(_key) { KeyId = "k1" });
-        var validator = new AccessTokenValidator(keys, Options.Create(new AuthOptions()), _clock, NullLogger<AccessTokenValidator>.Instance);
+        var handler = new AccessTokenHandler(keys, _clock, NullLogger<AccessTokenHandler>.Instance);
+        var rules = AccessTokenHandler.Parameters(new AuthOptions(), _clock);
         var token = Sign(_clock.GetUtcNow().UtcDateTime.AddMinutes(10));
 
-        var first = await validator.CheckAsync(token, CancellationToken.None);
-        var second = await validator.CheckAsync(token, CancellationToken.None);
+        var first = await handler.ValidateTokenAsync(token, rules);
+        var second = await handler.ValidateTokenAsync(token, rules);
         var lookupsBeforeExpiry = keys.Lookups;
         _clock.Advance(TimeSpan.FromMinutes(11));
-        var afterExpiry = await validator.CheckAsync(token, CancellationToken.None);
+        var afterExpiry = await handler.ValidateTokenAsync(token, rules);
 
-        Assert.Equal("u_1", first.Caller?.UserId);
+        Assert.True(first.IsValid);
+        Assert.Equal("u_1", first.ClaimsIdentity.FindFirst("sub")?.Value);
         Assert.Same(first, second);
         Assert.Equal(1, lookupsBeforeExpiry);
-        Assert.Null(afterExpiry.Caller);
-        Assert.Contains("expired", afterExpiry.Failure, StringComparison.Ordinal);
+        Assert.False(afterExpiry.IsValid);
+        Assert.True(AccessTokenHandler.IsExpiry(afterExpiry.Exception));
     }
 
     private string Sign(DateTime expires) => new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
