@@ -42,7 +42,7 @@ tier() { # discussions watchers rates
   wait_port "$grpc"
   (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$gateway_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$gateway_web" \
-    Logging__LogLevel__Default=Warning Auth__GatewayKey="$key" Auth__TrustCallerHeaders=true \
+    Logging__LogLevel__Default=${TIER_LOG_LEVEL:-Warning} Auth__GatewayKey="$key" Auth__TrustCallerHeaders=true \
     Identity__ConnectionString="Data Source=$work/tier-identity-$gateway_grpc.db" \
     Gateway__Upstreams__Discussions__Address="http://127.0.0.1:$grpc" Gateway__Upstreams__Live__Address="http://127.0.0.1:$grpc" \
     Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__UserRequestsPerSecond=1000000000 Gateway__UserBurst=1000000000 \

@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Debian packages: Chromium for the browser tests.
+# Debian packages: Chromium for the browser tests, nats-server for the NATS building blocks' tests.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} ..."
   sudo_cmd=$([ "$(id -u)" -eq 0 ] && echo "" || echo "sudo")

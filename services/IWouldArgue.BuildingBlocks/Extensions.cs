@@ -1,5 +1,6 @@
 using IWouldArgue.BuildingBlocks.Dapr;
 using IWouldArgue.BuildingBlocks.InProcess;
+using IWouldArgue.BuildingBlocks.Nats;
 using Dapr;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -9,7 +10,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NATS.Client.Core;
 
 namespace IWouldArgue.BuildingBlocks;
 
@@ -17,7 +21,8 @@ namespace IWouldArgue.BuildingBlocks;
 public static class Extensions
 {
     /// <summary>
-    /// In-process adapters by default; the Dapr adapters when <c>BuildingBlocks:Mode</c> is "dapr".
+    /// In-process adapters by default; the Dapr adapters when <c>BuildingBlocks:Mode</c> is "dapr"; JetStream and its
+    /// key/value store when it is "nats" (several processes without Dapr, see <see cref="NatsOptions"/>).
     /// Safe to call from several services' registrations, and an adapter registered before (a test's, say) is kept.
     /// </summary>
     public static IServiceCollection AddBuildingBlocks(this IServiceCollection services, IConfiguration configuration)
@@ -55,6 +60,30 @@ public static class Extensions
             }
             services.TryAddSingleton<IPubSub>(sp => sp.GetRequiredService<DaprPubSub>());
             services.TryAddSingleton<IStateStore, DaprStateStore>();
+        }
+        else if (string.Equals(configuration["BuildingBlocks:Mode"], "nats", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!services.Any(d => d.ServiceType == typeof(NatsConnection)))
+            {
+                services.AddOptions<NatsOptions>().Bind(configuration.GetSection(NatsOptions.SectionName));
+                services.AddSingleton(sp =>
+                {
+                    var nats = sp.GetRequiredService<IOptions<NatsOptions>>().Value;
+                    return new NatsConnection(new NatsOpts
+                    {
+                        Url = nats.Url.ToString(),
+                        Name = sp.GetRequiredService<IHostEnvironment>().ApplicationName,
+                        LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+                    });
+                });
+                services.AddSingleton(sp => new NatsPubSub(
+                    sp.GetRequiredService<NatsConnection>(),
+                    sp.GetRequiredService<IOptions<NatsOptions>>(),
+                    sp.GetRequiredService<IOptions<NatsOptions>>().Value.ConsumerGroup ?? sp.GetRequiredService<IHostEnvironment>().ApplicationName,
+                    sp.GetRequiredService<ILogger<NatsPubSub>>()));
+            }
+            services.TryAddSingleton<IPubSub>(sp => sp.GetRequiredService<NatsPubSub>());
+            services.TryAddSingleton<IStateStore, NatsStateStore>();
         }
         else
         {

@@ -31,7 +31,7 @@ public sealed partial class HttpRelay(GatewayCallerHeader vouch, IOptions<DaprOp
         UseCookies = false,
         UseProxy = false,
         AutomaticDecompression = DecompressionMethods.None,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ConnectTimeout = TimeSpan.FromSeconds(20), // as the gRPC upstreams (UpstreamCalls): a busy upstream accepts late
         EnableMultipleHttp2Connections = true,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     });

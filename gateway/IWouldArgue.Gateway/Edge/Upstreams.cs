@@ -86,7 +86,9 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
         {
             // A connection carries as many streams as the upstream allows; more calls open another.
             EnableMultipleHttp2Connections = true,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            // gRPC's own connection backoff allows a connection attempt 20 s (its MIN_CONNECT_TIMEOUT): a busy upstream
+            // completes the handshake late, and every call queued for a new connection would fail with it.
+            ConnectTimeout = TimeSpan.FromSeconds(20),
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
             UseProxy = false,
