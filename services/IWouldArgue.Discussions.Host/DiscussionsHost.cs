@@ -19,6 +19,7 @@ public static class DiscussionsHost
     {
         var builder = ServiceDefaults.CreateBuilder(args);
         builder.AddServiceDefaults();
+        builder.ServeGatewaysOnly();
         builder.Services.Configure<AuthOptions>(o => o.Source = CallerSource.Gateway);
         builder.Services.AddDiscussions(builder.Configuration);
         builder.Services.AddLive(builder.Configuration);

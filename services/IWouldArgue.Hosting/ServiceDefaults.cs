@@ -70,6 +70,20 @@ public static class ServiceDefaults
         return builder;
     }
 
+    /// <summary>
+    /// For a service only gateways (and Dapr sidecars) call: each connection is a gateway's, carrying thousands of
+    /// people's calls, so Kestrel's minimum request body data rate is off. Kestrel judges that rate per HTTP/2 connection,
+    /// multiplied by the streams reading a body at once; when 20,000 Watch calls opened through one gateway that was
+    /// briefly short of CPU, it reset whole connections and every stream on them (bench/edge-fanout.sh, 200 to 700 of
+    /// 20,000). The public edge keeps the rate, against slow clients; here callers are the mesh's own.
+    /// </summary>
+    public static IHostApplicationBuilder ServeGatewaysOnly(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MinRequestBodyDataRate = null);
+        return builder;
+    }
+
     /// <summary>Translates gRPC-Web (binary and text) for every gRPC endpoint, applies CORS, maps health and reflection.</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {

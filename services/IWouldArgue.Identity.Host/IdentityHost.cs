@@ -16,6 +16,7 @@ public static class IdentityHost
     {
         var builder = ServiceDefaults.CreateBuilder(args);
         builder.AddServiceDefaults();
+        builder.ServeGatewaysOnly();
         builder.Services.Configure<AuthOptions>(o => o.Source = CallerSource.Gateway);
         builder.Services.AddIdentity(builder.Configuration);
         var discussions = builder.Configuration.GetSection("Identity:Discussions");

@@ -5,6 +5,7 @@ using IWouldArgue.Discussions.Events;
 using IWouldArgue.Live;
 using IWouldArgue.Live.Fanout;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Gateway.Edge;
@@ -19,7 +20,7 @@ namespace IWouldArgue.Gateway.Edge;
 /// So Live writes each frame once per gateway, not once per person. When the owner dies, both streams end, the
 /// browser is told to resync or sees UNAVAILABLE, and its next Watch follows the new owner.
 /// </summary>
-internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live) : LiveService.LiveServiceBase
+internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live, ILogger<EdgeLive> logger) : LiveService.LiveServiceBase
 {
     // How long a person's stream that ended quietly may wait for the shared stream to bring what ended it.
     private static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(5);
@@ -42,7 +43,7 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanou
         var client = new LiveService.LiveServiceClient(channel);
 
         using var personal = client.Watch(request, calls.As(caller, EdgeWatch.Presence, appId, context.Deadline, context.CancellationToken));
-        var (position, caughtUp) = await CatchUpAsync(personal, responseStream, request.ResumeAfterSeq, context);
+        var (position, caughtUp) = await CatchUpAsync(personal, responseStream, request.ResumeAfterSeq, context, logger);
         if (!caughtUp)
         {
             return; // the person's stream ended on its own (an ended discussion); its status was relayed
@@ -94,7 +95,7 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanou
     // Relays the person's snapshot and catch-up until the marker (a heartbeat) that says where they were caught up to.
     // A Live server that has not answered within CatchUpLimit is treated as unreachable: the client resumes elsewhere
     // or later, rather than wait on a stream that never starts.
-    private static async Task<(ulong Position, bool CaughtUp)> CatchUpAsync(AsyncServerStreamingCall<WatchResponse> personal, IServerStreamWriter<WatchResponse> responses, ulong position, ServerCallContext context)
+    private static async Task<(ulong Position, bool CaughtUp)> CatchUpAsync(AsyncServerStreamingCall<WatchResponse> personal, IServerStreamWriter<WatchResponse> responses, ulong position, ServerCallContext context, ILogger logger)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         limit.CancelAfter(CatchUpLimit);
@@ -125,9 +126,12 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanou
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !context.CancellationToken.IsCancellationRequested)
         {
             // The person's own refusal (not a member, banned, too many streams, ...) goes to them as it came.
-            throw e.StatusCode == StatusCode.Unavailable && e.Trailers.GetValue(RpcErrors.DetailsTrailer) is null
-                ? RpcErrors.Of(StatusCode.Unavailable, "The live server cannot be reached right now; reconnect shortly.")
-                : new RpcException(e.Status, e.Trailers);
+            if (e.StatusCode == StatusCode.Unavailable && e.Trailers.GetValue(RpcErrors.DetailsTrailer) is null)
+            {
+                LogUnreachable(logger, e.Status.Detail, e.Status.DebugException?.Message);
+                throw RpcErrors.Of(StatusCode.Unavailable, "The live server cannot be reached right now; reconnect shortly.");
+            }
+            throw new RpcException(e.Status, e.Trailers);
         }
     }
 
@@ -150,4 +154,7 @@ internal sealed class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanou
             return e;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A Watch could not reach Live to catch up: {Detail} ({Cause})")]
+    private static partial void LogUnreachable(ILogger logger, string detail, string? cause);
 }
