@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Debian packages: Chromium for the browser tests, nats-server for the NATS building blocks' tests.
+# Debian packages: Chromium for the browser tests, nats-server and PostgreSQL for the building blocks' and store's tests.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} ..."
   sudo_cmd=$([ "$(id -u)" -eq 0 ] && echo "" || echo "sudo")

@@ -6,8 +6,22 @@ public sealed class DiscussionOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Discussions";
 
-    /// <summary>The SQLite connection string of the store. Default: a file under ./data.</summary>
+    /// <summary>
+    /// Which database the store is on: "sqlite" (one process owns a file: the embedded default) or "postgres" (several
+    /// instances over one database). Default: "sqlite".
+    /// </summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The store's connection string, as <see cref="Provider"/> reads it. Default: a SQLite file under ./data.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/discussions.db";
+
+    /// <summary>Whether the store is on PostgreSQL.</summary>
+    public bool OnPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The store these options describe, with its rules.</summary>
+    public Store.IDiscussionStore CreateStore() => OnPostgres
+        ? new Store.PostgresDiscussionStore(ConnectionString, new Store.AppendRules(MaxSpeakers))
+        : Store.SqliteDiscussionStore.Create(this);
 
     /// <summary>A live discussion ends by itself after this long. Default: 3 hours.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromHours(3);

@@ -17,5 +17,9 @@ public static class DiscussionsHealth
 
     /// <summary>Adds the <see cref="Store"/> check (once, whichever service on the store asks first).</summary>
     public static IServiceCollection AddDiscussionStoreCheck(this IServiceCollection services) =>
-        services.AddHealthCheckOnce(Store, sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.ConnectionString));
+        services.AddHealthCheckOnce(Store, sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DiscussionOptions>>().Value;
+            return options.OnPostgres ? new Store.PostgresWritableCheck(options.ConnectionString) : new SqliteWritableCheck(options.ConnectionString);
+        });
 }

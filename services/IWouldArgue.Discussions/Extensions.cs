@@ -17,12 +17,12 @@ namespace IWouldArgue.Discussions;
 /// <summary>Registers and maps the Discussions service.</summary>
 public static class Extensions
 {
-    /// <summary>Adds the Discussions service on the SQLite store, its event log, publisher and auto-end job.</summary>
+    /// <summary>Adds the Discussions service on its store (SQLite or PostgreSQL), its event log, publisher and auto-end job.</summary>
     public static IServiceCollection AddDiscussions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DiscussionOptions>().Bind(configuration.GetSection(DiscussionOptions.SectionName));
         services.AddBuildingBlocks(configuration);
-        services.AddSingleton<IDiscussionStore>(sp => SqliteDiscussionStore.Create(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value));
+        services.AddSingleton<IDiscussionStore>(sp => sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.CreateStore());
         services.AddSingleton<StoreMigration>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreMigration>());
         services.AddSingleton<LiveRoutes>();

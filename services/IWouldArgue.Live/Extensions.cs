@@ -29,7 +29,7 @@ public static class Extensions
         services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.SectionName));
         services.AddOptions<DiscussionOptions>().Bind(configuration.GetSection(DiscussionOptions.SectionName));
         services.AddBuildingBlocks(configuration);
-        services.TryAddSingleton<IDiscussionStore>(sp => SqliteDiscussionStore.Create(sp.GetRequiredService<IOptions<DiscussionOptions>>().Value));
+        services.TryAddSingleton<IDiscussionStore>(sp => sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.CreateStore());
         services.TryAddSingleton<RaisedHands>();
         services.AddCallerAuthentication(configuration);
         services.TryAddSingleton<LiveRoutes>();

@@ -5,20 +5,19 @@ using IWouldArgue.Discussions.Store;
 namespace IWouldArgue.Discussions.Tests.Store;
 
 /// <summary>
-/// The rules hold where events are stored: two stores on one file (two writers, as two processes would be) and events
-/// of one batch are judged against what the transaction sees, not what a caller read before.
+/// The rules hold where events are stored, on every store: two stores on one database (two writers, as two processes
+/// would be) and events of one batch are judged against what the transaction sees, not what a caller read before.
 /// </summary>
-public sealed class AppendRulesTests : IDisposable
+public abstract class AppendRulesContract
 {
-    private readonly TempDatabase _db = new();
-
-    public void Dispose() => _db.Dispose();
+    /// <summary>A store on this test's database (each call another writer on the same one), with this many speaking seats.</summary>
+    protected abstract Task<IDiscussionStore> OpenAsync(int seats = 20);
 
     [Fact]
     public async Task TwoWritersEndingTogether_LogOneDiscussionEnded()
     {
-        var first = await _db.OpenAsync();
-        var second = await _db.OpenAsync();
+        var first = await OpenAsync();
+        var second = await OpenAsync();
         await first.CreateDiscussionAsync(TempDatabase.NewDiscussion());
 
         var outcomes = await Task.WhenAll(new[] { first, second, first, second }.Select(store => Task.Run(async () =>
@@ -42,7 +41,7 @@ public sealed class AppendRulesTests : IDisposable
     [Fact]
     public async Task EndedTwiceInOneBatch_StoresNothingOfTheBatch()
     {
-        var store = await _db.OpenAsync();
+        var store = await OpenAsync();
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
 
         var refused = await Assert.ThrowsAsync<RuleBrokenException>(() => store.AppendAsync([Ended("d1"), TempDatabase.Comment("d1", "late"), Ended("d1")]));
@@ -55,7 +54,7 @@ public sealed class AppendRulesTests : IDisposable
     [Fact]
     public async Task CommentAfterTheEnd_IsRefused()
     {
-        var store = await _db.OpenAsync();
+        var store = await OpenAsync();
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await store.AppendAsync([Ended("d1")]);
 
@@ -68,8 +67,8 @@ public sealed class AppendRulesTests : IDisposable
     public async Task PromotionsPastTheSeats_AreRefused_WhenOtherWritersFilledThem()
     {
         // Two seats: the host holds one.
-        var first = await OpenWithSeatsAsync(2);
-        var second = await OpenWithSeatsAsync(2);
+        var first = await OpenAsync(2);
+        var second = await OpenAsync(2);
         await first.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await first.AppendAsync([TempDatabase.Joined("d1", "host-1", Role.Host), .. new[] { "a", "b", "c" }.Select(u => TempDatabase.Joined("d1", u))]);
 
@@ -93,7 +92,7 @@ public sealed class AppendRulesTests : IDisposable
     [Fact]
     public async Task TwoPromotionsInOneBatch_PastTheSeats_AreRefusedTogether()
     {
-        var store = await OpenWithSeatsAsync(2);
+        var store = await OpenAsync(2);
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await store.AppendAsync([TempDatabase.Joined("d1", "host-1", Role.Host), TempDatabase.Joined("d1", "a"), TempDatabase.Joined("d1", "b")]);
 
@@ -107,7 +106,7 @@ public sealed class AppendRulesTests : IDisposable
     [Fact]
     public async Task PromotingSomeoneWhoLeft_IsRefusedAsGone()
     {
-        var store = await _db.OpenAsync();
+        var store = await OpenAsync();
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await store.AppendAsync([TempDatabase.Joined("d1", "a"), Left("d1", "a", LeaveReason.Left)]);
 
@@ -123,7 +122,7 @@ public sealed class AppendRulesTests : IDisposable
     [InlineData(LeaveReason.Disconnected, Role.Participant, Role.Participant)]
     public async Task Rejoining_AfterLeaving_GivesTheRoleTheRulesAllow(LeaveReason reason, Role before, Role after)
     {
-        var store = await _db.OpenAsync();
+        var store = await OpenAsync();
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await store.AppendAsync([TempDatabase.Joined("d1", "b"), Promoted("d1", "b", before), Left("d1", "b", reason)]);
 
@@ -137,7 +136,7 @@ public sealed class AppendRulesTests : IDisposable
     [Fact]
     public async Task Joining_WhileBannedOrAfterTheEnd_IsRefused()
     {
-        var store = await _db.OpenAsync();
+        var store = await OpenAsync();
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await store.AppendAsync([TempDatabase.Joined("d1", "b"), Left("d1", "b", LeaveReason.Banned)]);
 
@@ -152,7 +151,7 @@ public sealed class AppendRulesTests : IDisposable
     [Fact]
     public async Task AReturningSpeaker_GetsTheirSeatOnlyIfOneIsFree()
     {
-        var store = await OpenWithSeatsAsync(2);
+        var store = await OpenAsync(2);
         await store.CreateDiscussionAsync(TempDatabase.NewDiscussion());
         await store.AppendAsync([TempDatabase.Joined("d1", "host-1", Role.Host), TempDatabase.Joined("d1", "a"), TempDatabase.Joined("d1", "b")]);
         await store.AppendAsync([Promoted("d1", "a", Role.Participant), Left("d1", "a", LeaveReason.Left), Promoted("d1", "b", Role.Participant)]);
@@ -160,13 +159,6 @@ public sealed class AppendRulesTests : IDisposable
         var stored = await store.AppendAsync([TempDatabase.Joined("d1", "a", Role.Participant)]);
 
         Assert.Equal(Role.Attendee, stored[0].AttendeeJoined.Role);
-    }
-
-    private async Task<SqliteDiscussionStore> OpenWithSeatsAsync(int seats)
-    {
-        var store = new SqliteDiscussionStore(_db.ConnectionString, new AppendRules(seats));
-        await store.MigrateAsync();
-        return store;
     }
 
     private static DiscussionEvent Ended(string id) =>
@@ -177,4 +169,33 @@ public sealed class AppendRulesTests : IDisposable
 
     private static DiscussionEvent Left(string id, string userId, LeaveReason reason) =>
         new() { DiscussionId = id, AttendeeLeft = new AttendeeLeft { User = new UserRef { UserId = userId, DisplayName = userId }, Reason = reason } };
+}
+
+/// <summary>The rules on SQLite, the embedded default.</summary>
+public sealed class SqliteAppendRulesTests : AppendRulesContract, IDisposable
+{
+    private readonly TempDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    protected override async Task<IDiscussionStore> OpenAsync(int seats = 20)
+    {
+        var store = new SqliteDiscussionStore(_db.ConnectionString, new AppendRules(seats));
+        await store.MigrateAsync();
+        return store;
+    }
+}
+
+/// <summary>The rules on a real PostgreSQL server.</summary>
+[Collection(OnPostgres.Name)]
+public sealed class PostgresAppendRulesTests(PostgresFixture postgres) : AppendRulesContract
+{
+    private readonly Lazy<Task<string>> _database = new(postgres.Server.CreateDatabaseAsync);
+
+    protected override async Task<IDiscussionStore> OpenAsync(int seats = 20)
+    {
+        var store = new PostgresDiscussionStore(await _database.Value, new AppendRules(seats));
+        await store.MigrateAsync();
+        return store;
+    }
 }

@@ -1,0 +1,133 @@
+using Npgsql;
+
+namespace IWouldArgue.Discussions.Store;
+
+/// <summary>
+/// The PostgreSQL schema, as numbered steps applied in order and recorded in <c>schema_migrations</c>; several instances
+/// starting at once take turns (a transaction-level advisory lock), so each step runs once. A step is never edited once
+/// released: a change is a new step.
+/// </summary>
+internal static class PostgresMigrations
+{
+    // Any fixed number: the advisory lock that makes instances take turns at migrating.
+    private const long MigrationLock = 0x1_0A27_0001;
+
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE discussions (
+            discussion_id TEXT PRIMARY KEY,
+            host_id TEXT NOT NULL,
+            host_name TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            invite_code TEXT NOT NULL UNIQUE,
+            guests_may_comment BOOLEAN NOT NULL,
+            max_duration_ms BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            scheduled_start_at BIGINT,
+            started_at BIGINT,
+            ends_at BIGINT,
+            ended_at BIGINT,
+            last_seq BIGINT NOT NULL DEFAULT 0,
+            attendee_count BIGINT NOT NULL DEFAULT 0
+        );
+        CREATE INDEX discussions_by_host ON discussions (host_id, created_at DESC);
+        CREATE INDEX discussions_by_state ON discussions (state, created_at DESC);
+        CREATE INDEX discussions_overdue ON discussions (ends_at) WHERE state = 2;
+        CREATE INDEX discussions_ended ON discussions (ended_at) WHERE state = 3;
+
+        CREATE TABLE attendees (
+            discussion_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            guest BOOLEAN NOT NULL,
+            role INTEGER NOT NULL,
+            muted BOOLEAN NOT NULL DEFAULT FALSE,
+            present BOOLEAN NOT NULL,
+            joined_at BIGINT NOT NULL,
+            left_reason INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (discussion_id, user_id)
+        );
+        CREATE INDEX attendees_by_user ON attendees (user_id, joined_at DESC);
+
+        CREATE TABLE bans (
+            discussion_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            banned_at BIGINT NOT NULL,
+            PRIMARY KEY (discussion_id, user_id)
+        );
+
+        CREATE TABLE events (
+            discussion_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            payload BYTEA NOT NULL,
+            published BOOLEAN NOT NULL DEFAULT FALSE,
+            posts_comment BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (discussion_id, seq)
+        );
+        CREATE INDEX events_unpublished ON events (occurred_at, discussion_id, seq) WHERE NOT published;
+        CREATE INDEX events_comments ON events (discussion_id, seq) WHERE posts_comment;
+
+        CREATE TABLE comment_ids (
+            discussion_id TEXT NOT NULL,
+            comment_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            PRIMARY KEY (discussion_id, comment_id)
+        );
+
+        CREATE TABLE voice_recordings (
+            discussion_id TEXT PRIMARY KEY,
+            wanted BOOLEAN NOT NULL DEFAULT FALSE,
+            recording BYTEA,
+            file TEXT,
+            starting_since BIGINT
+        );
+
+        CREATE TABLE attachments (
+            discussion_id TEXT NOT NULL,
+            attachment_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            attachment BYTEA NOT NULL,
+            removed BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (discussion_id, attachment_id)
+        );
+        CREATE INDEX attachments_by_blob ON attachments (sha256) WHERE NOT removed;
+        """,
+    ];
+
+    /// <summary>The version the last step brings the schema to.</summary>
+    public static int Latest => Steps.Length;
+
+    /// <summary>Applies the steps not applied yet; returns the schema version.</summary>
+    public static async Task<int> ApplyAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken);
+        await Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", cancellationToken);
+        await using var current = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", connection, transaction);
+        var version = (int)(await current.ExecuteScalarAsync(cancellationToken))!;
+        if (version > Latest)
+        {
+            throw new InvalidOperationException($"The database's schema is version {version}, newer than this build's {Latest}: run a newer build.");
+        }
+        for (var step = version; step < Latest; step++)
+        {
+            await Execute(connection, transaction, Steps[step], cancellationToken);
+            await Execute(connection, transaction, $"INSERT INTO schema_migrations (version) VALUES ({step + 1})", cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return Latest;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
