@@ -7,9 +7,9 @@
 #   embedded  the embedded default (one process: gateway, Discussions and Live), as bench/fanout.sh's "ours"
 #   nats      nats-server core pub/sub with the same subjects, subscribers, rates and payloads
 # Goal (issue 16): the tier keeps p99 < 250 ms at 5/s and delivers >= 0.5x nats per core. DISCUSSIONS (default 20)
-# sets how many discussions of 1,000 watchers: at 20, 200 to 600 of the 20,000 tier streams fail as they open on this
-# machine (the Live host drops some gateway connections in the burst: an open defect; the load tool counts them), at
-# 10 none do.
+# sets how many discussions of 1,000 watchers; the load tool counts streams that end before their first frame (none
+# since the services behind the gateway stopped applying Kestrel's minimum request body rate). TIER_LOG_LEVEL sets the
+# tier processes' log level (default Warning).
 # Writes bench/results/edge-fanout-<UTC time>.md with the raw lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
