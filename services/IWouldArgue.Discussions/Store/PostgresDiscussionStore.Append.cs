@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
 using Npgsql;
+using static IWouldArgue.Discussions.Store.StoreRows;
 
 namespace IWouldArgue.Discussions.Store;
 
@@ -96,7 +97,7 @@ public sealed partial class PostgresDiscussionStore
 
     private static async Task<StoredAttendee?> MembershipAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, string userId, CancellationToken ct) =>
         await ReadAllAsync(Command(connection, transaction, $"SELECT {MembershipColumns} FROM attendees WHERE discussion_id = @id AND user_id = @user",
-            ("id", id), ("user", userId)), r => ReadMembership(r, 0), ct) is [var found] ? found : null;
+            ("id", id), ("user", userId)), ReadMembership, ct) is [var found] ? found : null;
 
     private static async Task<int> SpeakersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, CancellationToken ct) =>
         (int)(await ReadAllAsync(Command(connection, transaction, "SELECT COUNT(*) FROM attendees WHERE discussion_id = @id AND present AND role >= @participant",

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
 using Npgsql;
+using static IWouldArgue.Discussions.Store.StoreRows;
 
 namespace IWouldArgue.Discussions.Store;
 
@@ -64,7 +65,7 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
             FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = @user
             WHERE d.discussion_id = @id
             """,
-            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : ReadMembership(r, 15)), cancellationToken, ("id", discussionId), ("user", userId));
+            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : ReadMembershipAt(r, 15)), cancellationToken, ("id", discussionId), ("user", userId));
         return found is [var row] ? row : (null, null);
     }
 
@@ -189,7 +190,7 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
 
     public Task<StoredAttendee?> GetAttendeeAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         QuerySingleAsync($"SELECT {MembershipColumns} FROM attendees WHERE discussion_id = @id AND user_id = @user",
-            r => ReadMembership(r, 0), cancellationToken, ("id", discussionId), ("user", userId));
+            ReadMembership, cancellationToken, ("id", discussionId), ("user", userId));
 
     public Task<IReadOnlyList<Attendee>> ListAttendeesAsync(string discussionId, int offset, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT {AttendeeColumns} FROM attendees WHERE discussion_id = @id AND present ORDER BY role DESC, joined_at, user_id LIMIT @limit OFFSET @offset",
@@ -301,40 +302,6 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
             return rows;
         }
     }
-
-    private static Discussion ReadDiscussion(NpgsqlDataReader r) => new()
-    {
-        DiscussionId = r.GetString(0),
-        Host = new UserRef { UserId = r.GetString(1), DisplayName = r.GetString(2) },
-        Title = r.GetString(3),
-        Description = r.GetString(4),
-        State = (DiscussionState)r.GetInt32(5),
-        InviteCode = r.GetString(6),
-        GuestsMayComment = r.GetBoolean(7),
-        MaxDuration = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(r.GetInt64(8))),
-        ScheduledStartAt = Time(r, 10),
-        StartedAt = Time(r, 11),
-        EndedAt = Time(r, 12),
-        LastSeq = (ulong)r.GetInt64(13),
-        AttendeeCount = (uint)r.GetInt64(14),
-    };
-
-    private static Attendee ReadAttendee(NpgsqlDataReader r, int first) => new()
-    {
-        User = new UserRef { UserId = r.GetString(first), DisplayName = r.GetString(first + 1), Guest = r.GetBoolean(first + 2) },
-        Role = (Role)r.GetInt32(first + 3),
-        Muted = r.GetBoolean(first + 4),
-    };
-
-    private static StoredAttendee ReadMembership(NpgsqlDataReader r, int first) =>
-        new(ReadAttendee(r, first), r.GetBoolean(first + 5), (LeaveReason)r.GetInt32(first + 6));
-
-    private static Comment ReadComment(NpgsqlDataReader r) => ReadEvent(r).CommentPosted.Comment;
-
-    private static DiscussionEvent ReadEvent(NpgsqlDataReader r) => DiscussionEvent.Parser.ParseFrom((byte[])r[0]);
-
-    private static Timestamp? Time(NpgsqlDataReader r, int column) =>
-        r.IsDBNull(column) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(column)));
 
     private static long? Ms(Timestamp? time) => time is null ? null : time.ToDateTimeOffset().ToUnixTimeMilliseconds();
 }

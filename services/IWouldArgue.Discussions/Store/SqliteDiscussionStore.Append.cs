@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
 using Microsoft.Data.Sqlite;
+using static IWouldArgue.Discussions.Store.StoreRows;
 
 namespace IWouldArgue.Discussions.Store;
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Contracts.V1;
 using Microsoft.Data.Sqlite;
+using static IWouldArgue.Discussions.Store.StoreRows;
 
 namespace IWouldArgue.Discussions.Store;
 
@@ -104,7 +105,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
             FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = $user
             WHERE d.discussion_id = $id
             """,
-            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : new StoredAttendee(ReadAttendee(r, 15), r.GetBoolean(20), (LeaveReason)r.GetInt32(21))),
+            r => (ReadDiscussion(r), r.IsDBNull(15) ? null : ReadMembershipAt(r, 15)),
             cancellationToken, ("$id", discussionId), ("$user", userId));
         return (row.Item1, row.Item2);
     }
@@ -476,41 +477,6 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
         }
         return command;
     }
-
-    private static Discussion ReadDiscussion(SqliteDataReader r) => new()
-    {
-        DiscussionId = r.GetString(0),
-        Host = new UserRef { UserId = r.GetString(1), DisplayName = r.GetString(2) },
-        Title = r.GetString(3),
-        Description = r.GetString(4),
-        State = (DiscussionState)r.GetInt32(5),
-        InviteCode = r.GetString(6),
-        GuestsMayComment = r.GetBoolean(7),
-        MaxDuration = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(r.GetInt64(8))),
-        ScheduledStartAt = Time(r, 10),
-        StartedAt = Time(r, 11),
-        EndedAt = Time(r, 12),
-        LastSeq = (ulong)r.GetInt64(13),
-        AttendeeCount = (uint)r.GetInt64(14),
-    };
-
-    private static Attendee ReadAttendee(SqliteDataReader r, int first) => new()
-    {
-        User = new UserRef { UserId = r.GetString(first), DisplayName = r.GetString(first + 1), Guest = r.GetBoolean(first + 2) },
-        Role = (Role)r.GetInt32(first + 3),
-        Muted = r.GetBoolean(first + 4),
-    };
-
-    // A membership from AttendeeColumns followed by present and left_reason.
-    private static StoredAttendee ReadMembership(SqliteDataReader r) => new(ReadAttendee(r, 0), r.GetBoolean(5), (LeaveReason)r.GetInt32(6));
-
-    // A comment from the payload of the event that posted it (posts_comment = 1).
-    private static Comment ReadComment(SqliteDataReader r) => ReadEvent(r).CommentPosted.Comment;
-
-    private static DiscussionEvent ReadEvent(SqliteDataReader r) => DiscussionEvent.Parser.ParseFrom((byte[])r[0]);
-
-    private static Timestamp? Time(SqliteDataReader r, int column) =>
-        r.IsDBNull(column) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(column)));
 
     private static long? Ms(Timestamp? time) => time is null ? null : time.ToDateTimeOffset().ToUnixTimeMilliseconds();
 
