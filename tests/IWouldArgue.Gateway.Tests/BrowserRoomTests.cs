@@ -415,6 +415,40 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-heading-desktop.png") });
     }
 
+    [Fact]
+    public async Task TheAudienceList_LetsTheHostMakeACoHostAndBanSomeone()
+    {
+        var (host, link) = await HostALiveDiscussionAsync("Mona", "Moderated");
+        var gil = await JoinAsGuestAsync(link, "Gil Guest");
+        var tess = await JoinAsGuestAsync(link, "Tess Troll");
+
+        // Everyone in the room is listed for the host, not only the stage and raised hands.
+        var audience = host.GetByRole(AriaRole.Region, new() { Name = "Audience" });
+        await Assertions.Expect(audience.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Audience (3)");
+        await audience.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Gil Guest" }).GetByRole(AriaRole.Button, new() { Name = "Make co-host" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(gil)).ToContainTextAsync("you are the co-host");
+        // The new co-host moderates too: their phone shows the audience, with no action on the host.
+        var gilsAudience = gil.GetByRole(AriaRole.Region, new() { Name = "Audience" });
+        await Assertions.Expect(gilsAudience.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Mona" }).GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await gil.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "audience-co-host-phone.png"), FullPage = true });
+
+        host.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await audience.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Tess Troll" }).GetByRole(AriaRole.Button, new() { Name = "Ban" }).ClickAsync();
+        await Assertions.Expect(tess.Locator(".banner")).ToContainTextAsync("banned");
+        await Assertions.Expect(audience.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Audience (2)");
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "audience-desktop.png") });
+    }
+
+    private async Task<IPage> JoinAsGuestAsync(string link, string name)
+    {
+        var page = await NewPageAsync(390, 844);
+        await page.GotoAsync(link);
+        await page.GetByLabel("Your name, as others will see it").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(page)).ToContainTextAsync("you are the listener");
+        return page;
+    }
+
     // A host signs up on a desktop browser, creates a discussion and starts it; its page and join link.
     private async Task<(IPage Host, string Link)> HostALiveDiscussionAsync(string name, string title)
     {

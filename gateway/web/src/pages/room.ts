@@ -1,4 +1,4 @@
-import { Code, ConnectError, currentSession, describe, discussions, live, reasonOf } from "../api";
+import { Code, ConnectError, currentSession, describe, discussions, live, media, reasonOf } from "../api";
 import { Role } from "../gen/iwouldargue/v1/common_pb";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
 import type { Comment } from "../gen/iwouldargue/v1/events_pb";
@@ -7,6 +7,7 @@ import { navigate } from "../router";
 import { RoomState, roleName } from "../room-state";
 import { voicePanel } from "../voice";
 import { filesPanel } from "../files";
+import { audiencePanel } from "../audience";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
 const CommentLimit = 2000; // code points, as the server counts them (common.proto)
@@ -31,6 +32,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const hostBar = h("div", { class: "host-bar" });
   const voice = voicePanel(discussionId);
   const files = filesPanel(discussionId);
+  const audience = audiencePanel(discussionId, () => ({ userId: room.me, role: room.myRole }));
   const speakers = h("ul", { class: "people", "aria-label": "Host and speakers" });
   const hands = h("section", { class: "card", "aria-label": "Raised hands", hidden: true });
   const handButton = h("button", { type: "button", onclick: () => void toggleHand() });
@@ -69,6 +71,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
       h("p", {}, handButton),
       hands,
+      audience.element,
       files.element));
 
   show(app, h("div", { class: "room" },
@@ -135,6 +138,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       h("span", { class: "name" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
       room.moderator && a.role < room.myRole && a.role !== Role.HOST
         ? h("span", { class: "actions" },
+            a.muted ? null : h("button", { type: "button", onclick: () => act(() => media.muteParticipant({ discussionId, userId: a.user!.userId })) }, "Mute"),
             h("button", { type: "button", onclick: () => act(() => discussions.changeRole({ discussionId, userId: a.user!.userId, role: Role.ATTENDEE })) }, "Move to audience"),
             h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: a.user!.userId })) }, "Remove"))
         : null)));
@@ -149,6 +153,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
         h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: hand.user!.userId })) }, "Remove"))))));
     renderComments();
     const closed = room.ended || d.state !== DiscussionState.LIVE || goneReason !== null;
+    audience.setVisible(room.moderator && !closed);
     voice.refresh(!closed);
     files.setCanShare(!closed && room.myRole >= Role.PARTICIPANT);
     text.disabled = post.disabled = closed;
@@ -283,6 +288,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
           } else if (frame.case === "events") {
             for (const e of frame.value.events) {
               if (!room.apply(e)) continue;
+              if (e.kind.case === "attendeeJoined" || e.kind.case === "attendeeLeft" || e.kind.case === "roleChanged") audience.changed();
               if (e.kind.case === "attachmentAdded") files.added(e.kind.value.attachment!);
               if (e.kind.case === "attachmentRemoved") files.removed(e.kind.value.attachmentId);
             }
@@ -318,6 +324,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     stop.abort();
     voice.leave();
     files.dispose();
+    audience.dispose();
     window.removeEventListener("offline", restart);
     window.removeEventListener("online", restart);
   };
