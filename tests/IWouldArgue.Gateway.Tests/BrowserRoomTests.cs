@@ -390,17 +390,18 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheReplay_SaysWhatItIs_AndLeavesOutDeletedComments()
+    public async Task TheReplay_SaysWhatItIs_AndLeavesOutDeletedComments_AndWebAddressesAreSafeLinks()
     {
         var (host, _) = await HostALiveDiscussionAsync("Rita", "Night trains");
-        foreach (var text in new[] { "kept one", "regretted one", "kept two" })
+        foreach (var text in new[] { Linked, "regretted one", "kept two" })
         {
             await host.GetByLabel("Your comment").FillAsync(text);
             await host.GetByLabel("Your comment").PressAsync("Enter");
             await Assertions.Expect(host.Locator(".comment .text").Last).ToHaveTextAsync(text);
         }
         await host.GetByRole(AriaRole.Button, new() { Name = "Delete comment by Rita" }).Nth(1).ClickAsync();
-        await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync(["kept one", "kept two"]);
+        await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync([Linked, "kept two"]);
+        await ExpectOnlyTheWebAddressLinkedAsync(host);
         host.Dialog += (_, dialog) => dialog.AcceptAsync();
         await host.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
         await host.GetByRole(AriaRole.Link, new() { Name = "Watch the replay" }).ClickAsync();
@@ -411,8 +412,22 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await host.GetByLabel("Speed").SelectOptionAsync("4x");
         await host.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
         await Assertions.Expect(host.GetByRole(AriaRole.Status)).ToHaveTextAsync("The end of the discussion.", new() { Timeout = 20_000 });
-        await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync(["kept one", "kept two"]);
+        await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync([Linked, "kept two"]);
+        await ExpectOnlyTheWebAddressLinkedAsync(host);
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-heading-desktop.png") });
+    }
+
+    // A comment with a web address, a javascript: address and markup: only the first becomes a link.
+    private const string Linked = "Sources: https://example.org/report?id=1. Not javascript:alert(1) nor <b>bold</b>";
+
+    private static async Task ExpectOnlyTheWebAddressLinkedAsync(IPage page)
+    {
+        var links = page.Locator(".comment .text a");
+        await Assertions.Expect(links).ToHaveCountAsync(1);
+        await Assertions.Expect(links).ToHaveAttributeAsync("href", "https://example.org/report?id=1");
+        await Assertions.Expect(links).ToHaveAttributeAsync("rel", "noopener noreferrer nofollow");
+        await Assertions.Expect(links).ToHaveAttributeAsync("target", "_blank");
+        await Assertions.Expect(page.Locator(".comment .text b")).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -51,3 +51,27 @@ export function saveFile(blob: Blob, name: string): void {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+// Web addresses in what people write: http and https only (so never javascript: or data:), up to whitespace, without
+// the punctuation that usually ends the sentence around them.
+const webAddress = /\bhttps?:\/\/[^\s<>"]+/gi;
+
+/**
+ * Text with its web addresses as links that open in a new tab without giving it this page (rel=noopener noreferrer)
+ * and without vouching for them (nofollow). Everything else stays text: nothing is parsed as HTML.
+ */
+export function linked(text: string): (Node | string)[] {
+  const parts: (Node | string)[] = [];
+  let from = 0;
+  for (const match of text.matchAll(webAddress)) {
+    let url = match[0];
+    const trailing = /[.,;:!?)\]'’]+$/.exec(url);
+    if (trailing) url = url.slice(0, -trailing[0].length);
+    const at = match.index ?? 0;
+    if (at > from) parts.push(text.slice(from, at));
+    parts.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, url));
+    from = at + url.length;
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return parts;
+}

@@ -2,7 +2,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { archive, currentSession, describe, discussions, freshAccessToken, media } from "../api";
 import { ReplaySpeed } from "../gen/iwouldargue/v1/archive_pb";
 import { RecordingState } from "../gen/iwouldargue/v1/media_pb";
-import { h, saveFile, show } from "../dom";
+import { h, linked, saveFile, show } from "../dom";
 import { navigate } from "../router";
 
 const rates: Record<string, number> = {
@@ -129,7 +129,7 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
         // A deleted comment is gone from the replay as it went from the live room.
         if (kind?.case === "commentPosted" && kind.value.comment && !kind.value.comment.deleted) {
           const c = kind.value.comment;
-          comments.append(h("li", { class: "comment" }, h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, c.text)));
+          comments.append(h("li", { class: "comment" }, h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, ...linked(c.text))));
           comments.scrollTop = comments.scrollHeight;
         }
       }

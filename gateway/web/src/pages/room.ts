@@ -2,7 +2,7 @@ import { Code, ConnectError, currentSession, describe, discussions, live, media,
 import { Role } from "../gen/iwouldargue/v1/common_pb";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
 import type { Comment } from "../gen/iwouldargue/v1/events_pb";
-import { alertBox, h, say, show } from "../dom";
+import { alertBox, h, linked, say, show } from "../dom";
 import { navigate } from "../router";
 import { RoomState, roleName } from "../room-state";
 import { voicePanel } from "../voice";
@@ -250,7 +250,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     const mayDelete = room.moderator || c.author?.userId === room.me;
     return h("li", { class: "comment", "data-seq": String(c.seq) },
       h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
-      h("bdi", { class: "text", dir: "auto" }, c.text),
+      h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
       mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null);
   }
 
