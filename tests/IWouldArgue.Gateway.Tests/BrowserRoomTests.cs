@@ -390,7 +390,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheReplay_SaysWhatItIs_AndLeavesOutDeletedComments_AndWebAddressesAreSafeLinks()
+    public async Task TheReplay_SaysWhatItIs_ListsTheSharedFiles_AndLeavesOutDeletedComments_AndWebAddressesAreSafeLinks()
     {
         var (host, _) = await HostALiveDiscussionAsync("Rita", "Night trains");
         foreach (var text in new[] { Linked, "regretted one", "kept two" })
@@ -402,11 +402,19 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await host.GetByRole(AriaRole.Button, new() { Name = "Delete comment by Rita" }).Nth(1).ClickAsync();
         await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync([Linked, "kept two"]);
         await ExpectOnlyTheWebAddressLinkedAsync(host);
+        await host.GetByLabel("Choose a file to share").SetInputFilesAsync(new FilePayload { Name = "timetable.txt", MimeType = "text/plain", Buffer = "22:05 Paris\n"u8.ToArray() });
+        await Assertions.Expect(host.GetByRole(AriaRole.Region, new() { Name = "Files" })).ToContainTextAsync("timetable.txt");
         host.Dialog += (_, dialog) => dialog.AcceptAsync();
         await host.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
         await host.GetByRole(AriaRole.Link, new() { Name = "Watch the replay" }).ClickAsync();
 
         await Assertions.Expect(host.GetByRole(AriaRole.Heading, new() { Name = "Replay: Night trains" })).ToBeVisibleAsync();
+        // The files shared during the discussion are on the replay page, to download; nothing more can be shared there.
+        var replayFiles = host.GetByRole(AriaRole.Region, new() { Name = "Files" });
+        await Assertions.Expect(replayFiles).ToContainTextAsync("timetable.txt");
+        await Assertions.Expect(host.GetByLabel("Choose a file to share")).ToBeHiddenAsync();
+        var download = await host.RunAndWaitForDownloadAsync(() => replayFiles.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
+        Assert.Equal("timetable.txt", download.SuggestedFilename);
         await Assertions.Expect(host.Locator(".room-head")).ToContainTextAsync("Hosted by Rita");
         await Assertions.Expect(host.Locator(".room-head")).ToContainTextAsync(DateTime.Now.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await host.GetByLabel("Speed").SelectOptionAsync("4x");

@@ -4,6 +4,7 @@ import { ReplaySpeed } from "../gen/iwouldargue/v1/archive_pb";
 import { RecordingState } from "../gen/iwouldargue/v1/media_pb";
 import { h, linked, saveFile, show } from "../dom";
 import { navigate } from "../router";
+import { filesPanel } from "../files";
 
 const rates: Record<string, number> = {
   [String(ReplaySpeed.REPLAY_SPEED_1X)]: 1,
@@ -54,12 +55,17 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     if (!audio.paused) void start(audio.currentTime + lead);
   });
 
+  // The files shared during the discussion, to download (nothing more can be shared).
+  const files = filesPanel(discussionId);
+  files.setCanShare(false);
   const title = h("h1", {}, "Replay");
   const about = h("p", { class: "muted" });
   show(app, h("div", { class: "room" },
     h("header", { class: "room-head" }, title, about, status),
     h("section", { class: "card", "aria-label": "Playback" }, h("div", { class: "host-bar" }, play, stop, speed, clock, download), seek, audio),
-    h("section", { class: "chat card", "aria-label": "Replayed comments" }, comments)));
+    h("section", { class: "chat card", "aria-label": "Replayed comments" }, comments),
+    files.element));
+  void files.load();
   void loadRecording();
   void loadHeading();
 
@@ -152,6 +158,7 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
   }
 
   return () => {
+    files.dispose();
     playing?.abort();
     audio.pause();
     audio.removeAttribute("src");
