@@ -439,6 +439,29 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AScheduledDiscussion_SaysWhenItStarts_OnTheDashboardTheRoomAndTheJoinLink()
+    {
+        var host = await NewPageAsync(1280, 800);
+        await SignUpAsync(host, "Sami");
+        var start = DateTime.Now.AddHours(2).AddMinutes(5);
+        await host.GetByLabel("Title").FillAsync("Planned debate");
+        await host.GetByLabel("Starts at (optional; start it yourself when the time comes)").FillAsync(start.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+
+        // The room counts down; the host may still start early.
+        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("(in 2 h 5 min)");
+        var link = await host.GetByLabel("Join link").InputValueAsync();
+        var early = await NewPageAsync(390, 844);
+        await early.GotoAsync(link);
+        await Assertions.Expect(early.GetByText("starts")).ToContainTextAsync("(in 2 h");
+        await early.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "scheduled-link-phone.png") });
+        await host.GotoAsync("/");
+        await Assertions.Expect(host.GetByRole(AriaRole.Region, new() { Name = "Your discussions" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Planned debate" }))
+            .ToContainTextAsync("(in 2 h");
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "scheduled-dashboard-desktop.png") });
+    }
+
+    [Fact]
     public async Task TheAudienceList_LetsTheHostMakeACoHostAndBanSomeone()
     {
         var (host, link) = await HostALiveDiscussionAsync("Mona", "Moderated");

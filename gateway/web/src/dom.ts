@@ -75,3 +75,15 @@ export function linked(text: string): (Node | string)[] {
   if (from < text.length) parts.push(text.slice(from));
   return parts;
 }
+
+/** When something planned starts, for a person: "Tue 8 Dec, 19:30 (in 2 h 5 min)", or "any moment now" once due. */
+export function startsAt(at: Date, now = new Date()): string {
+  const when = at.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const minutes = Math.ceil((at.getTime() - now.getTime()) / 60_000);
+  if (minutes <= 0) return `${when} (any moment now)`;
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const left = days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${rest} min` : `${rest} min`;
+  return `${when} (in ${left})`;
+}

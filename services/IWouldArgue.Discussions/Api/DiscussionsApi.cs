@@ -36,7 +36,7 @@ internal sealed partial class DiscussionsApi(
             Description = TextRules.Body(request.Description, "description", min: 0, max: 2000),
             Host = caller.Ref,
             State = DiscussionState.Scheduled,
-            ScheduledStartAt = request.ScheduledStartAt,
+            ScheduledStartAt = PlannedStart(request.ScheduledStartAt),
             InviteCode = InviteCodes.New(),
             MaxDuration = Duration.FromTimeSpan(options.Value.MaxDuration),
             GuestsMayComment = request.GuestsMayComment,
@@ -123,6 +123,7 @@ internal sealed partial class DiscussionsApi(
             Host = discussion.Host,
             State = discussion.State,
             GuestsMayComment = discussion.GuestsMayComment,
+            ScheduledStartAt = discussion.ScheduledStartAt,
         };
     }
 
@@ -154,6 +155,20 @@ internal sealed partial class DiscussionsApi(
     }
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(clock.GetUtcNow());
+
+    // A planned start is in the future (a minute of grace for clocks and typing) and within 30 days; unset means whenever.
+    private Timestamp? PlannedStart(Timestamp? requested)
+    {
+        if (requested is null)
+        {
+            return null;
+        }
+        var at = requested.ToDateTimeOffset();
+        var now = clock.GetUtcNow();
+        return at < now - TimeSpan.FromMinutes(1) ? throw RpcErrors.InvalidArgument("scheduled_start_at", "is in the past.")
+            : at > now + TimeSpan.FromDays(30) ? throw RpcErrors.InvalidArgument("scheduled_start_at", "is more than 30 days ahead.")
+            : requested;
+    }
 
     private static DiscussionEvent Event(string discussionId, Action<DiscussionEvent> kind)
     {

@@ -73,6 +73,29 @@ public class HostFlowTests
         await api.PostCommentAsync(new PostCommentRequest { DiscussionId = id, Text = "found it under Live now" }, As("vera"));
     }
 
+    [Theory]
+    [InlineData(-10, "scheduled_start_at: is in the past.")]
+    [InlineData(60 * 24 * 31, "scheduled_start_at: is more than 30 days ahead.")]
+    [InlineData(90, null)]
+    public async Task APlannedStart_IsInTheComingMonth(int minutesFromNow, string? refusal)
+    {
+        using var db = new TempDatabase();
+        await using var host = await DiscussionsHost.StartAsync(db);
+        var request = new CreateDiscussionRequest { Title = "Later", ScheduledStartAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(minutesFromNow)) };
+
+        if (refusal is null)
+        {
+            var created = (await host.Client.CreateDiscussionAsync(request, As("hana"))).Discussion;
+            Assert.Equal(request.ScheduledStartAt, created.ScheduledStartAt);
+            Assert.Equal(DiscussionState.Scheduled, created.State);
+        }
+        else
+        {
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await host.Client.CreateDiscussionAsync(request, As("hana")));
+            Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, refusal), (refused.StatusCode, refused.Status.Detail));
+        }
+    }
+
     [Fact]
     public async Task Comments_SurviveARestartOfTheHost()
     {

@@ -1,6 +1,7 @@
 import { archive, currentSession, describe, discussions } from "../api";
 import { DiscussionFilter, DiscussionState, type Discussion } from "../gen/iwouldargue/v1/discussions_pb";
-import { alertBox, field, h, show } from "../dom";
+import { alertBox, field, h, show, startsAt } from "../dom";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { submitting } from "../forms";
 import { navigate } from "../router";
 
@@ -17,6 +18,7 @@ export function dashboardPage(app: HTMLElement): void {
   }
   const title = h("input", { type: "text", name: "title", required: true, maxLength: 120 });
   const description = h("textarea", { name: "description", rows: 2, maxLength: 2000 });
+  const start = h("input", { type: "datetime-local", name: "scheduled_start_at" });
   const guests = h("input", { type: "checkbox", name: "guests_may_comment", checked: true });
   const record = h("input", { type: "checkbox", name: "record_voice" });
   const problem = alertBox();
@@ -24,13 +26,20 @@ export function dashboardPage(app: HTMLElement): void {
   const create = h("form", {
     class: "card",
     onsubmit: submitting(submit, problem, async () => {
-      const { discussion } = await discussions.createDiscussion({ title: title.value, description: description.value, guestsMayComment: guests.checked, recordVoice: record.checked });
+      const { discussion } = await discussions.createDiscussion({
+        title: title.value,
+        description: description.value,
+        guestsMayComment: guests.checked,
+        recordVoice: record.checked,
+        scheduledStartAt: start.value ? timestampFromDate(new Date(start.value)) : undefined,
+      });
       navigate(`/d/${discussion!.discussionId}`);
     }),
   },
     h("h2", {}, "Start a discussion"),
     field("Title", title),
     field("Description (optional)", description),
+    field("Starts at (optional; start it yourself when the time comes)", start),
     h("label", { class: "check" }, guests, " Guests who join by link may comment"),
     h("label", { class: "check" }, record, " Record the voice (when this server has voice)"),
     problem,
@@ -68,7 +77,8 @@ async function fillArchive(section: HTMLElement): Promise<void> {
 function item(d: Discussion): HTMLLIElement {
   const state = d.state === DiscussionState.LIVE ? "live" : d.state === DiscussionState.ENDED ? "ended" : "not started";
   return h("li", {}, h("a", { href: `/d/${d.discussionId}` }, d.title), " ", h("span", { class: `badge ${state.replace(" ", "-")}` }, state),
-    d.state === DiscussionState.LIVE ? h("span", { class: "muted" }, ` · ${listeners(d)} listening`) : null);
+    d.state === DiscussionState.LIVE ? h("span", { class: "muted" }, ` · ${listeners(d)} listening`)
+      : d.state === DiscussionState.SCHEDULED && d.scheduledStartAt ? h("span", { class: "muted" }, ` · ${startsAt(timestampDate(d.scheduledStartAt))}`) : null);
 }
 
 // Everyone present but the host, who is counted among the people present while in the room.

@@ -1,6 +1,7 @@
 import { currentSession, describe, discussions, identity, signOut, startSession } from "../api";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
-import { alertBox, field, h, show } from "../dom";
+import { alertBox, field, h, show, startsAt } from "../dom";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { submitting } from "../forms";
 import { navigate } from "../router";
 
@@ -25,7 +26,7 @@ export function joinPage(app: HTMLElement, code: string): void {
         return;
       }
       heading.textContent = `Join “${preview.title}”`;
-      about.textContent = `Hosted by ${preview.host?.displayName ?? "someone"}${preview.state === DiscussionState.LIVE ? " · live now" : " · not started yet"}${preview.guestsMayComment ? "" : " · guests listen without commenting"}`;
+      about.textContent = `Hosted by ${preview.host?.displayName ?? "someone"}${preview.state === DiscussionState.LIVE ? " · live now" : preview.scheduledStartAt ? ` · starts ${startsAt(timestampDate(preview.scheduledStartAt))}` : " · not started yet"}${preview.guestsMayComment ? "" : " · guests listen without commenting"}`;
     },
     () => undefined); // joining says what is wrong with the link
   const name = h("input", { type: "text", name: "display_name", autocomplete: "nickname", required: true, maxLength: 60 });

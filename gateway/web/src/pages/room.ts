@@ -2,7 +2,8 @@ import { Code, ConnectError, currentSession, describe, discussions, live, media,
 import { Role } from "../gen/iwouldargue/v1/common_pb";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
 import type { Comment } from "../gen/iwouldargue/v1/events_pb";
-import { alertBox, h, linked, say, show } from "../dom";
+import { alertBox, h, linked, say, show, startsAt } from "../dom";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { navigate } from "../router";
 import { RoomState, roleName } from "../room-state";
 import { voicePanel } from "../voice";
@@ -129,7 +130,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     const d = room.discussion;
     if (!d) return;
     title.textContent = d.title;
-    const state = d.state === DiscussionState.LIVE ? "Live" : d.state === DiscussionState.ENDED ? "Ended" : "Not started yet";
+    const state = d.state === DiscussionState.LIVE ? "Live" : d.state === DiscussionState.ENDED ? "Ended"
+      : d.scheduledStartAt ? `Starts ${startsAt(timestampDate(d.scheduledStartAt))}` : "Not started yet";
     status.textContent = goneReason ? "You are no longer in this discussion"
       : room.ended ? `${state} · you were the ${roleName(room.myRole)}`
       : `${state} · ${room.attendeeCount} ${room.attendeeCount === 1 ? "person" : "people"} here · you are the ${roleName(room.myRole)}`;
@@ -319,8 +321,12 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     }
   }
 
+  // A scheduled discussion's countdown moves on by itself.
+  const countdown = setInterval(() => { if (room.discussion?.state === DiscussionState.SCHEDULED) render(); }, 30_000);
+
   void watch();
   return () => {
+    clearInterval(countdown);
     stop.abort();
     voice.leave();
     files.dispose();
