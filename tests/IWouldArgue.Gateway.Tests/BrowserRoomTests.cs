@@ -83,7 +83,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         // The guest raises a hand; the host invites them to speak; the guest sees the new role.
         await guest.GetByRole(AriaRole.Button, new() { Name = "Raise your hand" }).ClickAsync();
         await Assertions.Expect(host.GetByRole(AriaRole.Heading, new() { Name = "Raised hands (1)" })).ToBeVisibleAsync();
-        await host.GetByRole(AriaRole.Button, new() { Name = "Invite to speak" }).ClickAsync();
+        await host.GetByRole(AriaRole.Region, new() { Name = "Raised hands" }).GetByRole(AriaRole.Button, new() { Name = "Invite to speak" }).ClickAsync();
         await Assertions.Expect(RoomStatus(guest)).ToContainTextAsync("you are the speaker");
         await Assertions.Expect(guest.GetByRole(AriaRole.List, new() { Name = "Host and speakers" })).ToContainTextAsync("Gus Guest");
 

@@ -1,3 +1,4 @@
+using IWouldArgue.Contracts.V1;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -38,5 +39,22 @@ public static class CommentIds
         }
         seq = BinaryPrimitives.ReadUInt64BigEndian(bytes);
         return true;
+    }
+
+    /// <summary>
+    /// Numbers a posted comment as the store appends it: its seq and time from the event, an id carrying the seq unless
+    /// the appender gave one. True when the id says nothing of where the comment is, so the store must keep an index row.
+    /// </summary>
+    public static bool Number(DiscussionEvent posted)
+    {
+        ArgumentNullException.ThrowIfNull(posted);
+        var comment = posted.CommentPosted.Comment;
+        comment.Seq = posted.Seq;
+        if (comment.CommentId.Length == 0)
+        {
+            comment.CommentId = New(posted.Seq);
+        }
+        comment.PostedAt ??= posted.OccurredAt;
+        return !TrySeqOf(comment.CommentId, out var carried) || carried != posted.Seq;
     }
 }

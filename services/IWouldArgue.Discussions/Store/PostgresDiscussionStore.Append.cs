@@ -111,17 +111,11 @@ public sealed partial class PostgresDiscussionStore
         switch (e.KindCase)
         {
             case DiscussionEvent.KindOneofCase.CommentPosted:
-                var comment = e.CommentPosted.Comment;
-                comment.Seq = e.Seq;
-                if (comment.CommentId.Length == 0)
+                if (CommentIds.Number(e))
                 {
-                    comment.CommentId = CommentIds.New(e.Seq);
-                }
-                comment.PostedAt ??= e.OccurredAt;
-                if (!CommentIds.TrySeqOf(comment.CommentId, out var carried) || carried != e.Seq)
-                {
+                    // An id given by whoever appended the comment: it says nothing of where the comment is.
                     await new Statements(connection, transaction).ExecuteAsync(ct, "INSERT INTO comment_ids (discussion_id, comment_id, seq) VALUES (@id, @comment, @seq)",
-                        ("id", id), ("comment", comment.CommentId), ("seq", (long)e.Seq));
+                        ("id", id), ("comment", e.CommentPosted.Comment.CommentId), ("seq", (long)e.Seq));
                 }
                 break;
             case DiscussionEvent.KindOneofCase.CommentDeleted:

@@ -141,18 +141,11 @@ public sealed partial class SqliteDiscussionStore
         switch (e.KindCase)
         {
             case DiscussionEvent.KindOneofCase.CommentPosted:
-                var comment = e.CommentPosted.Comment;
-                comment.Seq = e.Seq;
-                if (comment.CommentId.Length == 0)
-                {
-                    comment.CommentId = CommentIds.New(e.Seq);
-                }
-                comment.PostedAt ??= e.OccurredAt;
-                if (!CommentIds.TrySeqOf(comment.CommentId, out var carried) || carried != e.Seq)
+                if (CommentIds.Number(e))
                 {
                     // An id given by whoever appended the comment: it says nothing of where the comment is.
                     await statements.ExecuteAsync(ct, "INSERT INTO comment_ids (discussion_id, comment_id, seq) VALUES ($id, $comment, $seq)",
-                        ("$id", id), ("$comment", comment.CommentId), ("$seq", (long)e.Seq));
+                        ("$id", id), ("$comment", e.CommentPosted.Comment.CommentId), ("$seq", (long)e.Seq));
                 }
                 break;
             case DiscussionEvent.KindOneofCase.CommentDeleted:
