@@ -23,9 +23,11 @@ public sealed class AppendRules(int maxSpeakers)
     /// <summary>
     /// Starting, ending and commenting against the discussion's state: a discussion starts once and ends once (two
     /// hosts' clicks, or the host and the maximum duration, log one DiscussionEnded); comments only while it is live.
+    /// Returns the state after the event.
     /// </summary>
-    public static void AdmitByState(DiscussionEvent e, DiscussionState state)
+    public static DiscussionState AdmitByState(DiscussionEvent e, DiscussionState state)
     {
+        ArgumentNullException.ThrowIfNull(e);
         switch (e.KindCase)
         {
             case DiscussionEvent.KindOneofCase.DiscussionStarted when state != DiscussionState.Scheduled:
@@ -35,6 +37,12 @@ public sealed class AppendRules(int maxSpeakers)
             case DiscussionEvent.KindOneofCase.CommentPosted when state != DiscussionState.Live:
                 throw new RuleBrokenException(RuleKind.NotNow, "NOT_LIVE", $"The discussion is {Describe(state)}, not live.");
         }
+        return e.KindCase switch
+        {
+            DiscussionEvent.KindOneofCase.DiscussionStarted => DiscussionState.Live,
+            DiscussionEvent.KindOneofCase.DiscussionEnded => DiscussionState.Ended,
+            _ => state,
+        };
     }
 
     /// <summary>

@@ -73,13 +73,7 @@ public sealed partial class PostgresDiscussionStore
     {
         if (AppendRules.NeedsState(e))
         {
-            AppendRules.AdmitByState(e, counter.State);
-            counter.State = e.KindCase switch
-            {
-                DiscussionEvent.KindOneofCase.DiscussionStarted => DiscussionState.Live,
-                DiscussionEvent.KindOneofCase.DiscussionEnded => DiscussionState.Ended,
-                _ => counter.State,
-            };
+            counter.State = AppendRules.AdmitByState(e, counter.State);
         }
         else if (e.KindCase == DiscussionEvent.KindOneofCase.RoleChanged)
         {
