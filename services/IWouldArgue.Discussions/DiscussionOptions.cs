@@ -21,7 +21,7 @@ public sealed class DiscussionOptions
     /// <summary>The store these options describe, with its rules.</summary>
     public Store.IDiscussionStore CreateStore() => OnPostgres
         ? new Store.PostgresDiscussionStore(ConnectionString, new Store.AppendRules(MaxSpeakers))
-        : Store.SqliteDiscussionStore.Create(this);
+        : new Store.SqliteDiscussionStore(ConnectionString, new Store.AppendRules(MaxSpeakers));
 
     /// <summary>A live discussion ends by itself after this long. Default: 3 hours.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromHours(3);

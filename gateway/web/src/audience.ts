@@ -46,7 +46,7 @@ export function audiencePanel(discussionId: string, me: () => { userId: string; 
     const self = me();
     const user = person.user!;
     const mine = user.userId === self.userId;
-    const above = person.role >= self.role || person.role === Role.HOST;
+    const above = person.role >= self.role; // the host's role is the highest: nobody else acts on the host
     const act = (action: () => Promise<unknown>) => async () => {
       try {
         await action();

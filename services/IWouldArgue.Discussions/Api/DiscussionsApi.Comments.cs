@@ -1,6 +1,7 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using Grpc.Core;
+using IWouldArgue.Discussions.Store;
 
 namespace IWouldArgue.Discussions.Api;
 
@@ -12,7 +13,7 @@ internal sealed partial class DiscussionsApi
     public override async Task<PostCommentResponse> PostComment(PostCommentRequest request, ServerCallContext context)
     {
         var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
-        RequireLive(discussion);
+        AppendRules.RequireLive(discussion.State);
         if (me.User.Guest && !discussion.GuestsMayComment)
         {
             throw RpcErrors.Of(StatusCode.PermissionDenied, "The host has not allowed guests to comment.");

@@ -1,6 +1,7 @@
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using Grpc.Core;
+using IWouldArgue.Discussions.Store;
 
 namespace IWouldArgue.Discussions.Api;
 
@@ -37,9 +38,9 @@ internal sealed partial class DiscussionsApi
         {
             return new ChangeRoleResponse { Attendee = target };
         }
-        if (target.Role == Role.Attendee && await store.CountSpeakersAsync(discussion.DiscussionId, context.CancellationToken) >= options.Value.MaxSpeakers)
+        if (target.Role == Role.Attendee)
         {
-            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, $"All {options.Value.MaxSpeakers} speaking seats are taken; demote someone first.", "SPEAKERS_FULL");
+            AppendRules.RequireFreeSeat(await store.CountSpeakersAsync(discussion.DiscussionId, context.CancellationToken), options.Value.MaxSpeakers);
         }
         var events = new List<DiscussionEvent>();
         var lowered = request.Role > Role.Attendee ? await hands.LowerAsync(discussion.DiscussionId, target.User.UserId, context.CancellationToken) : null;
@@ -95,7 +96,7 @@ internal sealed partial class DiscussionsApi
     public override async Task<RaiseHandResponse> RaiseHand(RaiseHandRequest request, ServerCallContext context)
     {
         var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
-        RequireLive(discussion);
+        AppendRules.RequireLive(discussion.State);
         if (me.Role != Role.Attendee)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "You can already speak; hands are for attendees.", "ALREADY_SPEAKER");
@@ -167,13 +168,5 @@ internal sealed partial class DiscussionsApi
         }
         events.Add(Event(discussionId, e => e.AttendeeLeft = new AttendeeLeft { User = user, Reason = reason }));
         await log.AppendAsync(events, context.CancellationToken);
-    }
-
-    private static void RequireLive(Discussion discussion)
-    {
-        if (discussion.State != DiscussionState.Live)
-        {
-            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, $"The discussion is {Describe(discussion.State)}, not live.", "NOT_LIVE");
-        }
     }
 }

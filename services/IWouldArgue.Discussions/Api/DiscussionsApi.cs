@@ -80,10 +80,7 @@ internal sealed partial class DiscussionsApi(
     {
         var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
         RequireRole(me, Role.Host, "start the discussion");
-        if (discussion.State != DiscussionState.Scheduled)
-        {
-            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, $"The discussion is {Describe(discussion.State)}; only a scheduled one can start.", "NOT_SCHEDULED");
-        }
+        AppendRules.RequireStartable(discussion.State);
         await hands.StartAsync(discussion.DiscussionId, context.CancellationToken);
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.DiscussionStarted = new DiscussionStarted { StartedAt = Now() }), context.CancellationToken);
         return new StartDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
@@ -93,10 +90,7 @@ internal sealed partial class DiscussionsApi(
     {
         var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
         RequireRole(me, Role.Host, "end the discussion");
-        if (discussion.State == DiscussionState.Ended)
-        {
-            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has already ended.", "DISCUSSION_ENDED");
-        }
+        AppendRules.RequireEndable(discussion.State);
         await log.AppendAsync(Event(discussion.DiscussionId, e => e.DiscussionEnded = new DiscussionEnded { EndedAt = Now(), Reason = EndReason.ByHost }), context.CancellationToken);
         return new EndDiscussionResponse { Discussion = DiscussionViews.ForRole(await ReloadAsync(discussion.DiscussionId, context), me.Role) };
     }
@@ -183,12 +177,5 @@ internal sealed partial class DiscussionsApi(
         Role.CoHost => "co-host",
         Role.Participant => "participant",
         _ => "attendee",
-    };
-
-    private static string Describe(DiscussionState state) => state switch
-    {
-        DiscussionState.Live => "live",
-        DiscussionState.Ended => "over",
-        _ => "scheduled",
     };
 }

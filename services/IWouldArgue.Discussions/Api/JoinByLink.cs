@@ -41,13 +41,10 @@ public sealed class JoinByLink(IDiscussionStore store, EventAppender log)
     {
         ArgumentNullException.ThrowIfNull(caller);
         caller.EnsureMayEnter(discussion.DiscussionId);
-        if (discussion.State == DiscussionState.Ended)
-        {
-            throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
-        }
+        AppendRules.RequireJoinable(discussion.State);
         if (await store.IsBannedAsync(discussion.DiscussionId, caller.UserId, cancellationToken))
         {
-            throw RpcErrors.WithReason(StatusCode.PermissionDenied, "You were banned from this discussion.", "BANNED");
+            throw Membership.NotAMember(LeaveReason.Banned);
         }
         var earlier = await store.GetAttendeeAsync(discussion.DiscussionId, caller.UserId, cancellationToken);
         if (earlier is { Present: true })

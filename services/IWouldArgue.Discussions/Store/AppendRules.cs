@@ -30,19 +30,65 @@ public sealed class AppendRules(int maxSpeakers)
         ArgumentNullException.ThrowIfNull(e);
         switch (e.KindCase)
         {
-            case DiscussionEvent.KindOneofCase.DiscussionStarted when state != DiscussionState.Scheduled:
-                throw new RuleBrokenException(RuleKind.NotNow, "NOT_SCHEDULED", $"The discussion is {Describe(state)}; only a scheduled one can start.");
-            case DiscussionEvent.KindOneofCase.DiscussionEnded when state == DiscussionState.Ended:
-                throw new RuleBrokenException(RuleKind.NotNow, "DISCUSSION_ENDED", "The discussion has already ended.");
-            case DiscussionEvent.KindOneofCase.CommentPosted when state != DiscussionState.Live:
-                throw new RuleBrokenException(RuleKind.NotNow, "NOT_LIVE", $"The discussion is {Describe(state)}, not live.");
+            case DiscussionEvent.KindOneofCase.DiscussionStarted:
+                RequireStartable(state);
+                return DiscussionState.Live;
+            case DiscussionEvent.KindOneofCase.DiscussionEnded:
+                RequireEndable(state);
+                return DiscussionState.Ended;
+            case DiscussionEvent.KindOneofCase.CommentPosted:
+                RequireLive(state);
+                return state;
+            default:
+                return state;
         }
-        return e.KindCase switch
+    }
+
+    // The checks below are also what the services ask before appending, to answer early with the same refusal.
+
+    /// <summary>Only a scheduled discussion starts (NOT_SCHEDULED).</summary>
+    public static void RequireStartable(DiscussionState state)
+    {
+        if (state != DiscussionState.Scheduled)
         {
-            DiscussionEvent.KindOneofCase.DiscussionStarted => DiscussionState.Live,
-            DiscussionEvent.KindOneofCase.DiscussionEnded => DiscussionState.Ended,
-            _ => state,
-        };
+            throw new RuleBrokenException(RuleKind.NotNow, "NOT_SCHEDULED", $"The discussion is {Describe(state)}; only a scheduled one can start.");
+        }
+    }
+
+    /// <summary>A discussion ends once (DISCUSSION_ENDED).</summary>
+    public static void RequireEndable(DiscussionState state)
+    {
+        if (state == DiscussionState.Ended)
+        {
+            throw new RuleBrokenException(RuleKind.NotNow, "DISCUSSION_ENDED", "The discussion has already ended.");
+        }
+    }
+
+    /// <summary>Comments, hands and the like only while live (NOT_LIVE).</summary>
+    public static void RequireLive(DiscussionState state)
+    {
+        if (state != DiscussionState.Live)
+        {
+            throw new RuleBrokenException(RuleKind.NotNow, "NOT_LIVE", $"The discussion is {Describe(state)}, not live.");
+        }
+    }
+
+    /// <summary>Nobody joins an ended discussion (DISCUSSION_ENDED).</summary>
+    public static void RequireJoinable(DiscussionState state)
+    {
+        if (state == DiscussionState.Ended)
+        {
+            throw new RuleBrokenException(RuleKind.NotNow, "DISCUSSION_ENDED", "The discussion has ended.");
+        }
+    }
+
+    /// <summary>A promotion to a speaking role needs a free seat (SPEAKERS_FULL).</summary>
+    public static void RequireFreeSeat(int speakers, int maxSpeakers)
+    {
+        if (speakers >= maxSpeakers)
+        {
+            throw new RuleBrokenException(RuleKind.NotNow, "SPEAKERS_FULL", $"All {maxSpeakers} speaking seats are taken; demote someone first.");
+        }
     }
 
     /// <summary>
@@ -61,9 +107,9 @@ public sealed class AppendRules(int maxSpeakers)
         {
             throw new RuleBrokenException(RuleKind.NotAllowed, "HOST_ROLE", "The host's role cannot be changed or given.");
         }
-        if (target.Attendee.Role < Role.Participant && change.Role >= Role.Participant && speakers >= MaxSpeakers)
+        if (target.Attendee.Role < Role.Participant && change.Role >= Role.Participant)
         {
-            throw new RuleBrokenException(RuleKind.NotNow, "SPEAKERS_FULL", $"All {MaxSpeakers} speaking seats are taken; demote someone first.");
+            RequireFreeSeat(speakers, MaxSpeakers);
         }
         change.PreviousRole = target.Attendee.Role;
     }
@@ -77,10 +123,7 @@ public sealed class AppendRules(int maxSpeakers)
     public void AdmitJoin(AttendeeJoined join, DiscussionState state, StoredAttendee? earlier, bool banned, int speakers)
     {
         ArgumentNullException.ThrowIfNull(join);
-        if (state == DiscussionState.Ended)
-        {
-            throw new RuleBrokenException(RuleKind.NotNow, "DISCUSSION_ENDED", "The discussion has ended.");
-        }
+        RequireJoinable(state);
         if (banned)
         {
             throw new RuleBrokenException(RuleKind.NotAllowed, "BANNED", "You were banned from this discussion.");

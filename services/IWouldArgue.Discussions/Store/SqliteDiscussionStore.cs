@@ -38,13 +38,6 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
     // The columns ReadAttendee reads, in their order.
     private const string AttendeeColumns = "user_id, display_name, guest, role, muted";
 
-    /// <summary>The store a host configures: its file and its rules from <paramref name="options"/>.</summary>
-    public static SqliteDiscussionStore Create(DiscussionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new SqliteDiscussionStore(options.ConnectionString, new AppendRules(options.MaxSpeakers));
-    }
-
     /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
         SqliteMigrations.ApplyAsync(connectionString, cancellationToken);
