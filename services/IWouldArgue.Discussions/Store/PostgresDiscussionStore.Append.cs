@@ -31,6 +31,7 @@ public sealed partial class PostgresDiscussionStore
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var sql = new Statements(connection, transaction);
         // Every discussion of the batch locked at once, in id order: its counters are then this transaction's alone.
         var ids = events.Select(e => e.DiscussionId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var counters = (await ReadAllAsync(Command(connection, transaction,
@@ -52,7 +53,7 @@ public sealed partial class PostgresDiscussionStore
             e.Seq = counter.LastSeq;
             e.OccurredAt ??= now;
             await ApplyAsync(connection, transaction, e, counter, cancellationToken);
-            await new Statements(connection, transaction).ExecuteAsync(cancellationToken,
+            await sql.ExecuteAsync(cancellationToken,
                 "INSERT INTO events (discussion_id, seq, occurred_at, payload, posts_comment) VALUES (@id, @seq, @at, @payload, @comment)",
                 ("id", e.DiscussionId), ("seq", (long)e.Seq), ("at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds()), ("payload", e.ToByteArray()),
                 ("comment", e.KindCase == DiscussionEvent.KindOneofCase.CommentPosted));
@@ -60,7 +61,7 @@ public sealed partial class PostgresDiscussionStore
         }
         foreach (var (id, counter) in counters)
         {
-            await new Statements(connection, transaction).ExecuteAsync(cancellationToken,
+            await sql.ExecuteAsync(cancellationToken,
                 "UPDATE discussions SET last_seq = @seq, attendee_count = @count WHERE discussion_id = @id",
                 ("seq", (long)counter.LastSeq), ("count", counter.AttendeeCount), ("id", id));
         }
@@ -100,6 +101,7 @@ public sealed partial class PostgresDiscussionStore
     // What each event changes in the read tables, as SqliteDiscussionStore.ApplyAsync does on its schema.
     private static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DiscussionEvent e, Counters counter, CancellationToken ct)
     {
+        var sql = new Statements(connection, transaction);
         var id = e.DiscussionId;
         var at = e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
         switch (e.KindCase)
@@ -108,7 +110,7 @@ public sealed partial class PostgresDiscussionStore
                 if (CommentIds.Number(e))
                 {
                     // An id given by whoever appended the comment: it says nothing of where the comment is.
-                    await new Statements(connection, transaction).ExecuteAsync(ct, "INSERT INTO comment_ids (discussion_id, comment_id, seq) VALUES (@id, @comment, @seq)",
+                    await sql.ExecuteAsync(ct, "INSERT INTO comment_ids (discussion_id, comment_id, seq) VALUES (@id, @comment, @seq)",
                         ("id", id), ("comment", e.CommentPosted.Comment.CommentId), ("seq", (long)e.Seq));
                 }
                 break;
@@ -117,29 +119,29 @@ public sealed partial class PostgresDiscussionStore
                 {
                     posted.CommentPosted.Comment.Text = "";
                     posted.CommentPosted.Comment.Deleted = true;
-                    await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE events SET payload = @payload WHERE discussion_id = @id AND seq = @seq",
+                    await sql.ExecuteAsync(ct, "UPDATE events SET payload = @payload WHERE discussion_id = @id AND seq = @seq",
                         ("payload", posted.ToByteArray()), ("id", id), ("seq", (long)posted.Seq));
                 }
                 break;
             case DiscussionEvent.KindOneofCase.RoleChanged:
-                await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE attendees SET role = @role WHERE discussion_id = @id AND user_id = @user",
+                await sql.ExecuteAsync(ct, "UPDATE attendees SET role = @role WHERE discussion_id = @id AND user_id = @user",
                     ("role", (int)e.RoleChanged.Role), ("id", id), ("user", e.RoleChanged.User.UserId));
                 break;
             case DiscussionEvent.KindOneofCase.AttachmentAdded:
                 var file = e.AttachmentAdded.Attachment;
                 file.UploadedAt ??= e.OccurredAt;
-                await new Statements(connection, transaction).ExecuteAsync(ct, """
+                await sql.ExecuteAsync(ct, """
                     INSERT INTO attachments (discussion_id, attachment_id, seq, size_bytes, sha256, attachment)
                     VALUES (@id, @attachment, @seq, @size, @sha, @bytes)
                     """,
                     ("id", id), ("attachment", file.AttachmentId), ("seq", (long)e.Seq), ("size", (long)file.SizeBytes), ("sha", file.Sha256), ("bytes", file.ToByteArray()));
                 break;
             case DiscussionEvent.KindOneofCase.AttachmentRemoved:
-                await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE attachments SET removed = TRUE WHERE discussion_id = @id AND attachment_id = @attachment",
+                await sql.ExecuteAsync(ct, "UPDATE attachments SET removed = TRUE WHERE discussion_id = @id AND attachment_id = @attachment",
                     ("id", id), ("attachment", e.AttachmentRemoved.AttachmentId));
                 break;
             case DiscussionEvent.KindOneofCase.ParticipantMuted:
-                await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE attendees SET muted = TRUE WHERE discussion_id = @id AND user_id = @user",
+                await sql.ExecuteAsync(ct, "UPDATE attendees SET muted = TRUE WHERE discussion_id = @id AND user_id = @user",
                     ("id", id), ("user", e.ParticipantMuted.User.UserId));
                 break;
             case DiscussionEvent.KindOneofCase.AttendeeJoined:
@@ -147,12 +149,12 @@ public sealed partial class PostgresDiscussionStore
                 if (joined.Reconnected)
                 {
                     // Only a member who is merely disconnected comes back this way; never someone removed meanwhile.
-                    await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE attendees SET present = TRUE, left_reason = 0 WHERE discussion_id = @id AND user_id = @user AND left_reason = @disconnected",
+                    await sql.ExecuteAsync(ct, "UPDATE attendees SET present = TRUE, left_reason = 0 WHERE discussion_id = @id AND user_id = @user AND left_reason = @disconnected",
                         ("id", id), ("user", joined.User.UserId), ("disconnected", (int)LeaveReason.Disconnected));
                 }
                 else
                 {
-                    await new Statements(connection, transaction).ExecuteAsync(ct, """
+                    await sql.ExecuteAsync(ct, """
                         INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at)
                         VALUES (@id, @user, @name, @guest, @role, TRUE, @at)
                         ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = TRUE, left_reason = 0, display_name = @name, role = @role
@@ -165,22 +167,22 @@ public sealed partial class PostgresDiscussionStore
             case DiscussionEvent.KindOneofCase.AttendeeLeft:
                 var left = e.AttendeeLeft;
                 // A disconnect never overrides a stronger reason (left, removed, banned) recorded meanwhile.
-                await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE attendees SET present = FALSE, left_reason = @reason WHERE discussion_id = @id AND user_id = @user AND (present OR @reason <> @disconnected)",
+                await sql.ExecuteAsync(ct, "UPDATE attendees SET present = FALSE, left_reason = @reason WHERE discussion_id = @id AND user_id = @user AND (present OR @reason <> @disconnected)",
                     ("id", id), ("user", left.User.UserId), ("reason", (int)left.Reason), ("disconnected", (int)LeaveReason.Disconnected));
                 if (left.Reason == LeaveReason.Banned)
                 {
-                    await new Statements(connection, transaction).ExecuteAsync(ct, "INSERT INTO bans (discussion_id, user_id, banned_at) VALUES (@id, @user, @at) ON CONFLICT DO NOTHING",
+                    await sql.ExecuteAsync(ct, "INSERT INTO bans (discussion_id, user_id, banned_at) VALUES (@id, @user, @at) ON CONFLICT DO NOTHING",
                         ("id", id), ("user", left.User.UserId), ("at", at));
                 }
                 counter.AttendeeCount = await PresentAsync(connection, transaction, id, ct);
                 left.AttendeeCount = (uint)counter.AttendeeCount;
                 break;
             case DiscussionEvent.KindOneofCase.DiscussionStarted:
-                await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE discussions SET state = @live, started_at = @at, ends_at = @at + max_duration_ms WHERE discussion_id = @id",
+                await sql.ExecuteAsync(ct, "UPDATE discussions SET state = @live, started_at = @at, ends_at = @at + max_duration_ms WHERE discussion_id = @id",
                     ("live", (int)DiscussionState.Live), ("at", at), ("id", id));
                 break;
             case DiscussionEvent.KindOneofCase.DiscussionEnded:
-                await new Statements(connection, transaction).ExecuteAsync(ct, "UPDATE discussions SET state = @ended, ended_at = @at WHERE discussion_id = @id",
+                await sql.ExecuteAsync(ct, "UPDATE discussions SET state = @ended, ended_at = @at WHERE discussion_id = @id",
                     ("ended", (int)DiscussionState.Ended), ("at", at), ("id", id));
                 break;
         }
