@@ -3,15 +3,14 @@ using IWouldArgue.Discussions;
 using IWouldArgue.Hosting;
 using IWouldArgue.Archive;
 using IWouldArgue.Attachments;
-using IWouldArgue.Live;
 using IWouldArgue.Media;
 
 namespace IWouldArgue.Discussions.Host;
 
 /// <summary>
-/// Discussions, a Live instance and Media (voice) as their own process in the mesh. They believe only the gateway about
-/// who calls (signed with Auth:GatewayKey); the Live instance registers Live:AdvertisedAddress so the
-/// gateway sends each discussion's watchers to its owner.
+/// Discussions, with Media (voice), Attachments and Archive beside it, as their own process in the mesh. They believe
+/// only the gateway about who calls (signed with Auth:GatewayKey). Several instances share one store
+/// (Discussions:Provider=postgres) and the pub/sub and state building blocks; Live runs apart (LiveHost).
 /// </summary>
 public static class DiscussionsHost
 {
@@ -22,7 +21,6 @@ public static class DiscussionsHost
         builder.ServeGatewaysOnly();
         builder.Services.Configure<AuthOptions>(o => o.Source = CallerSource.Gateway);
         builder.Services.AddDiscussions(builder.Configuration);
-        builder.Services.AddLive(builder.Configuration);
         builder.Services.AddMedia(builder.Configuration);
         builder.Services.AddAttachments(builder.Configuration);
         builder.Services.AddArchive(builder.Configuration);
@@ -32,7 +30,6 @@ public static class DiscussionsHost
         app.MapServiceDefaults();
         app.UseCallerAuthentication();
         app.MapDiscussions();
-        app.MapLive();
         app.MapMedia();
         app.MapAttachments();
         app.MapArchive();

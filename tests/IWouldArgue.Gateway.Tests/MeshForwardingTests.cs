@@ -13,6 +13,7 @@ using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Host;
 using IWouldArgue.Identity.Host;
+using IWouldArgue.Live.Host;
 using Grpc.Core;
 using IWouldArgue.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -23,25 +24,28 @@ using static IWouldArgue.Gateway.Tests.GatewayHost;
 namespace IWouldArgue.Gateway.Tests;
 
 /// <summary>
-/// The mesh shape in one test process: Identity and Discussions+Live each built by their own host (as
+/// The mesh shape in one test process: Identity, Discussions and Live each built by their own host (as
 /// their Program.cs does) on their own ports, and the gateway forwarding to them. Only the Dapr sidecar
-/// is missing: the gateway and the Live instance share an in-process state store where, in the mesh,
-/// both would reach the same Dapr state component. Live's watch streams go to the Discussions host's gRPC
-/// port, as dapr.yaml has it.
+/// is missing: the services and the gateway share an in-process state store and pub/sub where, in the mesh,
+/// each would reach the same Dapr components. Watch streams go to the Live host's gRPC port, which it
+/// registers in the state store.
 /// </summary>
 public sealed class MeshForwardingTests : IAsyncLifetime
 {
     private static readonly string GatewayKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _data = Directory.CreateTempSubdirectory("iwouldargue-mesh-").FullName;
     private readonly InProcessStateStore _sharedState = new(TimeProvider.System);
+    private readonly IPubSub _sharedPubSub = new InProcessPubSub(Microsoft.Extensions.Logging.Abstractions.NullLogger<InProcessPubSub>.Instance);
     private readonly ConcurrentQueue<string> _appIdsSeen = new();
     private WebApplication _identity = null!;
     private WebApplication _discussions = null!;
+    private WebApplication _live = null!;
     private GatewayHost _gateway = null!;
 
     /// <summary>The gateway in front of the services running apart (for tests that reuse this mesh).</summary>
     internal GatewayHost Gateway => _gateway;
     private int _discussionsPort;
+    private int _livePort;
     private int _discussionsWebPort;
     private string _jwksUrl = "";
 
@@ -53,14 +57,26 @@ public sealed class MeshForwardingTests : IAsyncLifetime
         {
             ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
             ["Attachments:StoragePath"] = Path.Combine(_data, "blobs"),
-            ["Live:InstanceId"] = "live-a",
-            ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{_discussionsPort}",
         }), services =>
         {
             services.AddSingleton<IStateStore>(_sharedState);
+            services.AddSingleton<IPubSub>(_sharedPubSub);
             services.AddSingleton<IStartupFilter>(new RecordAppIds(_appIdsSeen));
         });
         await _discussions.StartAsync();
+        var liveWeb = LoopbackPorts.Free();
+        var liveGrpc = _livePort = LoopbackPorts.Free();
+        _live = LiveHost.Create(Args("IWouldArgue.Live.Host", liveGrpc, liveWeb, new()
+        {
+            ["Discussions:ConnectionString"] = $"Data Source={Path.Combine(_data, "discussions.db")}",
+            ["Live:InstanceId"] = "live-a",
+            ["Live:AdvertisedAddress"] = $"http://127.0.0.1:{liveGrpc}",
+        }), services =>
+        {
+            services.AddSingleton<IStateStore>(_sharedState);
+            services.AddSingleton<IPubSub>(_sharedPubSub);
+        });
+        await _live.StartAsync();
         _identity = IdentityHost.Create(Args("IWouldArgue.Identity.Host", identityGrpc, identityWeb, new()
         {
             ["Identity:ConnectionString"] = $"Data Source={Path.Combine(_data, "identity.db")}",
@@ -85,11 +101,12 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        foreach (var app in new[] { _identity, _discussions })
+        foreach (var app in new[] { _identity, _live, _discussions })
         {
             await app.StopAsync();
             await app.DisposeAsync();
         }
+        await ((IAsyncDisposable)_sharedPubSub).DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_data, recursive: true);
     }
@@ -325,7 +342,7 @@ public sealed class MeshForwardingTests : IAsyncLifetime
             ["Gateway:Upstreams:Discussions:DaprAppId"] = "discussions",
             ["Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{_discussionsPort}",
             ["Dapr:HttpEndpoint"] = $"http://127.0.0.1:{_discussionsWebPort}",
-            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_livePort}",
         }, overrides: services => services.AddSingleton<IStateStore>(_sharedState));
     }
 

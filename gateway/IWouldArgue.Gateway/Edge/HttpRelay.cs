@@ -25,6 +25,8 @@ public sealed partial class HttpRelay(GatewayCallerHeader vouch, IOptions<DaprOp
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization",
     };
 
+    private int _turn;
+
     private readonly HttpMessageInvoker _http = new(new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
@@ -76,12 +78,20 @@ public sealed partial class HttpRelay(GatewayCallerHeader vouch, IOptions<DaprOp
         }
     }
 
+    // Several instances take transfers in turn (a body cannot be replayed, so a transfer to an instance that went
+    // away fails with 503 and the client's retry goes to the next one).
+    private Uri NextInstance(UpstreamOptions upstream) => upstream.Instances switch
+    {
+        [] => throw new InvalidOperationException("An upstream needs an Address, Addresses or a DaprAppId."),
+        var instances => instances[(int)((uint)Interlocked.Increment(ref _turn) % (uint)instances.Count)],
+    };
+
     private HttpRequestMessage CreateRequest(HttpContext context, UpstreamOptions upstream)
     {
         var incoming = context.Request;
         var pathAndQuery = incoming.Path.ToUriComponent() + incoming.QueryString.ToUriComponent();
         var request = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(upstream.DaprAppId is null
-            ? upstream.Address ?? throw new InvalidOperationException("An upstream needs an Address or a DaprAppId.")
+            ? NextInstance(upstream)
             : dapr.Value.HttpEndpoint, pathAndQuery));
         if (upstream.DaprAppId is { } appId)
         {

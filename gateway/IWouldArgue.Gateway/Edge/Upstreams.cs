@@ -3,6 +3,9 @@ using IWouldArgue.Auth;
 using IWouldArgue.BuildingBlocks.Dapr;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Gateway.Edge;
@@ -12,6 +15,15 @@ public sealed class UpstreamOptions
 {
     /// <summary>The service's gRPC (h2c) address, e.g. http://discussions:5080.</summary>
     public Uri? Address { get; set; }
+
+    /// <summary>
+    /// Several instances of the service, instead of <see cref="Address"/>: gRPC calls go round-robin to those that
+    /// accept connections (an instance that went away is skipped until it is back), file transfers in turn.
+    /// </summary>
+    public List<Uri> Addresses { get; set; } = [];
+
+    /// <summary>The addresses configured (<see cref="Addresses"/>, or <see cref="Address"/> alone).</summary>
+    public IReadOnlyList<Uri> Instances => Addresses.Count > 0 ? Addresses : Address is null ? [] : [Address];
 
     /// <summary>The service's Dapr app id: calls go to the sidecar's gRPC port (<see cref="DaprOptions.GrpcEndpoint"/>) with <c>dapr-app-id</c> metadata.</summary>
     public string? DaprAppId { get; set; }
@@ -66,6 +78,7 @@ public static class RelayedHeaders
 public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOptions> dapr) : IDisposable
 {
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
+    private readonly ConcurrentDictionary<string, GrpcChannel> _balanced = new();
 
     /// <summary>Calls to an upstream (the Dapr sidecar for app ids).</summary>
     public CallInvoker InvokerFor(UpstreamOptions upstream) => ChannelTo(upstream).CreateCallInvoker();
@@ -74,27 +87,53 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
     public GrpcChannel ChannelTo(UpstreamOptions upstream)
     {
         ArgumentNullException.ThrowIfNull(upstream);
-        var address = upstream.DaprAppId is not null ? dapr.Value.GrpcEndpoint
-            : upstream.Address ?? throw new InvalidOperationException("An upstream needs an Address or a DaprAppId.");
-        return ChannelTo(address);
+        if (upstream.DaprAppId is not null)
+        {
+            return ChannelTo(dapr.Value.GrpcEndpoint);
+        }
+        return upstream.Instances switch
+        {
+            [] => throw new InvalidOperationException("An upstream needs an Address, Addresses or a DaprAppId."),
+            [var one] => ChannelTo(one),
+            var several => _balanced.GetOrAdd(string.Join(' ', several), _ => Balanced(several)),
+        };
     }
 
     /// <summary>The channel to an address.</summary>
     public GrpcChannel ChannelTo(Uri address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions
     {
-        HttpHandler = new SocketsHttpHandler
-        {
-            // A connection carries as many streams as the upstream allows; more calls open another.
-            EnableMultipleHttp2Connections = true,
-            // gRPC's own connection backoff allows a connection attempt 20 s (its MIN_CONNECT_TIMEOUT): a busy upstream
-            // completes the handshake late, and every call queued for a new connection would fail with it.
-            ConnectTimeout = TimeSpan.FromSeconds(20),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-            UseProxy = false,
-        },
+        HttpHandler = Handler(),
         DisposeHttpClient = true,
     }));
+
+    // grpc-dotnet's client-side balancing: a fixed list of addresses, round-robin over the subchannels that are
+    // connected; one whose connection failed is retried in the background and skipped meanwhile.
+    private static GrpcChannel Balanced(IReadOnlyList<Uri> addresses)
+    {
+        var resolved = addresses.Select(a => new BalancerAddress(a.Host, a.Port)).ToArray();
+        var services = new ServiceCollection();
+        services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => resolved));
+        return GrpcChannel.ForAddress("static:///upstream", new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Insecure,
+            ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } },
+            ServiceProvider = services.BuildServiceProvider(),
+            HttpHandler = Handler(),
+            DisposeHttpClient = true,
+        });
+    }
+
+    private static SocketsHttpHandler Handler() => new()
+    {
+        // A connection carries as many streams as the upstream allows; more calls open another.
+        EnableMultipleHttp2Connections = true,
+        // gRPC's own connection backoff allows a connection attempt 20 s (its MIN_CONNECT_TIMEOUT): a busy upstream
+        // completes the handshake late, and every call queued for a new connection would fail with it.
+        ConnectTimeout = TimeSpan.FromSeconds(20),
+        KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+        UseProxy = false,
+    };
 
     /// <summary>The options of a call relayed to <paramref name="upstream"/> on behalf of the call in <paramref name="context"/>.</summary>
     public CallOptions Outgoing(ServerCallContext context, UpstreamOptions? upstream)
@@ -130,7 +169,7 @@ public sealed class UpstreamCalls(GatewayCallerHeader vouch, IOptions<DaprOption
 
     public void Dispose()
     {
-        foreach (var channel in _channels.Values)
+        foreach (var channel in _channels.Values.Concat(_balanced.Values))
         {
             channel.Dispose();
         }

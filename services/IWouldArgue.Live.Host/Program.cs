@@ -1,0 +1,1 @@
+IWouldArgue.Live.Host.LiveHost.Create(args).Run();
