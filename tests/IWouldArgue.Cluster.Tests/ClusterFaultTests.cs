@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using IWouldArgue.BuildingBlocks.Routing;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Testing;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace IWouldArgue.Cluster.Tests;
+
+/// <summary>
+/// The cluster of issue "scale out for real", as real processes: 2 Discussions, 3 Live, 2 gateways, Identity, one
+/// PostgreSQL and one NATS JetStream. While people post and watch three discussions through both gateways, one Live
+/// instance (the owner of a watched discussion), one Discussions instance and one gateway are killed with SIGKILL and
+/// started again, and the broker is killed and restarted.
+/// </summary>
+[Trait("Runs", "RealProcesses")]
+public sealed class ClusterFaultTests(ITestOutputHelper output)
+{
+    private const int DiscussionCount = 3;
+    private const int WatchersPerDiscussion = 4;
+
+    // Live instances renew their registration every second here (5 s by default), so a killed owner's watchers move
+    // on within about 3 s instead of 15 s: the test's time, not what it proves.
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Live:RegistrationInterval"] = "00:00:01",
+        ["Discussions:CommentsPerSecond"] = "100",
+        ["Discussions:CommentBurst"] = "100",
+    };
+
+    [Fact]
+    public async Task KillingEachKindOfInstance_AndTheBroker_EveryAcknowledgedCommentReachesEveryWatcherOnce_InSeqOrder()
+    {
+        await using var cluster = await ProductCluster.StartAsync(discussions: 2, live: 3, gateways: 2, Settings);
+        using var gateways = new GatewayChannels(cluster.Gateways.Select(g => g.GrpcAddress));
+        var identity = new IdentityService.IdentityServiceClient(gateways[0]);
+        var discussionsApi = new DiscussionsService.DiscussionsServiceClient(gateways[0]);
+        var host = await SignUpAsync(identity, "Host");
+        var discussions = new List<Discussion>();
+        for (var d = 0; d < DiscussionCount; d++)
+        {
+            var created = (await discussionsApi.CreateDiscussionAsync(new CreateDiscussionRequest { Title = $"Cluster {d}" }, GatewayChannels.Bearer(host))).Discussion;
+            await discussionsApi.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, GatewayChannels.Bearer(host));
+            discussions.Add(created);
+        }
+        var watchers = new List<SeqWatcher>();
+        var posters = new List<CommentPoster>();
+        foreach (var (discussion, d) in discussions.Select((x, i) => (x, i)))
+        {
+            for (var w = 0; w < WatchersPerDiscussion; w++)
+            {
+                var person = await SignUpAsync(identity, $"Watcher {d}.{w}");
+                await discussionsApi.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = discussion.InviteCode }, GatewayChannels.Bearer(person));
+                watchers.Add(new SeqWatcher(gateways, w, discussion.DiscussionId, person));
+            }
+            var poster = await SignUpAsync(identity, $"Poster {d}");
+            await discussionsApi.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = discussion.InviteCode }, GatewayChannels.Bearer(poster));
+            posters.Add(new CommentPoster(gateways, d, discussion.DiscussionId, host, TimeSpan.FromMilliseconds(250)));
+            posters.Add(new CommentPoster(gateways, d + 1, discussion.DiscussionId, poster, TimeSpan.FromMilliseconds(250)));
+        }
+
+        using var stopWatching = new CancellationTokenSource();
+        using var stopPosting = new CancellationTokenSource();
+        var watching = watchers.Select(w => w.RunAsync(stopWatching.Token)).ToList();
+        await Task.WhenAll(watchers.Select(w => w.Ready)).WaitAsync(TimeSpan.FromSeconds(60));
+        var posting = posters.Select(p => p.RunAsync(stopPosting.Token)).ToList();
+        var clock = Stopwatch.StartNew();
+        var timeline = new List<string>();
+        async Task Step(string what, Func<Task> fault, int afterSeconds = 3)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(afterSeconds));
+            timeline.Add($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+            await fault();
+        }
+
+        var owner = Rendezvous.Pick(discussions[0].DiscussionId, cluster.Live.Select(l => l.Name))!;
+        var victim = cluster.Live.Single(l => l.Name == owner);
+        await Step($"kill -9 {owner} (owner of discussion 0)", victim.KillAsync);
+        await Step($"restart {owner}", () => victim.StartAsync(ProductCluster.StartLimit));
+        await Step("kill -9 discussions-1", cluster.Discussions[0].KillAsync);
+        await Step("restart discussions-1", () => cluster.Discussions[0].StartAsync(ProductCluster.StartLimit));
+        await Step("kill -9 gateway-1", cluster.Gateways[0].KillAsync);
+        await Step("restart gateway-1", () => cluster.Gateways[0].StartAsync(ProductCluster.StartLimit));
+        await Step("kill -9 nats-server", cluster.Nats.StopAsync);
+        await Step("restart nats-server", cluster.Nats.RestartAsync, afterSeconds: 2);
+        await Step("stop posting", async () => await stopPosting.CancelAsync());
+        await Task.WhenAll(posting);
+
+        var acked = posters.SelectMany(p => p.Acked).ToList();
+        var lastAcked = acked.GroupBy(a => a.DiscussionId).ToDictionary(g => g.Key, g => g.Max(a => a.Seq));
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until && watchers.Any(w => w.LastSeq < lastAcked.GetValueOrDefault(w.DiscussionId)))
+        {
+            await Task.Delay(200);
+        }
+        timeline.Add($"{clock.Elapsed.TotalSeconds,6:F1} s  watchers caught up (or gave up)");
+        await stopWatching.CancelAsync();
+        await Task.WhenAll(watching);
+
+        Report(cluster, timeline, posters, watchers);
+        Assert.True(acked.Count >= 100, $"only {acked.Count} comments were acknowledged: the cluster was not under load");
+        Assert.All(watchers, w => Assert.Empty(w.Violations));
+        Assert.All(watchers, w =>
+        {
+            var missing = acked.Where(a => a.DiscussionId == w.DiscussionId && a.Seq > w.StartSeq && !w.Comments.ContainsKey(a.CommentId)).ToList();
+            Assert.True(missing.Count == 0, $"a watcher of {w.DiscussionId} lacks {missing.Count} acknowledged comments (seqs {string.Join(", ", missing.Take(10).Select(m => m.Seq))})");
+        });
+        foreach (var discussion in discussions)
+        {
+            var (count, max) = await EventLogAsync(cluster.DatabaseConnectionString, discussion.DiscussionId);
+            Assert.Equal(max, count); // dense: seqs 1..max, each once
+        }
+        Assert.Contains(watchers, w => w.Reconnects > 0); // the faults reached the watchers
+    }
+
+    private static async Task<string> SignUpAsync(IdentityService.IdentityServiceClient identity, string name) =>
+        (await identity.SignUpAsync(new SignUpRequest { Email = $"{Guid.NewGuid():N}@example.org", Password = "correct horse battery", DisplayName = name })).Tokens.AccessToken;
+
+    private static async Task<(long Count, long Max)> EventLogAsync(string connectionString, string discussionId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*), COALESCE(max(seq), 0) FROM events WHERE discussion_id = @id", connection);
+        command.Parameters.AddWithValue("id", discussionId);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private void Report(ProductCluster cluster, List<string> timeline, List<CommentPoster> posters, List<SeqWatcher> watchers)
+    {
+        foreach (var line in timeline)
+        {
+            output.WriteLine(line);
+        }
+        output.WriteLine($"acknowledged {posters.Sum(p => p.Acked.Count)}, failed posts {posters.Sum(p => p.Failures)}");
+        var outages = watchers.SelectMany(w => w.Outages).Order().ToList();
+        output.WriteLine($"watcher reconnects {watchers.Sum(w => w.Reconnects)}; longest outage {(outages.Count > 0 ? outages[^1].TotalSeconds : 0):F1} s");
+        foreach (var violation in watchers.SelectMany(w => w.Violations).Take(20))
+        {
+            output.WriteLine("violation: " + violation);
+        }
+        foreach (var process in cluster.Processes)
+        {
+            output.WriteLine($"--- {process.Name} (log tail)");
+            output.WriteLine(process.Tail(15));
+        }
+    }
+}
