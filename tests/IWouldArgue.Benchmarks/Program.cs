@@ -12,6 +12,7 @@ using IWouldArgue.Benchmarks;
 // store <discussions> <batch> <seconds> : the SQLite event log alone: comments appended in batches, then marked published
 // floor <port>               : the floor of a Kestrel HTTP/2 fan-out (KestrelFanoutFloor), loaded by "fanout" like ours
 // (fanout's <server pid> may be several, comma-separated: their CPU is summed)
+// cluster <discussion cores> <live cores> <seconds> : the cluster of real processes (needs PostgreSQL, nats-server, root for CPU caps)
 // nats <port> <server pid> <subjects> <subscribers> <rates,...> <seconds> <connections> [staggered|together] : the same on nats-server
 return args switch
 {
@@ -28,6 +29,9 @@ return args switch
     ["nats", var port, var pid, var subjects, var subscribers, var rates, var seconds, var connections, .. var arrivals] =>
         await NatsReference.RunAsync(Int(port), Int(pid), Int(subjects), Int(subscribers), Rates(rates), TimeSpan.FromSeconds(Int(seconds)), Int(connections),
             arrivals is [var pattern] ? PostingSchedule.Parse(pattern) : Arrivals.Staggered),
+    ["cluster", var discussionCores, var liveCores, var seconds] =>
+        await ClusterBench.RunAsync(double.Parse(discussionCores, System.Globalization.CultureInfo.InvariantCulture),
+            double.Parse(liveCores, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(Int(seconds))),
     ["coldstart", var gatewayDirectory, var rounds] => await ColdStart.RunAsync(gatewayDirectory, Int(rounds)),
     ["tokens", var count] => await TokenChecks.RunAsync(Int(count)),
     ["replay", var address, var comments, var interval, var rounds] =>

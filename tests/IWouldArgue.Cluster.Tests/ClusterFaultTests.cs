@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using IWouldArgue.BuildingBlocks.Routing;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Testing;
 using Npgsql;
@@ -64,26 +63,9 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         var watching = watchers.Select(w => w.RunAsync(stopWatching.Token)).ToList();
         await Task.WhenAll(watchers.Select(w => w.Ready)).WaitAsync(TimeSpan.FromSeconds(60));
         var posting = posters.Select(p => p.RunAsync(stopPosting.Token)).ToList();
-        var clock = Stopwatch.StartNew();
-        var timeline = new List<string>();
-        async Task Step(string what, Func<Task> fault, int afterSeconds = 3)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(afterSeconds));
-            timeline.Add($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
-            await fault();
-        }
-
-        var owner = Rendezvous.Pick(discussions[0].DiscussionId, cluster.Live.Select(l => l.Name))!;
-        var victim = cluster.Live.Single(l => l.Name == owner);
-        await Step($"kill -9 {owner} (owner of discussion 0)", victim.KillAsync);
-        await Step($"restart {owner}", () => victim.StartAsync(ProductCluster.StartLimit));
-        await Step("kill -9 discussions-1", cluster.Discussions[0].KillAsync);
-        await Step("restart discussions-1", () => cluster.Discussions[0].StartAsync(ProductCluster.StartLimit));
-        await Step("kill -9 gateway-1", cluster.Gateways[0].KillAsync);
-        await Step("restart gateway-1", () => cluster.Gateways[0].StartAsync(ProductCluster.StartLimit));
-        await Step("kill -9 nats-server", cluster.Nats.StopAsync);
-        await Step("restart nats-server", cluster.Nats.RestartAsync, afterSeconds: 2);
-        await Step("stop posting", async () => await stopPosting.CancelAsync());
+        var began = Stopwatch.GetTimestamp();
+        var steps = await ClusterFaults.RunAsync(cluster, discussions[0].DiscussionId, TimeSpan.FromSeconds(3));
+        await stopPosting.CancelAsync();
         await Task.WhenAll(posting);
 
         var acked = posters.SelectMany(p => p.Acked).ToList();
@@ -93,7 +75,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         {
             await Task.Delay(200);
         }
-        timeline.Add($"{clock.Elapsed.TotalSeconds,6:F1} s  watchers caught up (or gave up)");
+        steps.Add(new FaultStep(Stopwatch.GetTimestamp(), "watchers caught up (or gave up)"));
+        var timeline = steps.Select(s => $"{Stopwatch.GetElapsedTime(began, s.At).TotalSeconds,6:F1} s  {s.What}").ToList();
         await stopWatching.CancelAsync();
         await Task.WhenAll(watching);
 
@@ -134,7 +117,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             output.WriteLine(line);
         }
         output.WriteLine($"acknowledged {posters.Sum(p => p.Acked.Count)}, failed posts {posters.Sum(p => p.Failures)}");
-        var outages = watchers.SelectMany(w => w.Outages).Order().ToList();
+        var outages = watchers.SelectMany(w => w.Outages).Select(o => o.Length).Order().ToList();
         output.WriteLine($"watcher reconnects {watchers.Sum(w => w.Reconnects)}; longest outage {(outages.Count > 0 ? outages[^1].TotalSeconds : 0):F1} s");
         foreach (var violation in watchers.SelectMany(w => w.Violations).Take(20))
         {

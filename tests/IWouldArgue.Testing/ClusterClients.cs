@@ -93,7 +93,7 @@ public sealed class SeqWatcher(GatewayChannels gateways, int firstGateway, strin
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, long> _comments = new();
     private readonly ConcurrentQueue<string> _violations = new();
-    private readonly ConcurrentQueue<TimeSpan> _outages = new();
+    private readonly ConcurrentQueue<(long BrokenAt, TimeSpan Length)> _outages = new();
     private ulong _last;
 
     /// <summary>The discussion watched.</summary>
@@ -114,8 +114,8 @@ public sealed class SeqWatcher(GatewayChannels gateways, int firstGateway, strin
     /// <summary>Everything that broke the stream's promise (gaps, repeats, reordering, a second snapshot).</summary>
     public IReadOnlyCollection<string> Violations => _violations;
 
-    /// <summary>For each interruption: from the stream failing to the next frame received.</summary>
-    public IReadOnlyCollection<TimeSpan> Outages => _outages;
+    /// <summary>For each interruption: when the stream failed (a <see cref="Stopwatch"/> timestamp) and how long until the next frame.</summary>
+    public IReadOnlyCollection<(long BrokenAt, TimeSpan Length)> Outages => _outages;
 
     /// <summary>Streams that ended (errors, resyncs, gateways or instances gone) and were resumed.</summary>
     public int Reconnects { get; private set; }
@@ -135,7 +135,7 @@ public sealed class SeqWatcher(GatewayChannels gateways, int firstGateway, strin
                 {
                     if (brokenAt is { } since)
                     {
-                        _outages.Enqueue(Stopwatch.GetElapsedTime(since));
+                        _outages.Enqueue((since, Stopwatch.GetElapsedTime(since)));
                         brokenAt = null;
                     }
                     if (!Take(frame))

@@ -49,6 +49,9 @@ public sealed class ProductProcess : IAsyncDisposable
     /// <summary>Its output so far.</summary>
     public string LogPath { get; }
 
+    /// <summary>Its process id while it runs.</summary>
+    public int? Pid => _process is { HasExited: false } process ? process.Id : null;
+
     /// <summary>Whether its process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
@@ -116,6 +119,43 @@ public sealed class ProductProcess : IAsyncDisposable
         }
         _process?.Dispose();
         _process = null;
+    }
+
+    /// <summary>
+    /// Caps the running process at <paramref name="cores"/> of CPU time (a cgroup's CFS quota: v1's cpu controller, or
+    /// v2's cpu.max), so instances compared get the same share of the machine. Needs root; false when not possible.
+    /// </summary>
+    public bool LimitCpu(double cores)
+    {
+        if (Pid is not { } pid)
+        {
+            return false;
+        }
+        var quota = ((int)(cores * 100_000)).ToString(CultureInfo.InvariantCulture);
+        var group = $"iwouldargue-{Name}-{pid.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            if (Directory.Exists("/sys/fs/cgroup/cpu") && File.Exists("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))
+            {
+                var folder = Directory.CreateDirectory(Path.Combine("/sys/fs/cgroup/cpu", group)).FullName;
+                File.WriteAllText(Path.Combine(folder, "cpu.cfs_period_us"), "100000");
+                File.WriteAllText(Path.Combine(folder, "cpu.cfs_quota_us"), quota);
+                File.WriteAllText(Path.Combine(folder, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+                return true;
+            }
+            if (File.Exists("/sys/fs/cgroup/cgroup.controllers") && File.ReadAllText("/sys/fs/cgroup/cgroup.controllers").Contains("cpu", StringComparison.Ordinal))
+            {
+                var folder = Directory.CreateDirectory(Path.Combine("/sys/fs/cgroup", group)).FullName;
+                File.WriteAllText(Path.Combine(folder, "cpu.max"), $"{quota} 100000");
+                File.WriteAllText(Path.Combine(folder, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+                return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return false;
     }
 
     /// <summary>The last lines of its log, each cut at 300 characters (stack traces come on one line).</summary>

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using IWouldArgue.Contracts.V1;
+using IWouldArgue.Testing;
+
+namespace IWouldArgue.Benchmarks;
+
+/// <summary>
+/// The cluster of real processes (<see cref="ProductCluster"/>) measured three ways, printed as Markdown:
+/// comments accepted per second by 1 and by 2 Discussions instances, deliveries per second through 1 and 3 Live
+/// instances, each instance capped at the same CPU share (a cgroup quota); and the fault timeline of the cluster test
+/// with the product's default settings: acknowledged vs delivered, resume times, p99 post->receive per phase.
+/// </summary>
+internal static class ClusterBench
+{
+    private static readonly Dictionary<string, string> OpenLimits = new()
+    {
+        ["Discussions:CommentsPerSecond"] = "1000000",
+        ["Discussions:CommentBurst"] = "1000000",
+    };
+
+    public static async Task<int> RunAsync(double discussionCores, double liveCores, TimeSpan window)
+    {
+        Console.WriteLine($"Each Discussions instance capped at {discussionCores.ToString(CultureInfo.InvariantCulture)} cores, each Live instance at {liveCores.ToString(CultureInfo.InvariantCulture)} (cgroup CFS quota); PostgreSQL, NATS, Identity, the gateways and the load uncapped; {window.TotalSeconds} s measured after 3 s of warm-up.");
+        Console.WriteLine();
+        Console.WriteLine("| what | instances | per second | post p50 ms | post p99 ms | post->receive p99 ms | lost | capped cores used |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        var accepted = new List<double>();
+        foreach (var n in new[] { 1, 2 })
+        {
+            accepted.Add(await AcceptAsync(n, discussionCores, window));
+        }
+        var delivered = new List<double>();
+        foreach (var m in new[] { 1, 3 })
+        {
+            delivered.Add(await DeliverAsync(m, liveCores, window));
+        }
+        Console.WriteLine();
+        Console.WriteLine($"- comments accepted, 2 Discussions instances / 1: **{accepted[1] / accepted[0]:F2}x**");
+        Console.WriteLine($"- deliveries, 3 Live instances / 1: **{delivered[1] / delivered[0]:F2}x**");
+        Console.WriteLine();
+        await ClusterFaultTimeline.RunAsync();
+        return 0;
+    }
+
+    // Closed loop: 32 posters on 16 discussions, each posting again as soon as its last post is acknowledged.
+    private static async Task<double> AcceptAsync(int instances, double cores, TimeSpan window)
+    {
+        await using var cluster = await ProductCluster.StartAsync(discussions: instances, live: 1, gateways: 2, OpenLimits);
+        using var gateways = new GatewayChannels(cluster.Gateways.Select(g => g.GrpcAddress));
+        var room = await Room.CreateAsync(gateways, discussions: 16, watchersEach: 0, postersEach: 2, TimeSpan.Zero);
+        var capped = cluster.Discussions.All(d => d.LimitCpu(cores));
+        var (rate, cpu, _) = await room.MeasureAsync(window, cluster.Discussions);
+        var latencies = room.PostLatencies();
+        Console.WriteLine($"| comments accepted | {instances} Discussions | {rate:F0} | {P(latencies, 0.5):F1} | {P(latencies, 0.99):F1} | | | {(capped ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "not capped: " + cpu.ToString("F2", CultureInfo.InvariantCulture))} |");
+        return rate;
+    }
+
+    // Open loop: 40 discussions x 10 watchers, a comment every 100 ms in each (400/s, 4,000 deliveries/s).
+    private static async Task<double> DeliverAsync(int instances, double cores, TimeSpan window)
+    {
+        await using var cluster = await ProductCluster.StartAsync(discussions: 2, live: instances, gateways: 2, OpenLimits);
+        using var gateways = new GatewayChannels(cluster.Gateways.Select(g => g.GrpcAddress));
+        var room = await Room.CreateAsync(gateways, discussions: 40, watchersEach: 10, postersEach: 1, TimeSpan.FromMilliseconds(100));
+        var capped = cluster.Live.All(l => l.LimitCpu(cores));
+        var (_, cpu, deliveries) = await room.MeasureAsync(window, cluster.Live);
+        var latencies = room.PostLatencies();
+        var (expected, got, receive) = room.Deliveries();
+        Console.WriteLine($"| deliveries | {instances} Live | {deliveries:F0} | {P(latencies, 0.5):F1} | {P(latencies, 0.99):F1} | {P(receive, 0.99):F0} | {expected - got} of {expected} | {(capped ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "not capped: " + cpu.ToString("F2", CultureInfo.InvariantCulture))} |");
+        return deliveries;
+    }
+
+    internal static double P(List<double> sorted, double q) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+}
