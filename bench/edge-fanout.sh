@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Live fan-out through the gateway tier (the mesh: the Discussions host with its Live instance, and a gateway in front
-# holding one shared Watch per discussion and fanning it out to its own watchers), 20 discussions x 1,000 watchers at
+# Live fan-out through the gateway tier (the mesh: the Discussions host, a Live host, the JetStream broker between them,
+# and a gateway in front holding one shared Watch per discussion and fanning it out to its own watchers), 20 discussions x 1,000 watchers at
 # 5 (and 10) comments/s, staggered arrivals, 100 watch streams per connection: deliveries per server core and
 # post-to-receive p50/p99/p99.9. Side by side in the same run, each on the same one core (CPU 0; the load on CPU 1):
-#   tier      the two processes together (their CPU summed), every Watch through the gateway's edge fan-out
+#   tier      the four processes together (their CPU summed), every Watch through the gateway's edge fan-out
 #   embedded  the embedded default (one process: gateway, Discussions and Live), as bench/fanout.sh's "ours"
 #   nats      nats-server core pub/sub with the same subjects, subscribers, rates and payloads
 # Goal (issue 16): the tier keeps p99 < 250 ms at 5/s and delivers >= 0.5x nats per core. DISCUSSIONS (default 20)
@@ -24,34 +24,46 @@ for tool in nats-server taskset; do
 done
 source bench/lib.sh
 prepare_bench
-dotnet build -c Release services/IWouldArgue.Discussions.Host --nologo -v quiet -clp:ErrorsOnly
+for project in services/IWouldArgue.Discussions.Host services/IWouldArgue.Live.Host; do
+  dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly
+done
 source bench/fanout-systems.sh
 
 tier() { # discussions watchers rates
-  local key grpc web gateway_grpc gateway_web discussions_pid
+  local key grpc web live_grpc live_web gateway_grpc gateway_web nats_port discussions_pid live_pid nats_pid
   key=$(head -c 32 /dev/urandom | base64)
-  grpc=$(free_port); web=$(free_port); gateway_grpc=$(free_port); gateway_web=$(free_port)
+  grpc=$(free_port); web=$(free_port); live_grpc=$(free_port); live_web=$(free_port); gateway_grpc=$(free_port); gateway_web=$(free_port)
+  nats_port=$(free_port)
+  # Discussions and Live are separate processes: their events go through a JetStream broker (on the same core).
+  taskset -c 0 nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats-$nats_port" >"$work/tier-nats-$nats_port.log" 2>&1 &
+  pids+=($!); nats_pid=$!
+  wait_port "$nats_port"
+  local common=(Logging__LogLevel__Default=${TIER_LOG_LEVEL:-Warning} Auth__GatewayKey="$key" BuildingBlocks__Mode=nats
+    Nats__Url="nats://127.0.0.1:$nats_port" Discussions__ConnectionString="Data Source=$work/tier-$grpc.db")
   (cd services/IWouldArgue.Discussions.Host/bin/Release/net10.0 && \
-    Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
-    Logging__LogLevel__Default=${TIER_LOG_LEVEL:-Warning} Auth__GatewayKey="$key" \
-    Discussions__ConnectionString="Data Source=$work/tier-$grpc.db" Attachments__StoragePath="$work/tier-blobs-$grpc" \
-    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 Live__MaxWatchersPerDiscussion=5000 \
-    Live__InstanceId=live-bench Live__AdvertisedAddress="http://127.0.0.1:$grpc" \
-    exec taskset -c 0 dotnet IWouldArgue.Discussions.Host.dll) >"$work/discussions-$grpc.log" 2>&1 &
+    exec env "${common[@]}" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
+    Nats__ConsumerGroup=discussions Attachments__StoragePath="$work/tier-blobs-$grpc" \
+    Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 \
+    taskset -c 0 dotnet IWouldArgue.Discussions.Host.dll) >"$work/discussions-$grpc.log" 2>&1 &
   pids+=($!); discussions_pid=$!
   wait_port "$grpc"
+  (cd services/IWouldArgue.Live.Host/bin/Release/net10.0 && \
+    exec env "${common[@]}" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$live_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$live_web" \
+    Nats__ConsumerGroup=live Live__MaxWatchersPerDiscussion=5000 Live__InstanceId=live-bench Live__AdvertisedAddress="http://127.0.0.1:$live_grpc" \
+    taskset -c 0 dotnet IWouldArgue.Live.Host.dll) >"$work/live-$live_grpc.log" 2>&1 &
+  pids+=($!); live_pid=$!
+  wait_port "$live_grpc"
   (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
-    Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$gateway_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$gateway_web" \
-    Logging__LogLevel__Default=${TIER_LOG_LEVEL:-Warning} Auth__GatewayKey="$key" Auth__TrustCallerHeaders=true \
-    Identity__ConnectionString="Data Source=$work/tier-identity-$gateway_grpc.db" \
-    Gateway__Upstreams__Discussions__Address="http://127.0.0.1:$grpc" Gateway__Upstreams__Live__Address="http://127.0.0.1:$grpc" \
+    exec env "${common[@]}" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$gateway_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$gateway_web" \
+    Nats__ConsumerGroup=gateway Auth__TrustCallerHeaders=true Identity__ConnectionString="Data Source=$work/tier-identity-$gateway_grpc.db" \
+    Gateway__Upstreams__Discussions__Address="http://127.0.0.1:$grpc" Gateway__Upstreams__Live__Address="http://127.0.0.1:$live_grpc" \
     Gateway__IpRequestsPerSecond=1000000000 Gateway__IpBurst=1000000000 Gateway__UserRequestsPerSecond=1000000000 Gateway__UserBurst=1000000000 \
-    exec taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/tier-gateway-$gateway_grpc.log" 2>&1 &
+    taskset -c 0 dotnet IWouldArgue.Gateway.dll) >"$work/tier-gateway-$gateway_grpc.log" 2>&1 &
   pids+=($!); local tier_gateway_pid=$!
   wait_port "$gateway_grpc"
   echo "tier: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$gateway_grpc" "$tier_gateway_pid,$discussions_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=tier /'
-  kill "$tier_gateway_pid" "$discussions_pid"; wait "$tier_gateway_pid" "$discussions_pid" 2>/dev/null || true
+  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$gateway_grpc" "$tier_gateway_pid,$live_pid,$discussions_pid,$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=tier /'
+  kill "$tier_gateway_pid" "$live_pid" "$discussions_pid" "$nats_pid"; wait "$tier_gateway_pid" "$live_pid" "$discussions_pid" "$nats_pid" 2>/dev/null || true
 }
 
 lines="$work/lines"
@@ -67,7 +79,7 @@ out="bench/results/edge-fanout-$stamp.md"
 {
   echo "# Live fan-out through the gateway tier ($stamp)"
   echo
-  echo "\`bash bench/edge-fanout.sh\` on $(nproc) cores: every server on CPU 0 (the tier's two processes together), the load on CPU 1;"
+  echo "\`bash bench/edge-fanout.sh\` on $(nproc) cores: every server on CPU 0 (the tier's four processes together: gateway, Live, Discussions, nats-server), the load on CPU 1;"
   echo "$DISCUSSIONS discussions x 1,000 watchers, staggered arrivals, $STREAMS_PER_CONNECTION streams per connection, $SECONDS_PER_RATE s per rate."
   echo
   echo "| system | rate /s | deliveries/s | p50 ms | p99 ms | p99.9 ms | server cores | deliveries per core |"

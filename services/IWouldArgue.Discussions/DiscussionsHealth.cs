@@ -20,6 +20,6 @@ public static class DiscussionsHealth
         services.AddHealthCheckOnce(Store, sp =>
         {
             var options = sp.GetRequiredService<IOptions<DiscussionOptions>>().Value;
-            return options.OnPostgres ? new Store.PostgresWritableCheck(options.ConnectionString) : new SqliteWritableCheck(options.ConnectionString);
+            return options.OnPostgres ? new IWouldArgue.Postgres.PostgresWritableCheck(options.ConnectionString) : new SqliteWritableCheck(options.ConnectionString);
         });
 }

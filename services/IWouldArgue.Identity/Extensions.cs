@@ -1,3 +1,4 @@
+using IWouldArgue.Postgres;
 using IWouldArgue.Sqlite;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Contracts;
@@ -24,7 +25,7 @@ public static class Extensions
     public const string JwksPath = "/.well-known/jwks.json";
 
     /// <summary>
-    /// Adds the Identity service on its SQLite store. Its key ring becomes the process's
+    /// Adds the Identity service on its store (SQLite, or PostgreSQL for several instances: Identity:Provider). Its key ring becomes the process's
     /// <see cref="IAccessTokenKeys"/>, so services hosted beside it check tokens without HTTP.
     /// Needs an <see cref="IGuestInvites"/> from the host (the Discussions service owns invite codes).
     /// </summary>
@@ -35,7 +36,7 @@ public static class Extensions
             .Validate(o => o.PasswordMemoryKiB >= 8 && o.PasswordPasses >= 1, "Identity:PasswordMemoryKiB must be at least 8 and Identity:PasswordPasses at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new IdentityStore(sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ConnectionString));
+        services.AddSingleton(sp => IdentityStore.Create(sp.GetRequiredService<IOptions<IdentityOptions>>().Value));
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<IAccessTokenKeys>(sp => sp.GetRequiredService<SigningKeyRing>());
         services.AddCallerAuthentication(configuration);
@@ -43,7 +44,11 @@ public static class Extensions
         services.AddSingleton<SignInLimiter>();
         services.AddSingleton<IdentityApi>();
         services.AddHostedService<IdentityStartup>();
-        services.AddHealthCheckOnce("identity-store", sp => new SqliteWritableCheck(sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ConnectionString));
+        services.AddHealthCheckOnce("identity-store", sp => sp.GetRequiredService<IOptions<IdentityOptions>>().Value switch
+        {
+            { OnPostgres: true } options => new PostgresWritableCheck(options.ConnectionString),
+            var options => new SqliteWritableCheck(options.ConnectionString),
+        });
         services.MapServiceHealth(IdentityService.Descriptor.FullName, "identity-store");
         return services;
     }

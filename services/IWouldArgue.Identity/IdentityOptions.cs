@@ -7,8 +7,17 @@ public sealed class IdentityOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Identity";
 
-    /// <summary>The SQLite connection string of accounts, refresh tokens and signing keys. Default: a file under ./data.</summary>
+    /// <summary>
+    /// Where accounts, refresh tokens and signing keys are kept: "sqlite" (a file one process owns) or "postgres" (several
+    /// Identity instances over one database). Default: "sqlite".
+    /// </summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The store's connection string, as <see cref="Provider"/> reads it. Default: a SQLite file under ./data.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/identity.db";
+
+    /// <summary>Whether the store is on PostgreSQL.</summary>
+    public bool OnPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>How long an access token is accepted. Default: 15 minutes (15..60 allowed).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);

@@ -56,12 +56,12 @@ internal static class ClusterBench
         return rate;
     }
 
-    // Open loop: 40 discussions x 10 watchers, a comment every 100 ms in each (400/s, 4,000 deliveries/s).
+    // Open loop: 30 discussions x 10 watchers, a comment every 100 ms in each (300/s, 3,000 deliveries/s).
     private static async Task<double> DeliverAsync(int instances, double cores, TimeSpan window)
     {
         await using var cluster = await ProductCluster.StartAsync(discussions: 2, live: instances, gateways: 2, OpenLimits);
         using var gateways = new GatewayChannels(cluster.Gateways.Select(g => g.GrpcAddress));
-        var room = await Room.CreateAsync(gateways, discussions: 40, watchersEach: 10, postersEach: 1, TimeSpan.FromMilliseconds(100));
+        var room = await Room.CreateAsync(gateways, discussions: 30, watchersEach: 10, postersEach: 1, TimeSpan.FromMilliseconds(100));
         var capped = cluster.Live.All(l => l.LimitCpu(cores));
         var (_, cpu, deliveries) = await room.MeasureAsync(window, cluster.Live);
         var latencies = room.PostLatencies();

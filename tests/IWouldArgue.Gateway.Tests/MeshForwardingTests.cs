@@ -198,6 +198,36 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenTheOwningLiveInstanceCannotBeReached_TheNextWatchResumesOnAnotherInstance_BeforeItsRegistrationLapses()
+    {
+        var (id, host, _) = await LiveDiscussionAsync();
+        // An instance that died without deregistering (SIGKILL): still listed for 10 minutes, at an address nobody
+        // answers, and named so that rendezvous hashing makes it this discussion's owner over live-a.
+        var routes = new IWouldArgue.Discussions.Events.LiveRoutes(_sharedState, TimeProvider.System);
+        var ghost = Enumerable.Range(0, 1000).Select(n => $"ghost-{n}").First(name => IWouldArgue.BuildingBlocks.Routing.Rendezvous.Pick(id, [name, "live-a"]) == name);
+        await routes.Instances.UpsertAsync(ghost, $"http://127.0.0.1:{LoopbackPorts.Free()}", TimeSpan.FromMinutes(10));
+        try
+        {
+            var live = new LiveService.LiveServiceClient(_gateway.Channel);
+
+            var first = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                using var call = live.Watch(new WatchRequest { DiscussionId = id }, host);
+                await call.ResponseStream.MoveNext(CancellationToken.None);
+            });
+            using var second = live.Watch(new WatchRequest { DiscussionId = id }, host);
+            Assert.True(await second.ResponseStream.MoveNext(CancellationToken.None));
+
+            Assert.Equal(StatusCode.Unavailable, first.StatusCode);
+            Assert.Equal(WatchResponse.FrameOneofCase.Snapshot, second.ResponseStream.Current.FrameCase);
+        }
+        finally
+        {
+            await routes.Instances.RemoveAsync(ghost);
+        }
+    }
+
+    [Fact]
     public async Task AServiceBehindTheGateway_BelievesOnlyTheGatewaysSignature()
     {
         var token = (await _gateway.SignUpAsync()).Tokens.AccessToken;

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 namespace IWouldArgue.Testing;
 
 /// <summary>
-/// The product as a cluster of real processes on this machine: a PostgreSQL server shared by every Discussions and
-/// Live instance, a NATS JetStream broker for pub/sub and state, one Identity host, N Discussions hosts, M Live hosts
-/// and K gateways, each gateway spreading calls over the Discussions instances and following each discussion to the
-/// Live instance that owns it. Started from the build outputs with settings an operator would give; nothing of the
+/// The product as a cluster of real processes on this machine: a PostgreSQL server shared by every Identity,
+/// Discussions and Live instance, a NATS JetStream broker for pub/sub and state, two Identity hosts, N Discussions
+/// hosts, M Live hosts and K gateways, each gateway spreading calls over the Identity and Discussions instances and
+/// following each discussion to the Live instance that owns it. Started from the build outputs with settings an operator would give; nothing of the
 /// product runs in the test process.
 /// </summary>
 public sealed class ProductCluster : IAsyncDisposable
@@ -30,8 +30,8 @@ public sealed class ProductCluster : IAsyncDisposable
     /// <summary>The Discussions store's database (shared by Discussions and Live instances).</summary>
     public string DatabaseConnectionString { get; }
 
-    /// <summary>The Identity host.</summary>
-    public ProductProcess Identity { get; private set; } = null!;
+    /// <summary>The Identity hosts (two, over the shared database).</summary>
+    public IReadOnlyList<ProductProcess> Identity { get; private set; } = [];
 
     /// <summary>The Discussions hosts.</summary>
     public IReadOnlyList<ProductProcess> Discussions { get; private set; } = [];
@@ -46,7 +46,7 @@ public sealed class ProductCluster : IAsyncDisposable
     public string LogFolder => _folder;
 
     /// <summary>Every product process.</summary>
-    public IEnumerable<ProductProcess> Processes => [Identity, .. Discussions, .. Live, .. Gateways];
+    public IEnumerable<ProductProcess> Processes => [.. Identity, .. Discussions, .. Live, .. Gateways];
 
     /// <summary>
     /// Starts the servers and the processes, ready when this returns. <paramref name="extra"/> adds settings to every
@@ -105,26 +105,28 @@ public sealed class ProductCluster : IAsyncDisposable
         {
             instance.Settings["Live:AdvertisedAddress"] = instance.GrpcAddress.ToString();
         }
-        Identity = new ProductProcess("identity", "services/IWouldArgue.Identity.Host", With(
-            ("Identity:ConnectionString", $"Data Source={Path.Combine(_folder, "identity.db")}"),
+        Identity = [.. Enumerable.Range(1, 2).Select(i => new ProductProcess($"identity-{i}", "services/IWouldArgue.Identity.Host", With(
+            ("Identity:Provider", "postgres"),
+            ("Identity:ConnectionString", DatabaseConnectionString),
             ("Identity:PasswordMemoryKiB", "64"),
             ("Identity:PasswordPasses", "1"),
-            ("Identity:Discussions:Address", Discussions[0].GrpcAddress.ToString())), _folder);
+            ("Identity:Discussions:Address", Discussions[(i - 1) % Discussions.Count].GrpcAddress.ToString())), _folder))];
         Gateways = [.. Enumerable.Range(1, gateways).Select(i => new ProductProcess($"gateway-{i}", "gateway/IWouldArgue.Gateway", With(
             ("Nats:ConsumerGroup", "gateway"),
-            ("Auth:JwksUrl", new Uri(Identity.WebAddress, "/.well-known/jwks.json").ToString()),
-            ("Gateway:Upstreams:Identity:Address", Identity.GrpcAddress.ToString()),
+            ("Auth:JwksUrl", new Uri(Identity[(i - 1) % Identity.Count].WebAddress, "/.well-known/jwks.json").ToString()),
             ("Gateway:Upstreams:Live:Address", Live[0].GrpcAddress.ToString()),
             ("Gateway:IpRequestsPerSecond", "1000000"), ("Gateway:IpBurst", "1000000"),
             ("Gateway:UserRequestsPerSecond", "1000000"), ("Gateway:UserBurst", "1000000"),
             ("Gateway:SignUpsPerAddressPerHour", "1000000"), ("Gateway:SignInsPerAddressPerMinute", "1000000"))
+            .Concat(Identity.Select((d, n) => new KeyValuePair<string, string>($"Gateway:Upstreams:Identity:Addresses:{n}", d.GrpcAddress.ToString())))
             .Concat(Discussions.Select((d, n) => new KeyValuePair<string, string>($"Gateway:Upstreams:Discussions:Addresses:{n}", d.GrpcAddress.ToString())))
             .ToDictionary(), _folder))];
 
         // The first Discussions instance migrates the database; the others start against a ready schema.
         await Discussions[0].StartAsync(StartLimit);
         await Task.WhenAll(Discussions.Skip(1).Select(d => d.StartAsync(StartLimit)));
-        await Task.WhenAll(Live.Select(l => l.StartAsync(StartLimit)).Append(Identity.StartAsync(StartLimit)));
+        await Identity[0].StartAsync(StartLimit); // migrates Identity's tables
+        await Task.WhenAll(Live.Select(l => l.StartAsync(StartLimit)).Concat(Identity.Skip(1).Select(i => i.StartAsync(StartLimit))));
         await Task.WhenAll(Gateways.Select(g => g.StartAsync(StartLimit)));
     }
 
@@ -134,7 +136,7 @@ public sealed class ProductCluster : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in new[] { Identity }.Concat(Discussions).Concat(Live).Concat(Gateways).Where(p => p is not null))
+        foreach (var process in Processes)
         {
             await process.DisposeAsync();
         }

@@ -20,7 +20,7 @@ namespace IWouldArgue.Gateway.Edge;
 /// So Live writes each frame once per gateway, not once per person. When the owner dies, both streams end, the
 /// browser is told to resync or sees UNAVAILABLE, and its next Watch follows the new owner.
 /// </summary>
-internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live, ILogger<EdgeLive> logger) : LiveService.LiveServiceBase
+internal sealed partial class EdgeLive(LiveRoutes routes, UnreachableInstances unreachable, UpstreamCalls calls, EdgeFanouts fanouts, IOptions<UpstreamsOptions> upstreams, IOptions<LiveOptions> live, ILogger<EdgeLive> logger) : LiveService.LiveServiceBase
 {
     // How long a person's stream that ended quietly may wait for the shared stream to bring what ended it.
     private static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(5);
@@ -35,7 +35,7 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, E
         var http = context.GetHttpContext();
         var caller = http.VerifiedCaller() ?? throw RpcErrors.Of(StatusCode.Unauthenticated, AuthReasons.SignInFirst, AuthReasons.TokenMissing);
         var fallback = upstreams.Value.Live;
-        var owner = string.IsNullOrWhiteSpace(request.DiscussionId) ? null : await routes.OwnerOfAsync(request.DiscussionId, context.CancellationToken);
+        var owner = string.IsNullOrWhiteSpace(request.DiscussionId) ? null : await routes.OwnerOfAsync(request.DiscussionId, unreachable.Contains, context.CancellationToken);
         var channel = owner is { Address: { Length: > 0 } address } ? calls.ChannelTo(new Uri(address))
             : fallback is not null ? calls.ChannelTo(fallback)
             : throw RpcErrors.Of(StatusCode.Unavailable, "No live server is available right now; reconnect shortly.");
@@ -43,7 +43,16 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, E
         var client = new LiveService.LiveServiceClient(channel);
 
         using var personal = client.Watch(request, calls.As(caller, EdgeWatch.Presence, appId, context.Deadline, context.CancellationToken));
-        var (position, caughtUp) = await CatchUpAsync(personal, responseStream, request.ResumeAfterSeq, context, logger);
+        // An owner that cannot be reached is skipped by this gateway's next routing: the client's retry resumes on the next
+        // instance rather than wait for the dead one's registration to lapse.
+        void Unreachable()
+        {
+            if (owner is { InstanceId: var id })
+            {
+                unreachable.Mark(id);
+            }
+        }
+        var (position, caughtUp) = await CatchUpAsync(personal, responseStream, request.ResumeAfterSeq, context, Unreachable, logger);
         if (!caughtUp)
         {
             return; // the person's stream ended on its own (an ended discussion); its status was relayed
@@ -67,6 +76,10 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, E
                 var why = await quiet;
                 if (why is not null && why.StatusCode != StatusCode.OK)
                 {
+                    if (IsUnreachable(why) && why.Status.DebugException is not null)
+                    {
+                        Unreachable(); // the connection failed (not a resync Live asked for)
+                    }
                     watcher.EndAfterDrain(why.StatusCode == StatusCode.PermissionDenied
                         ? new WatcherEnd(WatcherEndKind.Denied, why.Status.Detail)
                         : new WatcherEnd(WatcherEndKind.Resync, "the live server went away"));
@@ -95,7 +108,7 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, E
     // Relays the person's snapshot and catch-up until the marker (a heartbeat) that says where they were caught up to.
     // A Live server that has not answered within CatchUpLimit is treated as unreachable: the client resumes elsewhere
     // or later, rather than wait on a stream that never starts.
-    private static async Task<(ulong Position, bool CaughtUp)> CatchUpAsync(AsyncServerStreamingCall<WatchResponse> personal, IServerStreamWriter<WatchResponse> responses, ulong position, ServerCallContext context, ILogger logger)
+    private static async Task<(ulong Position, bool CaughtUp)> CatchUpAsync(AsyncServerStreamingCall<WatchResponse> personal, IServerStreamWriter<WatchResponse> responses, ulong position, ServerCallContext context, Action unreachable, ILogger logger)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         limit.CancelAfter(CatchUpLimit);
@@ -126,14 +139,18 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UpstreamCalls calls, E
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !context.CancellationToken.IsCancellationRequested)
         {
             // The person's own refusal (not a member, banned, too many streams, ...) goes to them as it came.
-            if (e.StatusCode == StatusCode.Unavailable && e.Trailers.GetValue(RpcErrors.DetailsTrailer) is null)
+            if (IsUnreachable(e))
             {
+                unreachable();
                 LogUnreachable(logger, e.Status.Detail, e.Status.DebugException?.Message);
                 throw RpcErrors.Of(StatusCode.Unavailable, "The live server cannot be reached right now; reconnect shortly.");
             }
             throw new RpcException(e.Status, e.Trailers);
         }
     }
+
+    // The transport failed (connection refused or lost), as opposed to Live refusing with a status of its own.
+    private static bool IsUnreachable(RpcException e) => e.StatusCode == StatusCode.Unavailable && e.Trailers.GetValue(RpcErrors.DetailsTrailer) is null;
 
     // After the marker the person's stream carries nothing; it ends when they may no longer watch or the server goes.
     private static async Task<RpcException?> QuietUntilEndAsync(AsyncServerStreamingCall<WatchResponse> personal, CancellationToken cancellationToken)

@@ -21,9 +21,19 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     public ExpiringSet ServingOf(string discussionId) => new(state, clock, $"live-serving:{discussionId}");
 
     /// <summary>The instance that should serve a discussion's watchers (rendezvous over live instances), or null when none is up.</summary>
-    public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, CancellationToken cancellationToken = default)
+    public Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, CancellationToken cancellationToken = default) =>
+        OwnerOfAsync(discussionId, skip: null, cancellationToken);
+
+    /// <summary>
+    /// The owner among the registered instances minus those <paramref name="skip"/> names (say, found unreachable
+    /// before their registration lapsed); all of them when it would name every one (a suspicion may be out of date).
+    /// Every router that skips the same instances agrees on the owner.
+    /// </summary>
+    public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, Func<string, bool>? skip, CancellationToken cancellationToken = default)
     {
         var instances = await Instances.ReadAsync(cancellationToken);
-        return Rendezvous.Pick(discussionId, instances.Keys) is { } id ? (id, instances[id]) : null;
+        var candidates = instances.Keys.Where(id => skip is null || !skip(id)).ToList();
+        var owner = Rendezvous.Pick(discussionId, candidates.Count > 0 ? candidates : instances.Keys);
+        return owner is { } id ? (id, instances[id]) : null;
     }
 }

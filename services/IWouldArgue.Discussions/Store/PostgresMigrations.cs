@@ -1,11 +1,11 @@
+using IWouldArgue.Postgres;
 using Npgsql;
 
 namespace IWouldArgue.Discussions.Store;
 
 /// <summary>
-/// The PostgreSQL schema, as numbered steps applied in order and recorded in <c>schema_migrations</c>; several instances
-/// starting at once take turns (a transaction-level advisory lock), so each step runs once. A step is never edited once
-/// released: a change is a new step.
+/// The Discussions store's PostgreSQL schema, as numbered steps applied in order and recorded in <c>schema_migrations</c>
+/// (<see cref="PostgresSchema"/>). A step is never edited once released: a change is a new step.
 /// </summary>
 internal static class PostgresMigrations
 {
@@ -104,30 +104,6 @@ internal static class PostgresMigrations
     public static int Latest => Steps.Length;
 
     /// <summary>Applies the steps not applied yet; returns the schema version.</summary>
-    public static async Task<int> ApplyAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken);
-        await Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", cancellationToken);
-        await using var current = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", connection, transaction);
-        var version = (int)(await current.ExecuteScalarAsync(cancellationToken))!;
-        if (version > Latest)
-        {
-            throw new InvalidOperationException($"The database's schema is version {version}, newer than this build's {Latest}: run a newer build.");
-        }
-        for (var step = version; step < Latest; step++)
-        {
-            await Execute(connection, transaction, Steps[step], cancellationToken);
-            await Execute(connection, transaction, $"INSERT INTO schema_migrations (version) VALUES ({step + 1})", cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return Latest;
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public static Task<int> ApplyAsync(NpgsqlDataSource database, CancellationToken cancellationToken) =>
+        PostgresSchema.MigrateAsync(database, Steps, "schema_migrations", MigrationLock, cancellationToken);
 }

@@ -1,5 +1,8 @@
+using System.Data.Common;
+using IWouldArgue.Postgres;
 using IWouldArgue.Sqlite;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace IWouldArgue.Identity.Store;
 
@@ -29,13 +32,15 @@ public enum RefreshOutcome
 }
 
 /// <summary>
-/// Accounts, refresh tokens (only their SHA-256 is stored) and signing keys, in SQLite. Each refresh
-/// token belongs to a family (one sign-in); rotating and reuse detection happen in one write transaction,
-/// so two concurrent uses of the same token cannot both succeed.
+/// Accounts, refresh tokens (only their SHA-256 is stored) and signing keys, in SQLite (one process) or PostgreSQL
+/// (several Identity instances). Each refresh token belongs to a family (one sign-in); rotating and reuse detection
+/// happen in one write transaction that holds the token's row (SQLite's write lock, PostgreSQL's FOR UPDATE), so two
+/// concurrent uses of the same token cannot both succeed, on one instance or two. The SQL is the same for both; only
+/// the schema's types, the migration runner and the locks differ.
 /// </summary>
-public sealed class IdentityStore(string connectionString)
+public sealed class IdentityStore : IAsyncDisposable
 {
-    private static readonly string[] Schema =
+    private static readonly string[] SqliteSteps =
     [
         // 1: accounts, refresh tokens by family, signing keys.
         """
@@ -65,8 +70,68 @@ public sealed class IdentityStore(string connectionString)
         """,
     ];
 
+    // The same tables in PostgreSQL's types (times stay milliseconds since the epoch, as in SQLite).
+    private static readonly string[] PostgresSteps =
+    [
+        """
+        CREATE TABLE users (
+            user_id TEXT PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE TABLE refresh_tokens (
+            token_hash BYTEA PRIMARY KEY,
+            family_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            used_at BIGINT,
+            revoked_at BIGINT
+        );
+        CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+        CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
+        CREATE TABLE signing_keys (
+            key_id TEXT PRIMARY KEY,
+            private_key BYTEA NOT NULL,
+            created_at BIGINT NOT NULL,
+            retired_at BIGINT
+        );
+        """,
+    ];
+
+    // Any fixed number: the advisory lock Identity instances take turns at migrating under.
+    private const long MigrationLock = 0x1_0A27_0002;
+
+    private readonly DbDataSource _database;
+    private readonly string _connectionString;
+    private readonly bool _postgres;
+
+    private IdentityStore(DbDataSource database, string connectionString, bool postgres) =>
+        (_database, _connectionString, _postgres) = (database, connectionString, postgres);
+
+    /// <summary>The store on SQLite.</summary>
+    public IdentityStore(string connectionString)
+        : this(SqliteFactory.Instance.CreateDataSource(connectionString), connectionString, postgres: false)
+    {
+    }
+
+    /// <summary>The store the options describe.</summary>
+    public static IdentityStore Create(IdentityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.OnPostgres
+            ? new IdentityStore(NpgsqlDataSource.Create(options.ConnectionString), options.ConnectionString, postgres: true)
+            : new IdentityStore(options.ConnectionString);
+    }
+
     /// <summary>Creates or upgrades the schema.</summary>
-    public Task MigrateAsync(CancellationToken cancellationToken) => SqliteSchema.MigrateAsync(connectionString, Schema, cancellationToken);
+    public Task MigrateAsync(CancellationToken cancellationToken) => _postgres
+        ? PostgresSchema.MigrateAsync((NpgsqlDataSource)_database, PostgresSteps, "identity_schema_migrations", MigrationLock, cancellationToken)
+        : SqliteSchema.MigrateAsync(_connectionString, SqliteSteps, cancellationToken);
+
+    // Holds a row read in a write transaction until it commits (SQLite's write transaction holds the whole file already).
+    private string ForUpdate => _postgres ? " FOR UPDATE" : "";
 
     /// <summary>Adds an account; false when the email is taken.</summary>
     public async Task<bool> CreateAccountAsync(Account account, DateTimeOffset now, CancellationToken cancellationToken)
@@ -74,25 +139,25 @@ public sealed class IdentityStore(string connectionString)
         ArgumentNullException.ThrowIfNull(account);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, """
-            INSERT INTO users (user_id, email, display_name, password_hash, created_at) VALUES ($id, $email, $name, $hash, $at)
+            INSERT INTO users (user_id, email, display_name, password_hash, created_at) VALUES (@id, @email, @name, @hash, @at)
             ON CONFLICT (email) DO NOTHING
-            """, ("$id", account.UserId), ("$email", account.Email), ("$name", account.DisplayName), ("$hash", account.PasswordHash), ("$at", now.ToUnixTimeMilliseconds()));
+            """, ("@id", account.UserId), ("@email", account.Email), ("@name", account.DisplayName), ("@hash", account.PasswordHash), ("@at", now.ToUnixTimeMilliseconds()));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>The account with this (normalized) email.</summary>
     public Task<Account?> FindByEmailAsync(string email, CancellationToken cancellationToken) =>
-        ReadAccountAsync("email = $key", email, cancellationToken);
+        ReadAccountAsync("email = @key", email, cancellationToken);
 
     /// <summary>The account with this id.</summary>
     public Task<Account?> FindByIdAsync(string userId, CancellationToken cancellationToken) =>
-        ReadAccountAsync("user_id = $key", userId, cancellationToken);
+        ReadAccountAsync("user_id = @key", userId, cancellationToken);
 
     /// <summary>Replaces an account's password hash (after a sign-in with an outdated iteration count).</summary>
     public async Task SetPasswordHashAsync(string userId, string hash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "UPDATE users SET password_hash = $hash WHERE user_id = $id", ("$hash", hash), ("$id", userId));
+        await using var command = Command(connection, "UPDATE users SET password_hash = @hash WHERE user_id = @id", ("@hash", hash), ("@id", userId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -111,8 +176,8 @@ public sealed class IdentityStore(string connectionString)
         byte[] tokenHash, byte[] successorHash, DateTimeOffset now, DateTimeOffset successorExpiresAt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var find = Command(connection, "SELECT family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = $hash", ("$hash", tokenHash));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var find = Command(connection, "SELECT family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = @hash" + ForUpdate, ("@hash", tokenHash));
         find.Transaction = transaction;
         string family, userId;
         long expiresAt;
@@ -135,7 +200,7 @@ public sealed class IdentityStore(string connectionString)
         }
         else if (outcome == RefreshOutcome.Rotated)
         {
-            await using var use = Command(connection, "UPDATE refresh_tokens SET used_at = $now WHERE token_hash = $hash", ("$now", now.ToUnixTimeMilliseconds()), ("$hash", tokenHash));
+            await using var use = Command(connection, "UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @hash", ("@now", now.ToUnixTimeMilliseconds()), ("@hash", tokenHash));
             use.Transaction = transaction;
             await use.ExecuteNonQueryAsync(cancellationToken);
             await InsertRefreshAsync(connection, transaction, successorHash, family, userId, successorExpiresAt, cancellationToken);
@@ -148,8 +213,8 @@ public sealed class IdentityStore(string connectionString)
     public async Task<bool> RevokeFamilyOfAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var find = Command(connection, "SELECT family_id FROM refresh_tokens WHERE token_hash = $hash", ("$hash", tokenHash));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var find = Command(connection, "SELECT family_id FROM refresh_tokens WHERE token_hash = @hash" + ForUpdate, ("@hash", tokenHash));
         find.Transaction = transaction;
         if (await find.ExecuteScalarAsync(cancellationToken) is not string family)
         {
@@ -164,7 +229,7 @@ public sealed class IdentityStore(string connectionString)
     public async Task<int> PurgeExpiredRefreshTokensAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "DELETE FROM refresh_tokens WHERE expires_at <= $now", ("$now", now.ToUnixTimeMilliseconds()));
+        await using var command = Command(connection, "DELETE FROM refresh_tokens WHERE expires_at <= @now", ("@now", now.ToUnixTimeMilliseconds()));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -188,12 +253,19 @@ public sealed class IdentityStore(string connectionString)
     {
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var retire = Command(connection, "UPDATE signing_keys SET retired_at = $at WHERE retired_at IS NULL", ("$at", key.CreatedAt.ToUnixTimeMilliseconds()));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (_postgres)
+        {
+            // Two instances rotating at once would each retire the keys they see and leave two active: take turns.
+            await using var turn = Command(connection, "LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE");
+            turn.Transaction = transaction;
+            await turn.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var retire = Command(connection, "UPDATE signing_keys SET retired_at = @at WHERE retired_at IS NULL", ("@at", key.CreatedAt.ToUnixTimeMilliseconds()));
         retire.Transaction = transaction;
         await retire.ExecuteNonQueryAsync(cancellationToken);
-        await using var insert = Command(connection, "INSERT INTO signing_keys (key_id, private_key, created_at) VALUES ($id, $key, $at)",
-            ("$id", key.KeyId), ("$key", key.PrivateKey), ("$at", key.CreatedAt.ToUnixTimeMilliseconds()));
+        await using var insert = Command(connection, "INSERT INTO signing_keys (key_id, private_key, created_at) VALUES (@id, @key, @at)",
+            ("@id", key.KeyId), ("@key", key.PrivateKey), ("@at", key.CreatedAt.ToUnixTimeMilliseconds()));
         insert.Transaction = transaction;
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -203,50 +275,51 @@ public sealed class IdentityStore(string connectionString)
     public async Task DeleteRetiredKeysAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $before", ("$before", before.ToUnixTimeMilliseconds()));
+        await using var command = Command(connection, "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < @before", ("@before", before.ToUnixTimeMilliseconds()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<Account?> ReadAccountAsync(string where, string key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT user_id, email, display_name, password_hash FROM users WHERE {where}", ("$key", key));
+        await using var command = Command(connection, $"SELECT user_id, email, display_name, password_hash FROM users WHERE {where}", ("@key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new Account(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))
             : null;
     }
 
-    private static async Task InsertRefreshAsync(SqliteConnection connection, SqliteTransaction? transaction, byte[] tokenHash, string familyId, string userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    private static async Task InsertRefreshAsync(DbConnection connection, DbTransaction? transaction, byte[] tokenHash, string familyId, string userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES ($hash, $family, $user, $expires)",
-            ("$hash", tokenHash), ("$family", familyId), ("$user", userId), ("$expires", expiresAt.ToUnixTimeMilliseconds()));
+        await using var command = Command(connection, "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES (@hash, @family, @user, @expires)",
+            ("@hash", tokenHash), ("@family", familyId), ("@user", userId), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
         command.Transaction = transaction;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task RevokeFamilyAsync(SqliteConnection connection, SqliteTransaction transaction, string family, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task RevokeFamilyAsync(DbConnection connection, DbTransaction transaction, string family, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, "UPDATE refresh_tokens SET revoked_at = $now WHERE family_id = $family AND revoked_at IS NULL", ("$now", now.ToUnixTimeMilliseconds()), ("$family", family));
+        await using var command = Command(connection, "UPDATE refresh_tokens SET revoked_at = @now WHERE family_id = @family AND revoked_at IS NULL", ("@now", now.ToUnixTimeMilliseconds()), ("@family", family));
         command.Transaction = transaction;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _database.OpenConnectionAsync(cancellationToken);
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
         }
         return command;
     }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace IWouldArgue.Discussions.Store;
+namespace IWouldArgue.Postgres;
 
 /// <summary>Healthy while the PostgreSQL server answers within 2 s and takes writes (a primary, not a standby in recovery).</summary>
 public sealed class PostgresWritableCheck(string connectionString) : IHealthCheck
