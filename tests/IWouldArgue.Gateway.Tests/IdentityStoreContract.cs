@@ -96,18 +96,6 @@ public sealed class PostgresIdentityStoreTests(PostgresFixture postgres) : Ident
         new() { Provider = "postgres", ConnectionString = await postgres.Server.CreateDatabaseAsync() };
 }
 
-/// <summary>One PostgreSQL server for the test classes that need one.</summary>
-public sealed class PostgresFixture : IAsyncLifetime
-{
-    private PostgresServer? _server;
-
-    public PostgresServer Server => _server!;
-
-    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
-}
-
 /// <summary>The test classes that share <see cref="PostgresFixture"/>.</summary>
 [CollectionDefinition(Name)]
 public sealed class OnPostgres : ICollectionFixture<PostgresFixture>

@@ -131,14 +131,18 @@ public sealed class ProductProcess : IAsyncDisposable
         {
             return false;
         }
-        var quota = ((int)(cores * 100_000)).ToString(CultureInfo.InvariantCulture);
+        // A 20 ms period (not the default 100 ms): a capped process is paused for at most 20 ms at a time, so row locks
+        // it holds when paused do not stall every other instance for a tenth of a second. (The kernel takes quotas from
+        // 1 ms: caps from 0.05 cores.)
+        const int Period = 20_000;
+        var quota = ((int)(cores * Period)).ToString(CultureInfo.InvariantCulture);
         var group = $"iwouldargue-{Name}-{pid.ToString(CultureInfo.InvariantCulture)}";
         try
         {
             if (Directory.Exists("/sys/fs/cgroup/cpu") && File.Exists("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))
             {
                 var folder = Directory.CreateDirectory(Path.Combine("/sys/fs/cgroup/cpu", group)).FullName;
-                File.WriteAllText(Path.Combine(folder, "cpu.cfs_period_us"), "100000");
+                File.WriteAllText(Path.Combine(folder, "cpu.cfs_period_us"), Period.ToString(CultureInfo.InvariantCulture));
                 File.WriteAllText(Path.Combine(folder, "cpu.cfs_quota_us"), quota);
                 File.WriteAllText(Path.Combine(folder, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
                 return true;
@@ -146,7 +150,7 @@ public sealed class ProductProcess : IAsyncDisposable
             if (File.Exists("/sys/fs/cgroup/cgroup.controllers") && File.ReadAllText("/sys/fs/cgroup/cgroup.controllers").Contains("cpu", StringComparison.Ordinal))
             {
                 var folder = Directory.CreateDirectory(Path.Combine("/sys/fs/cgroup", group)).FullName;
-                File.WriteAllText(Path.Combine(folder, "cpu.max"), $"{quota} 100000");
+                File.WriteAllText(Path.Combine(folder, "cpu.max"), $"{quota} {Period}");
                 File.WriteAllText(Path.Combine(folder, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
                 return true;
             }

@@ -1,3 +1,4 @@
+using IWouldArgue.Testing;
 using Grpc.Core;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;

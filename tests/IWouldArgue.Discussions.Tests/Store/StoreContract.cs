@@ -1,3 +1,4 @@
+using IWouldArgue.Testing;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Store;
 
