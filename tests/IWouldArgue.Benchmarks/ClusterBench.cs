@@ -23,8 +23,8 @@ internal static class ClusterBench
     {
         Console.WriteLine($"Each Discussions instance capped at {discussionCores.ToString(CultureInfo.InvariantCulture)} cores, each Live instance at {liveCores.ToString(CultureInfo.InvariantCulture)} (cgroup CFS quota); PostgreSQL, NATS, Identity, the gateways and the load uncapped; {window.TotalSeconds} s measured after 3 s of warm-up.");
         Console.WriteLine();
-        Console.WriteLine("| what | instances | per second | post p50 ms | post p99 ms | post->receive p99 ms | lost | capped cores used |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| what | instances | per second | within 3 s per second | post p50 ms | post p99 ms | post->receive p99 ms | lost | capped cores used |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         var accepted = new List<double>();
         foreach (var n in new[] { 1, 2 })
         {
@@ -37,7 +37,7 @@ internal static class ClusterBench
         }
         Console.WriteLine();
         Console.WriteLine($"- comments accepted, 2 Discussions instances / 1: **{accepted[1] / accepted[0]:F2}x**");
-        Console.WriteLine($"- deliveries, 3 Live instances / 1: **{delivered[1] / delivered[0]:F2}x**");
+        Console.WriteLine($"- deliveries within 3 s, 3 Live instances / 1: **{delivered[1] / delivered[0]:F2}x** (the load is what two cores can post: both runs are offered the same)");
         Console.WriteLine();
         await ClusterFaultTimeline.RunAsync();
         return 0;
@@ -53,7 +53,7 @@ internal static class ClusterBench
         var capped = cluster.Discussions.All(d => d.LimitCpu(cores));
         var (rate, cpu, _) = await room.MeasureAsync(window, cluster.Discussions);
         var latencies = room.PostLatencies();
-        Console.WriteLine($"| comments accepted | {instances} Discussions | {rate:F0} | {P(latencies, 0.5):F1} | {P(latencies, 0.99):F1} | | | {(capped ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "not capped: " + cpu.ToString("F2", CultureInfo.InvariantCulture))} |");
+        Console.WriteLine($"| comments accepted | {instances} Discussions | {rate:F0} | | {P(latencies, 0.5):F1} | {P(latencies, 0.99):F1} | | | {(capped ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "not capped: " + cpu.ToString("F2", CultureInfo.InvariantCulture))} |");
         return rate;
     }
 
@@ -67,8 +67,10 @@ internal static class ClusterBench
         var (_, cpu, deliveries) = await room.MeasureAsync(window, cluster.Live);
         var latencies = room.PostLatencies();
         var (expected, got, receive) = room.Deliveries();
-        Console.WriteLine($"| deliveries | {instances} Live | {deliveries:F0} | {P(latencies, 0.5):F1} | {P(latencies, 0.99):F1} | {P(receive, 0.99):F0} | {expected - got} of {expected} | {(capped ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "not capped: " + cpu.ToString("F2", CultureInfo.InvariantCulture))} |");
-        return deliveries;
+        // What the product promises is delivery within 3 s: a Live tier that falls behind delivers late, not less.
+        var onTime = got == 0 ? 0 : deliveries * receive.Count(ms => ms < 3000) / got;
+        Console.WriteLine($"| deliveries | {instances} Live | {deliveries:F0} | {onTime:F0} | {P(latencies, 0.5):F1} | {P(latencies, 0.99):F1} | {P(receive, 0.99):F0} | {expected - got} of {expected} | {(capped ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "not capped: " + cpu.ToString("F2", CultureInfo.InvariantCulture))} |");
+        return onTime;
     }
 
     internal static double P(List<double> sorted, double q) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];

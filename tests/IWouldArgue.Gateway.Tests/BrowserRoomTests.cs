@@ -425,6 +425,41 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-heading-desktop.png") });
     }
 
+    [Fact]
+    public async Task AReply_QuotesTheCommentItAnswers_ForEveryone_AndTheQuoteLeadsBackToIt()
+    {
+        var (host, link) = await HostALiveDiscussionAsync("Ines", "Bike lanes");
+        await host.GetByLabel("Your comment").FillAsync("Paint is not protection.");
+        await host.GetByLabel("Your comment").PressAsync("Enter");
+        await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync(["Paint is not protection."]);
+        var member = await NewPageAsync(390, 844);
+        await SignUpAsync(member, "Otto");
+        await member.GotoAsync(link);
+        await Assertions.Expect(RoomStatus(member)).ToContainTextAsync("you are the listener");
+        await Assertions.Expect(member.Locator(".comment .text")).ToHaveTextAsync(["Paint is not protection."]);
+
+        // Reply names what it answers above the box; × would go back to a plain comment.
+        await member.GetByRole(AriaRole.Button, new() { Name = "Reply to Ines" }).ClickAsync();
+        await Assertions.Expect(member.Locator(".replying")).ToHaveTextAsync("Replying to Ines: Paint is not protection.×");
+        await Assertions.Expect(member.GetByLabel("Your comment")).ToBeFocusedAsync();
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reply-composing-phone.png") });
+        await member.Keyboard.TypeAsync("Bollards then?");
+        await member.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(member.Locator(".replying")).ToBeHiddenAsync();
+        await member.GetByLabel("Your comment").FillAsync("And a plain comment.");
+        await member.GetByLabel("Your comment").PressAsync("Enter");
+
+        // Everyone sees the reply with its quote; the plain comment after it has none.
+        var reply = host.Locator(".comment").Filter(new() { HasText = "Bollards then?" });
+        await Assertions.Expect(reply.Locator(".quote")).ToHaveTextAsync("↪ Ines: Paint is not protection.");
+        await Assertions.Expect(host.Locator(".comment").Filter(new() { HasText = "And a plain comment." }).Locator(".quote")).ToHaveCountAsync(0);
+        await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync(["Paint is not protection.", "Bollards then?", "And a plain comment."]);
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reply-quoted-desktop.png") });
+        await reply.Locator(".quote").ClickAsync();
+        await Assertions.Expect(host.Locator(".comment").First).ToBeInViewportAsync();
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reply-quoted-phone.png") });
+    }
+
     // A comment with a web address, a javascript: address and markup: only the first becomes a link.
     private const string Linked = "Sources: https://example.org/report?id=1. Not javascript:alert(1) nor <b>bold</b>";
 

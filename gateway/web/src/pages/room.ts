@@ -13,6 +13,12 @@ import { audiencePanel } from "../audience";
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
 const CommentLimit = 2000; // code points, as the server counts them (common.proto)
 
+/** The start of a comment, on one line, for a reply's quote. */
+function snippet(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return [...line].length > 80 ? [...line].slice(0, 80).join("") + "…" : line;
+}
+
 /** The discussion room: live comments, hands, speakers and the host's controls. */
 export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const session = currentSession();
@@ -44,6 +50,9 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const count = h("span", { id: "comment-count", class: "count", "aria-live": "polite" });
   const problem = alertBox();
   const post = h("button", { type: "submit", class: "primary" }, "Post");
+  // "Replying to …" above the box while a reply is being written; × goes back to a plain comment.
+  let replyTo: Comment | null = null;
+  const replying = h("p", { class: "replying", hidden: true, "aria-live": "polite" });
   const composer = h("form", { class: "composer", onsubmit: (e: Event) => { e.preventDefault(); void postComment(); } }, text, count, post);
   const length = (): number => [...text.value.trim()].length;
   const countCharacters = (): void => {
@@ -66,7 +75,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     h("p", {}, "You are not in this discussion yet. Join to listen, comment and raise your hand."), joinProblem, joinButton);
   // On a phone the comments come first (the column order); from tablet width they sit beside the side panel.
   const body = h("div", { class: "room-body" },
-    h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, composer),
+    h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, replying, composer),
     h("aside", { class: "side" },
       voice.element,
       h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
@@ -114,11 +123,22 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     }
     say(problem, null);
     post.disabled = true;
-    if (await act(() => discussions.postComment({ discussionId, text: value }))) {
+    if (await act(() => discussions.postComment({ discussionId, text: value, replyToCommentId: replyTo?.commentId ?? "" }))) {
       text.value = "";
       countCharacters();
+      replyToComment(null);
     }
     post.disabled = false;
+    text.focus();
+  }
+
+  function replyToComment(c: Comment | null): void {
+    replyTo = c;
+    replying.hidden = c === null;
+    if (c === null) return;
+    show(replying, "Replying to ", h("bdi", { dir: "auto" }, c.author?.displayName ?? "someone"), ": ",
+      h("bdi", { class: "snippet", dir: "auto" }, snippet(c.text)),
+      h("button", { type: "button", class: "link", "aria-label": "Cancel the reply", onclick: () => { replyToComment(null); text.focus(); } }, "×"));
     text.focus();
   }
 
@@ -159,6 +179,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     voice.refresh(!closed);
     files.setCanShare(!closed && room.myRole >= Role.PARTICIPANT);
     text.disabled = post.disabled = closed;
+    comments.classList.toggle("closed", closed);
+    if (closed) replyToComment(null);
     text.placeholder = goneReason ? "You can no longer comment here." : room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
     replayLink.hidden = !room.ended || goneReason !== null;
     if (goneReason) showBanner(goneReason);
@@ -250,10 +272,22 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
 
   function commentItem(c: Comment): HTMLLIElement {
     const mayDelete = room.moderator || c.author?.userId === room.me;
-    return h("li", { class: "comment", "data-seq": String(c.seq) },
+    return h("li", { class: "comment", "data-seq": String(c.seq), "data-id": c.commentId },
+      c.replyToCommentId ? quoteOf(c.replyToCommentId) : null,
       h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
       h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
+      h("button", { type: "button", class: "link reply", "aria-label": `Reply to ${c.author?.displayName}`, onclick: () => replyToComment(c) }, "Reply"),
       mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null);
+  }
+
+  // The comment a reply answers, quoted on one line; a click shows it. One no longer here (deleted, or before the
+  // comments this page holds) is named as such.
+  function quoteOf(commentId: string): HTMLElement {
+    const parent = room.comments.find((x) => x.commentId === commentId);
+    if (!parent) return h("span", { class: "quote muted" }, "↪ an earlier comment");
+    return h("button", { type: "button", class: "quote", "aria-label": `In reply to ${parent.author?.displayName}: ${snippet(parent.text)}`,
+      onclick: () => comments.querySelector<HTMLElement>(`[data-id="${CSS.escape(commentId)}"]`)?.scrollIntoView({ block: "center" }) },
+      "↪ ", h("bdi", { dir: "auto" }, parent.author?.displayName ?? "someone"), ": ", h("bdi", { dir: "auto" }, snippet(parent.text)));
   }
 
   function showBanner(message: string | null): void {
