@@ -20,7 +20,7 @@ internal sealed partial class DiscussionsApi
         }
         var text = TextRules.Body(request.Text, "text", min: 1, max: 2000);
         // Limited before the reply's lookup, so a caller over the limit costs no store read.
-        if (commentLimiter.TryAcquire(me.User.UserId) is { } wait)
+        if (await commentLimiter.TryAcquireAsync(me.User.UserId, context.CancellationToken) is { } wait)
         {
             throw RpcErrors.ResourceExhausted($"Too many comments; try again in {Math.Ceiling(wait.TotalSeconds)} s.", wait);
         }

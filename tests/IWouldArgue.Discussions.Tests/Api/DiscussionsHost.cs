@@ -33,7 +33,7 @@ public sealed class DiscussionsHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<DiscussionsHost> StartAsync(TempDatabase database, IDictionary<string, string?>? settings = null)
+    public static async Task<DiscussionsHost> StartAsync(TempDatabase database, IDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var port = LoopbackPorts.Free();
         var builder = WebApplication.CreateBuilder();
@@ -49,6 +49,7 @@ public sealed class DiscussionsHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.AddServiceDefaults();
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.Services.AddDiscussions(builder.Configuration);
         var app = builder.Build();
         app.MapServiceDefaults();

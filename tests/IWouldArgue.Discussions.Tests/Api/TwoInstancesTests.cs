@@ -3,6 +3,9 @@ using Grpc.Core;
 using IWouldArgue.Contracts;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Tests.Store;
+using IWouldArgue.BuildingBlocks;
+using IWouldArgue.BuildingBlocks.InProcess;
+using Microsoft.Extensions.DependencyInjection;
 using static IWouldArgue.Discussions.Tests.Api.DiscussionsHost;
 
 namespace IWouldArgue.Discussions.Tests.Api;
@@ -15,6 +18,8 @@ namespace IWouldArgue.Discussions.Tests.Api;
 public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncLifetime, IDisposable
 {
     private readonly TempDatabase _unused = new();
+    // The state store both instances reach (one Dapr component or NATS bucket in a deployment).
+    private readonly InProcessStateStore _state = new(TimeProvider.System);
     private DiscussionsHost _a = null!;
     private DiscussionsHost _b = null!;
 
@@ -25,11 +30,12 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncLifetime
         {
             ["Discussions:Provider"] = "postgres",
             ["Discussions:ConnectionString"] = database,
-            ["Discussions:CommentsPerSecond"] = "1000",
-            ["Discussions:CommentBurst"] = "1000",
+            // Bursts of 100 refilled at 1 a second: the 40 comments of two people below pass; 200 from one person do not.
+            ["Discussions:CommentsPerSecond"] = "1",
+            ["Discussions:CommentBurst"] = "100",
         };
-        _a = await DiscussionsHost.StartAsync(_unused, settings);
-        _b = await DiscussionsHost.StartAsync(_unused, settings);
+        _a = await DiscussionsHost.StartAsync(_unused, settings, s => s.AddSingleton<IStateStore>(_state));
+        _b = await DiscussionsHost.StartAsync(_unused, settings, s => s.AddSingleton<IStateStore>(_state));
     }
 
     public async Task DisposeAsync()
@@ -69,5 +75,30 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(["DISCUSSION_ENDED", "DISCUSSION_ENDED", "DISCUSSION_ENDED", "ended"], ends.Order());
         var fromB = await _b.Client.ListCommentsAsync(new ListCommentsRequest { DiscussionId = created.DiscussionId, Page = new PageRequest { PageSize = 100 } }, As("omar"));
         Assert.Equal(40, fromB.Comments.Count);
+    }
+
+    [Fact]
+    public async Task APersonsCommentLimit_IsOneAcrossInstances_NotOnePerInstance()
+    {
+        var created = (await _a.Client.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Limited" }, As("hana"))).Discussion;
+        await _a.Client.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("hana"));
+
+        // 200 at once, half through each instance, against one bucket of 100 refilled at 1/s: a bucket per instance would
+        // have let all 200 through.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            try
+            {
+                await (i % 2 == 0 ? _a : _b).Client.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = $"flood {i}" }, As("hana"));
+                return StatusCode.OK;
+            }
+            catch (RpcException refused)
+            {
+                return refused.StatusCode;
+            }
+        }));
+
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { StatusCode.OK, StatusCode.ResourceExhausted }));
+        Assert.InRange(outcomes.Count(o => o == StatusCode.OK), 1, 110);
     }
 }
