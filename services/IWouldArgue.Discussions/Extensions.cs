@@ -33,6 +33,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<EventAppender>());
         services.AddHostedService(sp => sp.GetRequiredService<AutoEndJob>());
         services.AddSingleton<RaisedHands>();
+        services.AddSingleton<PinnedComments>();
         services.AddSingleton<CommentRateLimiter>();
         services.AddCallerAuthentication(configuration);
         services.AddSingleton<JoinByLink>();

@@ -31,6 +31,7 @@ public static class Extensions
         services.AddBuildingBlocks(configuration);
         services.TryAddSingleton<IDiscussionStore>(sp => sp.GetRequiredService<IOptions<DiscussionOptions>>().Value.CreateStore());
         services.TryAddSingleton<RaisedHands>();
+        services.TryAddSingleton<PinnedComments>();
         services.AddCallerAuthentication(configuration);
         services.TryAddSingleton<LiveRoutes>();
         services.TryAddSingleton<IDiscussionFeed, StoreDiscussionFeed>();

@@ -4,8 +4,11 @@ using IWouldArgue.Discussions.Store;
 
 namespace IWouldArgue.Live;
 
-/// <summary>The Discussions store and raised hands read directly: Live and Discussions in one process, or sharing a database.</summary>
-public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hands) : IDiscussionFeed
+/// <summary>
+/// The Discussions store, raised hands and the pinned comment read directly: Live and Discussions in one process, or
+/// Live instances sharing the database (and the state store) with the Discussions instances.
+/// </summary>
+public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hands, PinnedComments pins) : IDiscussionFeed
 {
     /// <inheritdoc/>
     public async Task<WatchAccess?> GetAccessAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
@@ -32,6 +35,7 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
         // Hands live in the state store, outside the log's transaction: read after, they may already
         // include the hand events right after Seq (which then apply as no-ops).
         snapshot.RaisedHands.Add(await hands.ListAsync(discussionId, cancellationToken));
+        snapshot.PinnedComment = await pins.GetAsync(discussionId, cancellationToken);
         return snapshot;
     }
 

@@ -460,6 +460,39 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reply-quoted-phone.png") });
     }
 
+    [Fact]
+    public async Task TheHostPinsAComment_EveryoneSeesItAboveTheOthers_UntilItIsUnpinned()
+    {
+        var (host, link) = await HostALiveDiscussionAsync("Pia", "School meals");
+        var member = await NewPageAsync(390, 844);
+        await SignUpAsync(member, "Max");
+        await member.GotoAsync(link);
+        await Assertions.Expect(RoomStatus(member)).ToContainTextAsync("you are the listener");
+        foreach (var text in new[] { "Ground rules: one point each.", "Free lunch for all?" })
+        {
+            await member.GetByLabel("Your comment").FillAsync(text);
+            await member.GetByLabel("Your comment").PressAsync("Enter");
+            await Assertions.Expect(host.Locator(".comment .text").Last).ToHaveTextAsync(text);
+        }
+        // A listener has no Pin; the host has one on each comment.
+        await Assertions.Expect(member.GetByRole(AriaRole.Button, new() { Name = "Pin the comment by Max" })).ToHaveCountAsync(0);
+
+        await host.GetByRole(AriaRole.Button, new() { Name = "Pin the comment by Max" }).First.ClickAsync();
+
+        var pinned = member.GetByRole(AriaRole.Note, new() { Name = "Pinned comment" });
+        await Assertions.Expect(pinned).ToContainTextAsync("Ground rules: one point each.");
+        await Assertions.Expect(pinned).ToContainTextAsync("Max");
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "pinned-comment-phone.png") });
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "pinned-comment-desktop.png") });
+        // Someone arriving now sees the pin at once (it comes with the snapshot).
+        await member.ReloadAsync();
+        await Assertions.Expect(pinned).ToContainTextAsync("Ground rules: one point each.");
+
+        await host.GetByRole(AriaRole.Note, new() { Name = "Pinned comment" }).GetByRole(AriaRole.Button, new() { Name = "Unpin" }).ClickAsync();
+        await Assertions.Expect(pinned).ToBeHiddenAsync();
+        await Assertions.Expect(member.Locator(".comment .text")).ToHaveTextAsync(["Ground rules: one point each.", "Free lunch for all?"]);
+    }
+
     // A comment with a web address, a javascript: address and markup: only the first becomes a link.
     private const string Linked = "Sources: https://example.org/report?id=1. Not javascript:alert(1) nor <b>bold</b>";
 

@@ -91,6 +91,30 @@ public class FanoutTests
     }
 
     [Fact]
+    public async Task APinnedComment_IsInTheSnapshot_EvenWhenOlderThanItsRecentComments_AndThePinReachesWatchers()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?> { ["Live:SnapshotComments"] = "2" });
+        var room = await Room.OpenAsync(host, attendees: 1);
+        var old = (await host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = room.Id, Text = "the house rules" }, As(Room.HostUser))).Comment;
+        await room.PostAsync(3);
+        await host.Discussions.PinCommentAsync(new PinCommentRequest { DiscussionId = room.Id, CommentId = old.CommentId }, As(Room.HostUser));
+
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(w => w.Frames.Count > 0);
+        var snapshot = watcher.Frames[0].Snapshot;
+        await Room.WaitForRoutesAsync();
+        var unpin = await host.Discussions.PinCommentAsync(new PinCommentRequest { DiscussionId = room.Id }, As(Room.HostUser));
+        var last = await room.LastSeqAsync();
+        await watcher.WaitForSeqAsync(last);
+
+        Assert.Equal("the house rules", snapshot.PinnedComment?.Text);
+        Assert.DoesNotContain(snapshot.RecentComments, c => c.CommentId == old.CommentId);
+        Assert.Null(unpin.Pinned);
+        Assert.Contains(watcher.Frames.Where(f => f.Events is not null).SelectMany(f => f.Events.Events), e => e.CommentPinned is { CommentId: "" });
+    }
+
+    [Fact]
     public async Task IdleStream_GetsHeartbeatsWithTheLastSequence()
     {
         using var db = new TestDatabase();

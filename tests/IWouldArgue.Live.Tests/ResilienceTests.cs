@@ -172,7 +172,7 @@ public class ResilienceTests
         using var db = new TestDatabase();
         var lossy = new LossyPubSub(new InProcessPubSub(NullLogger<InProcessPubSub>.Instance), dropEvery: 5);
         await using var host = await LiveTestHost.StartAsync(db, pubSub: lossy, services: s => s.AddSingleton<IDiscussionFeed>(sp =>
-            new FlakyFeed(new StoreDiscussionFeed(sp.GetRequiredService<IDiscussionStore>(), sp.GetRequiredService<RaisedHands>()))));
+            new FlakyFeed(new StoreDiscussionFeed(sp.GetRequiredService<IDiscussionStore>(), sp.GetRequiredService<RaisedHands>(), sp.GetRequiredService<PinnedComments>()))));
         var room = await Room.OpenAsync(host, attendees: 1);
         await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
         await watcher.WaitUntilAsync(w => w.Frames.Count > 0);

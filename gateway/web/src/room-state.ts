@@ -16,6 +16,9 @@ export class RoomState {
   hands: RaisedHand[] = [];
   attendeeCount = 0;
   comments: Comment[] = [];
+  /** The comment pinned above the others; pinnedId without pinned when it is older than the comments held here. */
+  pinned: Comment | undefined;
+  pinnedId = "";
   lastSeq = 0n;
   myRole = Role.UNSPECIFIED;
 
@@ -39,6 +42,8 @@ export class RoomState {
     this.hands = [...snapshot.raisedHands];
     this.attendeeCount = snapshot.attendeeCount;
     this.comments = [...snapshot.recentComments];
+    this.pinned = snapshot.pinnedComment;
+    this.pinnedId = snapshot.pinnedComment?.commentId ?? "";
     this.lastSeq = snapshot.seq;
     this.myRole = snapshot.discussion?.callerRole ?? Role.ATTENDEE;
   }
@@ -54,6 +59,12 @@ export class RoomState {
         break;
       case "commentDeleted":
         this.comments = this.comments.filter((c) => c.commentId !== kind.value.commentId);
+        if (this.pinnedId === kind.value.commentId) this.pinned = undefined;
+        break;
+      case "commentPinned":
+        this.pinnedId = kind.value.commentId;
+        // The snapshot may have brought this very pin already, with a comment older than those held here.
+        this.pinned = kind.value.commentId === this.pinned?.commentId ? this.pinned : this.comments.find((c) => c.commentId === kind.value.commentId);
         break;
       case "handRaised":
         this.hands = this.hands.filter((h) => h.user?.userId !== kind.value.user?.userId);

@@ -55,8 +55,37 @@ internal sealed partial class DiscussionsApi
         if (!comment.Deleted)
         {
             await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentDeleted = new CommentDeleted { CommentId = commentId, DeletedBy = me.User }), context.CancellationToken);
+            if ((await pins.GetAsync(discussion.DiscussionId, context.CancellationToken))?.CommentId == commentId)
+            {
+                // A deleted comment stays pinned nowhere, with its text.
+                await pins.UnpinAsync(discussion.DiscussionId, context.CancellationToken);
+                await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentPinned = new CommentPinned { By = me.User }), context.CancellationToken);
+            }
         }
         return new DeleteCommentResponse();
+    }
+
+    public override async Task<PinCommentResponse> PinComment(PinCommentRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        RequireRole(me, Role.CoHost, "pin comments");
+        AppendRules.RequireLive(discussion.State);
+        var commentId = Validate.Text(request.CommentId, "comment_id", 0, 64);
+        if (commentId.Length == 0)
+        {
+            await pins.UnpinAsync(discussion.DiscussionId, context.CancellationToken);
+            await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentPinned = new CommentPinned { By = me.User }), context.CancellationToken);
+            return new PinCommentResponse();
+        }
+        var comment = await store.GetCommentAsync(discussion.DiscussionId, commentId, context.CancellationToken);
+        if (comment is null || comment.Deleted)
+        {
+            throw RpcErrors.InvalidArgument("comment_id", comment is null ? "is not a comment of this discussion." : "names a deleted comment.");
+        }
+        // The state first, as for hands: a snapshot read between the two shows the pin a moment early, never late.
+        await pins.PinAsync(discussion.DiscussionId, comment, context.CancellationToken);
+        await log.AppendAsync(Event(discussion.DiscussionId, e => e.CommentPinned = new CommentPinned { CommentId = commentId, By = me.User }), context.CancellationToken);
+        return new PinCommentResponse { Pinned = comment };
     }
 
     public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)

@@ -19,6 +19,7 @@ internal sealed partial class DiscussionsApi(
     IDiscussionStore store,
     EventAppender log,
     RaisedHands hands,
+    PinnedComments pins,
     JoinByLink joins,
     CommentRateLimiter commentLimiter,
     CallerResolver callers,

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using IWouldArgue.Testing;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,19 +16,18 @@ namespace IWouldArgue.Discussions.Tests.Api;
 public sealed class DiskFullTests : IAsyncLifetime, IDisposable
 {
     private readonly TempDatabase _db = new();
-    private string Filler => Path.Combine(_db.Folder, "filler");
+    private SmallDisk _disk = null!;
 
     public Task InitializeAsync()
     {
-        Directory.CreateDirectory(_db.Folder);
-        Run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", _db.Folder);
+        _disk = new SmallDisk(_db.Folder);
         return Task.CompletedTask;
     }
 
     public Task DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Run("umount", "-l", _db.Folder);
+        _disk.Dispose();
         return Task.CompletedTask;
     }
 
@@ -49,7 +48,7 @@ public sealed class DiskFullTests : IAsyncLifetime, IDisposable
             {
                 await host.Client.PostCommentAsync(new PostCommentRequest { DiscussionId = id, Text = text }, As("host"));
             }
-            FillTheDisk();
+            _disk.Fill();
 
             var refusal = await FirstRefusedWriteAsync(host.Client);
             Assert.Equal(StatusCode.ResourceExhausted, refusal.StatusCode);
@@ -67,7 +66,7 @@ public sealed class DiskFullTests : IAsyncLifetime, IDisposable
             host = await DiscussionsHost.StartAsync(_db);
             Assert.Equal(DiscussionState.Live, (await host.Client.GetDiscussionAsync(new GetDiscussionRequest { DiscussionId = id }, As("host"))).Discussion.State);
 
-            File.Delete(Filler);
+            _disk.Free();
             await host.Client.PostCommentAsync(new PostCommentRequest { DiscussionId = id, Text = "after" }, As("host"));
             Assert.Equal(["after", "before 2", "before 1"], await CommentsAsync(host.Client, id));
         }
@@ -97,45 +96,4 @@ public sealed class DiskFullTests : IAsyncLifetime, IDisposable
 
     private static async Task<string[]> CommentsAsync(DiscussionsService.DiscussionsServiceClient client, string id) =>
         [.. (await client.ListCommentsAsync(new ListCommentsRequest { DiscussionId = id }, As("host"))).Comments.Select(c => c.Text)];
-
-    private void FillTheDisk()
-    {
-        var block = new byte[64 * 1024];
-        using var filler = new FileStream(Filler, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-        try
-        {
-            while (true)
-            {
-                filler.Write(block);
-            }
-        }
-        catch (IOException)
-        {
-            // Full. Top it off byte by byte so no partial block's worth of room is left.
-            try
-            {
-                while (true)
-                {
-                    filler.Write(block.AsSpan(0, 512));
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
-
-    // As root (the test command installs packages, so it runs as root or with sudo), or through sudo without a prompt.
-    private static void Run(string file, params string[] arguments)
-    {
-        var start = Environment.IsPrivilegedProcess ? new ProcessStartInfo(file, arguments) : new ProcessStartInfo("sudo", ["-n", file, .. arguments]);
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error} (this test needs root or password-less sudo, as the test command's package installs do)");
-        }
-    }
 }

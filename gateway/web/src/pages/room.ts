@@ -44,6 +44,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   const hands = h("section", { class: "card", "aria-label": "Raised hands", hidden: true });
   const handButton = h("button", { type: "button", onclick: () => void toggleHand() });
   const comments = h("ol", { class: "comments", "aria-label": "Comments", tabindex: 0 });
+  const pinnedBar = h("div", { class: "pinned", role: "note", "aria-label": "Pinned comment", hidden: true });
   const jump = h("button", { type: "button", class: "jump", hidden: true, onclick: () => scrollToEnd() }, "New comments ↓");
   // No maxlength: it would cut a pasted comment silently. The counter says how long it is; past the limit it is refused whole.
   const text = h("textarea", { name: "comment", rows: 2, placeholder: "Say something…", "aria-label": "Your comment", "aria-describedby": "comment-count" });
@@ -75,7 +76,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     h("p", {}, "You are not in this discussion yet. Join to listen, comment and raise your hand."), joinProblem, joinButton);
   // On a phone the comments come first (the column order); from tablet width they sit beside the side panel.
   const body = h("div", { class: "room-body" },
-    h("section", { class: "chat card", "aria-label": "Live comments" }, comments, jump, problem, replying, composer),
+    h("section", { class: "chat card", "aria-label": "Live comments" }, pinnedBar, comments, jump, problem, replying, composer),
     h("aside", { class: "side" },
       voice.element,
       h("section", { class: "card" }, h("h2", {}, "On stage"), speakers),
@@ -173,7 +174,6 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
         h("button", { type: "button", class: "primary", onclick: () => act(() => discussions.changeRole({ discussionId, userId: hand.user!.userId, role: Role.PARTICIPANT })) }, "Invite to speak"),
         h("button", { type: "button", onclick: () => act(() => discussions.lowerHand({ discussionId, userId: hand.user!.userId })) }, "Lower"),
         h("button", { type: "button", onclick: () => act(() => discussions.removeAttendee({ discussionId, userId: hand.user!.userId })) }, "Remove"))))));
-    renderComments();
     const closed = room.ended || d.state !== DiscussionState.LIVE || goneReason !== null;
     audience.setVisible(room.moderator && !closed);
     voice.refresh(!closed);
@@ -181,6 +181,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     text.disabled = post.disabled = closed;
     comments.classList.toggle("closed", closed);
     if (closed) replyToComment(null);
+    renderComments();
     text.placeholder = goneReason ? "You can no longer comment here." : room.ended ? "The discussion has ended." : closed ? "Comments open when the host starts." : "Say something…";
     replayLink.hidden = !room.ended || goneReason !== null;
     if (goneReason) showBanner(goneReason);
@@ -256,7 +257,19 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   }
 
   let rendered = new Map<string, HTMLLIElement>();
+  function renderPinned(): void {
+    pinnedBar.hidden = room.pinnedId === "";
+    if (pinnedBar.hidden) return;
+    const c = room.pinned;
+    show(pinnedBar, h("span", { class: "badge" }, "Pinned"),
+      c ? h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone") : null,
+      c ? h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)) : h("span", { class: "muted" }, "A comment from earlier in the discussion."),
+      room.moderator && !comments.classList.contains("closed")
+        ? h("button", { type: "button", class: "link", onclick: () => act(() => discussions.pinComment({ discussionId, commentId: "" })) }, "Unpin") : null);
+  }
+
   function renderComments(): void {
+    renderPinned();
     const next = new Map<string, HTMLLIElement>();
     const items = room.comments.map((c) => {
       const item = rendered.get(c.commentId) ?? commentItem(c);
@@ -277,6 +290,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
       h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
       h("button", { type: "button", class: "link reply", "aria-label": `Reply to ${c.author?.displayName}`, onclick: () => replyToComment(c) }, "Reply"),
+      room.moderator ? h("button", { type: "button", class: "link pin", "aria-label": `Pin the comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.pinComment({ discussionId, commentId: c.commentId })) }, "Pin") : null,
       mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null);
   }
 
