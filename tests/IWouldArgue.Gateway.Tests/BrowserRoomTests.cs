@@ -607,6 +607,8 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync($"{name.ToLowerInvariant()}.{Guid.NewGuid():N}@example.org");
         await page.GetByLabel("Password (at least 10 characters)").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        // Signed in once the header names them (a navigation sooner would leave before the session is kept).
+        await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Account" })).ToContainTextAsync(name);
     }
 
     // A 1x1 transparent PNG.

@@ -11,25 +11,18 @@ namespace IWouldArgue.Live.Tests;
 /// with sudo), filled to the last byte. Writes are refused, but open streams stay open, members who arrive still get
 /// their snapshot, and what is posted once space returns reaches both.
 /// </summary>
-public sealed class DiskFullTests : IAsyncLifetime, IDisposable
+public sealed class DiskFullTests : IDisposable
 {
     private readonly TestDatabase _db = new();
-    private SmallDisk _disk = null!;
+    private readonly SmallDisk _disk;
 
-    public Task InitializeAsync()
-    {
-        _disk = new SmallDisk(Path.GetDirectoryName(_db.ConnectionString["Data Source=".Length..])!);
-        return Task.CompletedTask;
-    }
+    public DiskFullTests() => _disk = new SmallDisk(Path.GetDirectoryName(_db.ConnectionString["Data Source=".Length..])!);
 
-    public Task DisposeAsync()
+    public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _disk.Dispose();
-        return Task.CompletedTask;
+        _db.Dispose();
     }
-
-    public void Dispose() => _db.Dispose();
 
     [Fact]
     public async Task OnAFullDisk_OpenStreamsStay_NewWatchersGetTheirSnapshot_AndCommentsFlowAgainWhenSpaceReturns()

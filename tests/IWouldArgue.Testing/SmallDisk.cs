@@ -52,8 +52,12 @@ public sealed class SmallDisk : IDisposable
     /// <summary>Gives the space back.</summary>
     public void Free() => File.Delete(Filler);
 
-    /// <inheritdoc/>
-    public void Dispose() => Run("umount", "-l", _folder);
+    /// <summary>Unmounts it, after closing SQLite's pooled connections to files on it.</summary>
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Run("umount", "-l", _folder);
+    }
 
     private static void Run(string file, params string[] arguments)
     {

@@ -13,25 +13,18 @@ namespace IWouldArgue.Discussions.Tests.Api;
 /// The store's disk fills up for real: the database lives on a small tmpfs mounted for the test (as root, or with sudo
 /// as the test command's package installs), which a filler file then fills to the last byte.
 /// </summary>
-public sealed class DiskFullTests : IAsyncLifetime, IDisposable
+public sealed class DiskFullTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private SmallDisk _disk = null!;
+    private readonly SmallDisk _disk;
 
-    public Task InitializeAsync()
-    {
-        _disk = new SmallDisk(_db.Folder);
-        return Task.CompletedTask;
-    }
+    public DiskFullTests() => _disk = new SmallDisk(_db.Folder);
 
-    public Task DisposeAsync()
+    public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _disk.Dispose();
-        return Task.CompletedTask;
+        _db.Dispose();
     }
-
-    public void Dispose() => _db.Dispose();
 
     [Fact]
     public async Task AFullDisk_RefusesWritesWithASentence_KeepsReadsAndTheHost_AndRecoversWhenSpaceReturns()
