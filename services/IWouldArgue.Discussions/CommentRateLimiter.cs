@@ -20,6 +20,7 @@ public sealed partial class CommentRateLimiter(IStateStore state, IOptions<Discu
     private static readonly TimeSpan StateLimit = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LocalFor = TimeSpan.FromSeconds(5);
     private long _localUntil;
+    private readonly SemaphoreSlim[] _turns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly PartitionedRateLimiter<string> _local = PartitionedRateLimiter.Create<string, string>(userId =>
         RateLimitPartition.GetTokenBucketLimiter(userId, _ => new TokenBucketRateLimiterOptions
         {
@@ -38,6 +39,13 @@ public sealed partial class CommentRateLimiter(IStateStore state, IOptions<Discu
         if (clock.GetUtcNow().ToUnixTimeMilliseconds() < Interlocked.Read(ref _localUntil))
         {
             return Local(userId);
+        }
+        // One take per person at a time in this instance, so compare-and-set races only between instances (a person
+        // posting in many discussions at once would otherwise race with themselves until every attempt failed).
+        var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(userId) % (uint)_turns.Length];
+        if (!await turn.WaitAsync(StateLimit, cancellationToken))
+        {
+            return TimeSpan.FromSeconds(1 / rate); // a queue of one person's posts: a flood, refused like any over the limit
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(StateLimit);
@@ -63,13 +71,16 @@ public sealed partial class CommentRateLimiter(IStateStore state, IOptions<Discu
                 }
                 // Another post took a token meanwhile: read again.
             }
-            // Posts of one person racing for the same bucket this hard are a flood: refused like any other over the limit.
-            return TimeSpan.FromSeconds(1 / rate);
+            // Other instances kept winning the race (rare: each races once per person): this instance decides alone.
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             Interlocked.Exchange(ref _localUntil, (clock.GetUtcNow() + LocalFor).ToUnixTimeMilliseconds());
             Log.StateUnavailable(logger, e);
+        }
+        finally
+        {
+            turn.Release();
         }
         return Local(userId);
     }
@@ -93,7 +104,14 @@ public sealed partial class CommentRateLimiter(IStateStore state, IOptions<Discu
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _local.Dispose();
+    public void Dispose()
+    {
+        _local.Dispose();
+        foreach (var turn in _turns)
+        {
+            turn.Dispose();
+        }
+    }
 
     private static partial class Log
     {

@@ -228,6 +228,40 @@ public sealed class MeshForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenTheRoutingTableCannotBeRead_AWatchIsToldToReconnect_NotAnInternalError()
+    {
+        var (id, host, _) = await LiveDiscussionAsync();
+        await using var blind = await GatewayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth:GatewayKey"] = GatewayKey,
+            ["Auth:JwksUrl"] = _jwksUrl,
+            ["Gateway:Upstreams:Identity:Address"] = _gateway.GrpcAddress.ToString(),
+            ["Gateway:Upstreams:Discussions:Address"] = $"http://127.0.0.1:{_discussionsPort}",
+            ["Gateway:Upstreams:Live:Address"] = $"http://127.0.0.1:{_livePort}",
+        }, overrides: services => services.AddSingleton<IStateStore>(new UnreachableStateStore()));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = new LiveService.LiveServiceClient(blind.Channel).Watch(new WatchRequest { DiscussionId = id }, host);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("reconnect", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    // A state store whose server is down: every call fails as the NATS client's do when its requests time out.
+    private sealed class UnreachableStateStore : IStateStore
+    {
+        public Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => throw new TimeoutException("the state store did not answer");
+
+        public Task<bool> TrySaveAsync(string key, ReadOnlyMemory<byte> value, string? etag = null, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+            throw new TimeoutException("the state store did not answer");
+
+        public Task<bool> TryDeleteAsync(string key, string? etag = null, CancellationToken cancellationToken = default) => throw new TimeoutException("the state store did not answer");
+    }
+
+    [Fact]
     public async Task AServiceBehindTheGateway_BelievesOnlyTheGatewaysSignature()
     {
         var token = (await _gateway.SignUpAsync()).Tokens.AccessToken;

@@ -35,7 +35,7 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UnreachableInstances u
         var http = context.GetHttpContext();
         var caller = http.VerifiedCaller() ?? throw RpcErrors.Of(StatusCode.Unauthenticated, AuthReasons.SignInFirst, AuthReasons.TokenMissing);
         var fallback = upstreams.Value.Live;
-        var owner = string.IsNullOrWhiteSpace(request.DiscussionId) ? null : await routes.OwnerOfAsync(request.DiscussionId, unreachable.Contains, context.CancellationToken);
+        var owner = string.IsNullOrWhiteSpace(request.DiscussionId) ? null : await OwnerOfAsync(request.DiscussionId, context.CancellationToken);
         var channel = owner is { Address: { Length: > 0 } address } ? calls.ChannelTo(new Uri(address))
             : fallback is not null ? calls.ChannelTo(fallback)
             : throw RpcErrors.Of(StatusCode.Unavailable, "No live server is available right now; reconnect shortly.");
@@ -105,6 +105,20 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UnreachableInstances u
             client.Watch(new WatchRequest { DiscussionId = request.DiscussionId, ResumeAfterSeq = after }, calls.As(shared, EdgeWatch.Shared, appId, null, stop));
     }
 
+    // The routing table lives in the state store; when it cannot be read the caller is told to come back, not INTERNAL.
+    private async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await routes.OwnerOfAsync(discussionId, unreachable.Contains, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRoutingUnavailable(logger, e.Message);
+            throw RpcErrors.Of(StatusCode.Unavailable, "The live servers cannot be found right now; reconnect shortly.");
+        }
+    }
+
     // Relays the person's snapshot and catch-up until the marker (a heartbeat) that says where they were caught up to.
     // A Live server that has not answered within CatchUpLimit is treated as unreachable: the client resumes elsewhere
     // or later, rather than wait on a stream that never starts.
@@ -171,6 +185,9 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UnreachableInstances u
             return e;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Watch could not read the Live routing table: {Cause}")]
+    private static partial void LogRoutingUnavailable(ILogger logger, string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A Watch could not reach Live to catch up: {Detail} ({Cause})")]
     private static partial void LogUnreachable(ILogger logger, string detail, string? cause);

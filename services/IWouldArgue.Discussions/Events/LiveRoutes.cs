@@ -11,6 +11,14 @@ namespace IWouldArgue.Discussions.Events;
 /// </summary>
 public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
 {
+    // Routers read the list of instances at most once a second, however many watchers arrive at once: 20,000 people
+    // opening the room within seconds must not become 20,000 reads of the state store (on NATS they timed out). An
+    // instance that registers reaches routers within a second; one that died is skipped by whoever found it unreachable.
+    private static readonly TimeSpan InstancesMaxAge = TimeSpan.FromSeconds(1);
+    private readonly Lock _gate = new();
+    private Task<IReadOnlyDictionary<string, string>>? _instances;
+    private DateTimeOffset _instancesReadAt;
+
     /// <summary>The topic one Live instance subscribes to.</summary>
     public static string TopicOf(string instanceId) => $"live-events.{instanceId}";
 
@@ -31,9 +39,24 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     /// </summary>
     public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, Func<string, bool>? skip, CancellationToken cancellationToken = default)
     {
-        var instances = await Instances.ReadAsync(cancellationToken);
+        var instances = await InstancesAsync().WaitAsync(cancellationToken);
         var candidates = instances.Keys.Where(id => skip is null || !skip(id)).ToList();
         var owner = Rendezvous.Pick(discussionId, candidates.Count > 0 ? candidates : instances.Keys);
         return owner is { } id ? (id, instances[id]) : null;
+    }
+
+    // One read shared by every caller within InstancesMaxAge (not cancelled by any one of them); a failed read is not kept.
+    private Task<IReadOnlyDictionary<string, string>> InstancesAsync()
+    {
+        lock (_gate)
+        {
+            var now = clock.GetUtcNow();
+            if (_instances is null || _instances.IsFaulted || _instances.IsCanceled || now - _instancesReadAt >= InstancesMaxAge)
+            {
+                _instances = Instances.ReadAsync(CancellationToken.None);
+                _instancesReadAt = now;
+            }
+            return _instances;
+        }
     }
 }
