@@ -45,7 +45,7 @@ public sealed partial class CommentRateLimiter(IStateStore state, IOptions<Discu
         var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(userId) % (uint)_turns.Length];
         if (!await turn.WaitAsync(StateLimit, cancellationToken))
         {
-            return TimeSpan.FromSeconds(1 / rate); // a queue of one person's posts: a flood, refused like any over the limit
+            return Local(userId); // the state store is too slow to keep up with this person's posts: decide here
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(StateLimit);

@@ -1,3 +1,4 @@
+using IWouldArgue.BuildingBlocks;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions;
 using IWouldArgue.Discussions.Store;
@@ -10,6 +11,11 @@ namespace IWouldArgue.Live;
 /// </summary>
 public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hands, PinnedComments pins) : IDiscussionFeed
 {
+    // Hands and the pin come from the state store; when thousands open the room at once, their reads are shared (each
+    // still read after its caller asked, so never older than the snapshot's seq).
+    private readonly FreshReads<IReadOnlyList<RaisedHand>> _hands = new();
+    private readonly FreshReads<Comment?> _pins = new();
+
     /// <inheritdoc/>
     public async Task<WatchAccess?> GetAccessAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
     {
@@ -34,8 +40,8 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
         snapshot.RecentComments.Add(state.RecentComments);
         // Hands live in the state store, outside the log's transaction: read after, they may already
         // include the hand events right after Seq (which then apply as no-ops).
-        snapshot.RaisedHands.Add(await hands.ListAsync(discussionId, cancellationToken));
-        snapshot.PinnedComment = await pins.GetAsync(discussionId, cancellationToken);
+        snapshot.RaisedHands.Add(await _hands.ReadAsync(discussionId, () => hands.ListAsync(discussionId), cancellationToken));
+        snapshot.PinnedComment = await _pins.ReadAsync(discussionId, () => pins.GetAsync(discussionId), cancellationToken);
         return snapshot;
     }
 
