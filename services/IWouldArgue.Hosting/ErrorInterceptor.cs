@@ -87,6 +87,11 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         {
             return null;
         }
+        if (e is BuildingBlocks.BuildingBlockUnavailableException unavailable)
+        {
+            LogUnavailable(logger, context.Method, unavailable.Block, unavailable.InnerException?.Message);
+            return RpcErrors.Of(StatusCode.Unavailable, $"The service cannot reach its {unavailable.Block} right now; try again shortly.");
+        }
         if (StorageFull.Caused(e))
         {
             LogStorageFull(logger, context.Method);
@@ -101,6 +106,9 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} refused: {Code} {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, StatusCode code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} answered UNAVAILABLE: the {Block} cannot be reached ({Cause})")]
+    private static partial void LogUnavailable(ILogger logger, string method, string block, string? cause);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} refused: the storage is full (free disk space; writes resume by themselves)")]
     private static partial void LogStorageFull(ILogger logger, string method);

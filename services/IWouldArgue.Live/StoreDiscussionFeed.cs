@@ -40,12 +40,27 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
         snapshot.RecentComments.Add(state.RecentComments);
         // Hands live in the state store, outside the log's transaction: read after, they may already
         // include the hand events right after Seq (which then apply as no-ops).
-        snapshot.RaisedHands.Add(await _hands.ReadAsync(discussionId, () => hands.ListAsync(discussionId), cancellationToken));
-        snapshot.PinnedComment = await _pins.ReadAsync(discussionId, () => pins.GetAsync(discussionId), cancellationToken);
+        snapshot.RaisedHands.Add(await _hands.ReadAsync(discussionId, () => OnceMoreAsync(() => hands.ListAsync(discussionId)), cancellationToken));
+        snapshot.PinnedComment = await _pins.ReadAsync(discussionId, () => OnceMoreAsync(() => pins.GetAsync(discussionId)), cancellationToken);
         return snapshot;
     }
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<DiscussionEvent>> GetEventsAsync(string discussionId, ulong afterSeq, int limit, CancellationToken cancellationToken = default) =>
         store.ListEventsAsync(discussionId, afterSeq, limit, cancellationToken);
+
+    // A shared read serves everyone who waits on it: one more try after a moment before failing them all (the caller
+    // then gets UNAVAILABLE and reconnects).
+    private static async Task<T> OnceMoreAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (BuildingBlockUnavailableException)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            return await read();
+        }
+    }
 }

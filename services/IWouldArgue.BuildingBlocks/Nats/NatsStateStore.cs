@@ -32,7 +32,30 @@ public sealed class NatsStateStore : IStateStore, IDisposable
     }
 
     /// <inheritdoc/>
-    public async Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+    public Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => Reachable(() => GetCoreAsync(key, cancellationToken));
+
+    /// <inheritdoc/>
+    public Task<bool> TrySaveAsync(string key, ReadOnlyMemory<byte> value, string? etag = null, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        Reachable(() => TrySaveCoreAsync(key, value, etag, ttl, cancellationToken));
+
+    /// <inheritdoc/>
+    public Task<bool> TryDeleteAsync(string key, string? etag = null, CancellationToken cancellationToken = default) =>
+        Reachable(() => TryDeleteCoreAsync(key, etag, cancellationToken));
+
+    // NATS's own failures (no responder, timeouts, a lost connection) become the building blocks' one "unreachable".
+    private static async Task<T> Reachable<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException)
+        {
+            throw new BuildingBlockUnavailableException("state store", e);
+        }
+    }
+
+    private async Task<StateEntry?> GetCoreAsync(string key, CancellationToken cancellationToken)
     {
         var bucket = await BucketAsync(cancellationToken);
         try
@@ -55,8 +78,7 @@ public sealed class NatsStateStore : IStateStore, IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public async Task<bool> TrySaveAsync(string key, ReadOnlyMemory<byte> value, string? etag = null, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    private async Task<bool> TrySaveCoreAsync(string key, ReadOnlyMemory<byte> value, string? etag, TimeSpan? ttl, CancellationToken cancellationToken)
     {
         var bucket = await BucketAsync(cancellationToken);
         var stored = new byte[HeaderBytes + value.Length];
@@ -83,8 +105,7 @@ public sealed class NatsStateStore : IStateStore, IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public async Task<bool> TryDeleteAsync(string key, string? etag = null, CancellationToken cancellationToken = default)
+    private async Task<bool> TryDeleteCoreAsync(string key, string? etag, CancellationToken cancellationToken)
     {
         var bucket = await BucketAsync(cancellationToken);
         var options = new NatsKVDeleteOpts();
