@@ -18,6 +18,9 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     private readonly Lock _gate = new();
     private Task<IReadOnlyDictionary<string, string>>? _instances;
     private DateTimeOffset _instancesReadAt;
+    // The last list read, used for a while when a read fails (an overloaded broker answering nothing for a moment).
+    private static readonly TimeSpan StaleUse = TimeSpan.FromSeconds(30);
+    private volatile KnownInstances? _lastGood;
 
     /// <summary>The topic one Live instance subscribes to.</summary>
     public static string TopicOf(string instanceId) => $"live-events.{instanceId}";
@@ -39,7 +42,16 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     /// </summary>
     public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, Func<string, bool>? skip, CancellationToken cancellationToken = default)
     {
-        var instances = await InstancesAsync().WaitAsync(cancellationToken);
+        IReadOnlyDictionary<string, string> instances;
+        try
+        {
+            instances = await InstancesAsync().WaitAsync(cancellationToken);
+            _lastGood = new KnownInstances(instances, clock.GetUtcNow());
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && _lastGood is { } last && clock.GetUtcNow() - last.ReadAt < StaleUse)
+        {
+            instances = last.Instances;
+        }
         var candidates = instances.Keys.Where(id => skip is null || !skip(id)).ToList();
         var owner = Rendezvous.Pick(discussionId, candidates.Count > 0 ? candidates : instances.Keys);
         return owner is { } id ? (id, instances[id]) : null;
@@ -59,4 +71,6 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
             return _instances;
         }
     }
+
+    private sealed record KnownInstances(IReadOnlyDictionary<string, string> Instances, DateTimeOffset ReadAt);
 }
