@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Rpc;
-using Microsoft.IdentityModel.Tokens;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Testing;
 using static IWouldArgue.Gateway.Tests.GatewayHost;
@@ -93,7 +92,9 @@ public sealed class ErrorDetailsTests : IAsyncLifetime
     {
         var type = parser.ParseFrom(ByteString.Empty).Descriptor.FullName;
         var value = error.GetProperty("details").EnumerateArray().Single(d => d.GetProperty("type").GetString() == type).GetProperty("value").GetString()!;
-        return parser.ParseFrom(Base64UrlEncoder.DecodeBytes(value));
+        // buf prints the bytes in standard base64, padded or not ('+' and '/' appear once a value has the bits for them).
+        var standard = value.Replace('-', '+').Replace('_', '/');
+        return parser.ParseFrom(Convert.FromBase64String(standard.PadRight(standard.Length + (4 - standard.Length % 4) % 4, '=')));
     }
 
     // buf curl prints a failed call's status as JSON on stderr, each detail with its type and, when it knows the type, decoded under "debug".
