@@ -33,13 +33,13 @@ public class NatsModeTests
         await watcher.WaitForSeqAsync(after[^1], TimeSpan.FromSeconds(60));
 
         Assert.Equal([.. before, .. during, .. after], watcher.Seqs);
-        // Those posted while the broker was up went through it: its stream holds them. Those posted while it was down
-        // may reach the watcher first from the log (the Live instance repairs the gap) and enter the stream only at the
-        // outbox's next sweep, so they are not counted here.
+        // Those posted before the outage went through the broker: its stream holds them. Those posted while it was down,
+        // or just after, while the client reconnects, may reach the watcher first from the log (the Live instance repairs
+        // the gap) and enter the stream only at the outbox's next sweep, so they are not counted here.
         await using (var client = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = nats.Url.ToString() }))
         {
             var stream = await new NATS.Client.JetStream.NatsJSContext(client).GetStreamAsync("IWOULDARGUE");
-            Assert.True(stream.Info.State.Messages >= before.Count + after.Count, $"the stream holds {stream.Info.State.Messages} messages");
+            Assert.True(stream.Info.State.Messages >= before.Count, $"the stream holds {stream.Info.State.Messages} messages");
         }
         // The hands queue is NATS key/value state: it works across the restart too.
         await host.Discussions.RaiseHandAsync(new Contracts.V1.RaiseHandRequest { DiscussionId = room.Id }, LiveTestHost.As("user-0"));
