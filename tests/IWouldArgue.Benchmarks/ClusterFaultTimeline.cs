@@ -18,7 +18,7 @@ internal static class ClusterFaultTimeline
             ["Discussions:CommentBurst"] = "100",
         });
         using var gateways = new GatewayChannels(cluster.Gateways.Select(g => g.GrpcAddress));
-        var room = await Room.CreateAsync(gateways, discussions: 3, watchersEach: 4, postersEach: 2, TimeSpan.FromMilliseconds(250));
+        var room = await ClusterRoom.CreateAsync(gateways, discussions: 3, watchersEach: 4, postersEach: 2, TimeSpan.FromMilliseconds(250));
         using var stop = new CancellationTokenSource();
         using var stopPosting = new CancellationTokenSource();
         var watching = room.Watchers.Select(w => w.RunAsync(stop.Token)).ToList();
@@ -28,11 +28,7 @@ internal static class ClusterFaultTimeline
         var steps = await ClusterFaults.RunAsync(cluster, room.Watchers[0].DiscussionId, TimeSpan.FromSeconds(5));
         await stopPosting.CancelAsync();
         await Task.WhenAll(posting);
-        var owed = room.Posters.SelectMany(p => p.Acked).GroupBy(a => a.DiscussionId).ToDictionary(g => g.Key, g => g.Max(a => a.Seq));
-        for (var until = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < until && room.Watchers.Any(w => w.LastSeq < owed.GetValueOrDefault(w.DiscussionId));)
-        {
-            await Task.Delay(100);
-        }
+        await room.WaitUntilCaughtUpAsync(TimeSpan.FromSeconds(60));
         var caughtUp = Stopwatch.GetTimestamp();
         await stop.CancelAsync();
         await Task.WhenAll(watching);
@@ -56,7 +52,7 @@ internal static class ClusterFaultTimeline
         }
     }
 
-    private static List<double> ReceiveTimes(Room room, long from, long to)
+    private static List<double> ReceiveTimes(ClusterRoom room, long from, long to)
     {
         var sent = room.Posters.SelectMany(p => p.Acked).Where(a => a.SentAt >= from && a.SentAt < to).ToDictionary(a => a.CommentId);
         var times = room.Watchers.SelectMany(w => w.Comments.Where(c => sent.ContainsKey(c.Key)).Select(c => Stopwatch.GetElapsedTime(sent[c.Key].SentAt, c.Value).TotalMilliseconds)).ToList();

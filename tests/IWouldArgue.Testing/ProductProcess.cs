@@ -15,6 +15,7 @@ public sealed class ProductProcess : IAsyncDisposable
 {
     private readonly string _dll;
     private Process? _process;
+    private string? _cgroup;
 
     /// <param name="name">What the logs and failures call it (e.g. "live-2").</param>
     /// <param name="project">The host project's folder from the repository root, e.g. "services/IWouldArgue.Live.Host".</param>
@@ -119,6 +120,17 @@ public sealed class ProductProcess : IAsyncDisposable
         }
         _process?.Dispose();
         _process = null;
+        if (Interlocked.Exchange(ref _cgroup, null) is { } cgroup)
+        {
+            try
+            {
+                Directory.Delete(cgroup); // a cgroup with no process left goes with rmdir
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Still draining: the kernel keeps an empty group; nothing else depends on it.
+            }
+        }
     }
 
     /// <summary>
@@ -145,6 +157,7 @@ public sealed class ProductProcess : IAsyncDisposable
                 File.WriteAllText(Path.Combine(folder, "cpu.cfs_period_us"), Period.ToString(CultureInfo.InvariantCulture));
                 File.WriteAllText(Path.Combine(folder, "cpu.cfs_quota_us"), quota);
                 File.WriteAllText(Path.Combine(folder, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+                _cgroup = folder;
                 return true;
             }
             if (File.Exists("/sys/fs/cgroup/cgroup.controllers") && File.ReadAllText("/sys/fs/cgroup/cgroup.controllers").Contains("cpu", StringComparison.Ordinal))
@@ -152,6 +165,7 @@ public sealed class ProductProcess : IAsyncDisposable
                 var folder = Directory.CreateDirectory(Path.Combine("/sys/fs/cgroup", group)).FullName;
                 File.WriteAllText(Path.Combine(folder, "cpu.max"), $"{quota} {Period}");
                 File.WriteAllText(Path.Combine(folder, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+                _cgroup = folder;
                 return true;
             }
         }

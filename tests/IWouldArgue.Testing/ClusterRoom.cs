@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using IWouldArgue.Contracts.V1;
-using IWouldArgue.Testing;
 
-namespace IWouldArgue.Benchmarks;
+namespace IWouldArgue.Testing;
 
 /// <summary>Live discussions on a cluster with their watchers and posters (people signed up through the gateways).</summary>
-internal sealed class Room
+public sealed class ClusterRoom
 {
     private readonly List<SeqWatcher> _watchers = [];
     private readonly List<CommentPoster> _posters = [];
@@ -14,9 +13,9 @@ internal sealed class Room
 
     public IReadOnlyList<CommentPoster> Posters => _posters;
 
-    public static async Task<Room> CreateAsync(GatewayChannels gateways, int discussions, int watchersEach, int postersEach, TimeSpan interval)
+    public static async Task<ClusterRoom> CreateAsync(GatewayChannels gateways, int discussions, int watchersEach, int postersEach, TimeSpan interval)
     {
-        var room = new Room();
+        var room = new ClusterRoom();
         var identity = new IdentityService.IdentityServiceClient(gateways[0]);
         var api = new DiscussionsService.DiscussionsServiceClient(gateways[0]);
         var host = await SignUpAsync(identity, "Host");
@@ -45,32 +44,20 @@ internal sealed class Room
         (await identity.SignUpAsync(new SignUpRequest { Email = $"{Guid.NewGuid():N}@example.org", Password = "correct horse battery", DisplayName = name })).Tokens.AccessToken;
 
     /// <summary>
-    /// Runs the watchers and posters: 3 s of warm-up, then <paramref name="window"/> measured. Returns comments
-    /// acknowledged per second, the cores <paramref name="measured"/> used, and comments delivered per second in the window.
+    /// Waits until every watcher has the last acknowledged comment of its discussion, at most <paramref name="limit"/>;
+    /// false when some have not.
     /// </summary>
-    public async Task<(double Accepted, double Cores, double Delivered)> MeasureAsync(TimeSpan window, IEnumerable<ProductProcess> measured)
+    public async Task<bool> WaitUntilCaughtUpAsync(TimeSpan limit)
     {
-        using var stop = new CancellationTokenSource();
-        var watching = _watchers.Select(w => w.RunAsync(stop.Token)).ToList();
-        await Task.WhenAll(_watchers.Select(w => w.Ready)).WaitAsync(TimeSpan.FromMinutes(2));
-        using var stopPosting = new CancellationTokenSource();
-        var posting = _posters.Select(p => p.RunAsync(stopPosting.Token)).ToList();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var cpu = new CpuMeter([.. measured.Select(p => p.Pid ?? throw new InvalidOperationException($"{p.Name} is not running"))]);
-        cpu.Start();
-        var from = Stopwatch.GetTimestamp();
-        await Task.Delay(window);
-        var to = Stopwatch.GetTimestamp();
-        var cores = cpu.CoresUsed();
-        await stopPosting.CancelAsync();
-        await Task.WhenAll(posting);
-        await Task.Delay(TimeSpan.FromSeconds(5)); // the last comments reach the watchers
-        await stop.CancelAsync();
-        await Task.WhenAll(watching);
-        var seconds = Stopwatch.GetElapsedTime(from, to).TotalSeconds;
-        var accepted = _posters.Sum(p => p.Acked.Count(a => a.AckedAt >= from && a.AckedAt < to));
-        var delivered = _watchers.Sum(w => w.Comments.Values.Count(at => at >= from && at < to));
-        return (accepted / seconds, cores, delivered / seconds);
+        var owed = _posters.SelectMany(p => p.Acked).GroupBy(a => a.DiscussionId).ToDictionary(g => g.Key, g => g.Max(a => a.Seq));
+        for (var until = DateTime.UtcNow + limit; DateTime.UtcNow < until; await Task.Delay(100))
+        {
+            if (_watchers.All(w => w.LastSeq >= owed.GetValueOrDefault(w.DiscussionId)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Post round trips (ms), sorted.</summary>
