@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Debian packages: Chromium for the browser tests, nats-server and PostgreSQL for the building blocks' and store's tests.
+# Debian packages: Chromium (and an emoji font) for the browser tests, nats-server and PostgreSQL for the building blocks' and store's tests.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+# A colour emoji font, so the screenshots show reactions as people see them (not empty boxes).
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} ..."
   sudo_cmd=$([ "$(id -u)" -eq 0 ] && echo "" || echo "sudo")

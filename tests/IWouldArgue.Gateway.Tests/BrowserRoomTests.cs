@@ -497,6 +497,42 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(member.Locator(".comment .text")).ToHaveTextAsync(["Ground rules: one point each.", "Free lunch for all?"]);
     }
 
+    [Fact]
+    public async Task ReactionsToACommentAndToASpeaker_ShowTheirCounts_ToEveryone_AndAfterAReload()
+    {
+        var (host, link) = await HostALiveDiscussionAsync("Rhea", "Four-day week");
+        var member = await NewPageAsync(390, 844);
+        await SignUpAsync(member, "Rui");
+        await member.GotoAsync(link);
+        await Assertions.Expect(RoomStatus(member)).ToContainTextAsync("you are the listener");
+        await host.GetByLabel("Your comment").FillAsync("Fridays off, same pay.");
+        await host.GetByLabel("Your comment").PressAsync("Enter");
+        var comment = member.Locator(".comment").Filter(new() { HasText = "Fridays off, same pay." });
+        await Assertions.Expect(comment).ToBeVisibleAsync();
+
+        // A heart for the comment (from the picker), a second one from its chip, a clap for the host on stage.
+        await comment.GetByRole(AriaRole.Button, new() { Name = "React to the comment by Rhea" }).ClickAsync();
+        await comment.GetByRole(AriaRole.Group, new() { Name = "React to the comment by Rhea" }).GetByRole(AriaRole.Button, new() { Name = "Heart" }).ClickAsync();
+        await Assertions.Expect(comment.Locator(".chip")).ToHaveTextAsync(["❤️ 1"]);
+        await comment.GetByRole(AriaRole.Button, new() { Name = "Heart: 1. Add a heart for the comment by Rhea" }).ClickAsync();
+        var stage = member.GetByRole(AriaRole.List, new() { Name = "Host and speakers" });
+        await stage.GetByRole(AriaRole.Button, new() { Name = "Clap for Rhea" }).ClickAsync();
+
+        var hostsComment = host.Locator(".comment").Filter(new() { HasText = "Fridays off, same pay." });
+        await Assertions.Expect(hostsComment.Locator(".chip")).ToHaveTextAsync(["❤️ 2"]);
+        await Assertions.Expect(host.GetByRole(AriaRole.List, new() { Name = "Host and speakers" }).Locator(".chip")).ToContainTextAsync(["👏 1"]);
+        // Nobody claps for themself: the host's own stage entry offers no reaction buttons.
+        await Assertions.Expect(host.GetByRole(AriaRole.List, new() { Name = "Host and speakers" }).GetByRole(AriaRole.Button, new() { Name = "Clap for Rhea" })).ToHaveCountAsync(0);
+        await Assertions.Expect(stage.GetByRole(AriaRole.Button, new() { Name = "Clap for Rhea (1 so far)" })).ToBeVisibleAsync();
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reactions-phone.png"), FullPage = true });
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reactions-desktop.png") });
+
+        // Counts come with the snapshot to someone arriving (or reloading) later.
+        await member.ReloadAsync();
+        await Assertions.Expect(comment.Locator(".chip")).ToHaveTextAsync(["❤️ 2"]);
+        await Assertions.Expect(stage.GetByRole(AriaRole.Button, new() { Name = "Clap for Rhea (1 so far)" })).ToBeVisibleAsync();
+    }
+
     // A comment with a web address, a javascript: address and markup: only the first becomes a link.
     private const string Linked = "Sources: https://example.org/report?id=1. Not javascript:alert(1) nor <b>bold</b>";
 

@@ -3,6 +3,7 @@ import { Role } from "./gen/iwouldargue/v1/common_pb";
 import type { Attendee, Discussion, RaisedHand } from "./gen/iwouldargue/v1/discussions_pb";
 import { DiscussionState } from "./gen/iwouldargue/v1/discussions_pb";
 import { LeaveReason, type Comment, type DiscussionEvent } from "./gen/iwouldargue/v1/events_pb";
+import { withCount } from "./reactions";
 import type { Snapshot } from "./gen/iwouldargue/v1/live_pb";
 
 /**
@@ -92,6 +93,18 @@ export class RoomState {
       case "discussionEnded":
         if (this.discussion) this.discussion = { ...this.discussion, state: DiscussionState.ENDED, endedAt: kind.value.endedAt };
         break;
+      case "reacted": {
+        const { commentId, speakerUserId, reaction, count } = kind.value;
+        if (commentId) {
+          for (const c of [this.comments.find((x) => x.commentId === commentId), this.pinned?.commentId === commentId ? this.pinned : undefined]) {
+            if (c) c.reactions = withCount(c.reactions, reaction, count);
+          }
+        } else {
+          const speaker = this.speakers.get(speakerUserId);
+          if (speaker) this.speakers.set(speakerUserId, { ...speaker, reactions: withCount(speaker.reactions, reaction, count) });
+        }
+        break;
+      }
       case "participantMuted": {
         const speaker = this.speakers.get(kind.value.user!.userId);
         if (speaker) this.speakers.set(speaker.user!.userId, { ...speaker, muted: true });
@@ -104,7 +117,7 @@ export class RoomState {
   private setRole(user: UserRef, role: Role): void {
     if (user.userId === this.me) this.myRole = role;
     if (role >= Role.PARTICIPANT) {
-      this.speakers.set(user.userId, { $typeName: "iwouldargue.v1.Attendee", user, role, muted: false });
+      this.speakers.set(user.userId, { $typeName: "iwouldargue.v1.Attendee", user, role, muted: false, reactions: this.speakers.get(user.userId)?.reactions ?? [] });
     } else {
       this.speakers.delete(user.userId);
     }

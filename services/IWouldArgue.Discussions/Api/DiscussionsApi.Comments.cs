@@ -88,6 +88,51 @@ internal sealed partial class DiscussionsApi
         return new PinCommentResponse { Pinned = comment };
     }
 
+    public override async Task<ReactResponse> React(ReactRequest request, ServerCallContext context)
+    {
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        AppendRules.RequireLive(discussion.State);
+        if (me.User.Guest && !discussion.GuestsMayComment)
+        {
+            throw RpcErrors.Of(StatusCode.PermissionDenied, "The host has not allowed guests to comment or react.");
+        }
+        if (request.Reaction == Reaction.Unspecified || !Enum.IsDefined(request.Reaction))
+        {
+            throw RpcErrors.InvalidArgument("reaction", "must be one of HEART, LAUGH, CLAP, AGREE, THINKING.");
+        }
+        var reacted = new Reacted { By = me.User, Reaction = request.Reaction };
+        switch (request.TargetCase)
+        {
+            case ReactRequest.TargetOneofCase.CommentId:
+                reacted.CommentId = Validate.Text(request.CommentId, "comment_id", 1, 64);
+                break;
+            case ReactRequest.TargetOneofCase.SpeakerUserId:
+                reacted.SpeakerUserId = Validate.Text(request.SpeakerUserId, "speaker_user_id", 1, 64);
+                break;
+            default:
+                throw RpcErrors.InvalidArgument("target", "name a comment_id or a speaker_user_id.");
+        }
+        // The same bucket as comments: a reaction is a message to everyone in the room too.
+        if (await commentLimiter.TryAcquireAsync(me.User.UserId, context.CancellationToken) is { } wait)
+        {
+            throw RpcErrors.ResourceExhausted($"Too many comments and reactions; try again in {Math.Ceiling(wait.TotalSeconds)} s.", wait);
+        }
+        if (reacted.CommentId.Length > 0)
+        {
+            var comment = await store.GetCommentAsync(discussion.DiscussionId, reacted.CommentId, context.CancellationToken);
+            if (comment is null || comment.Deleted)
+            {
+                throw RpcErrors.InvalidArgument("comment_id", comment is null ? "is not a comment of this discussion." : "names a deleted comment.");
+            }
+        }
+        else if (await store.GetAttendeeAsync(discussion.DiscussionId, reacted.SpeakerUserId, context.CancellationToken) is not { Present: true, Attendee.Role: >= Role.Participant })
+        {
+            throw RpcErrors.InvalidArgument("speaker_user_id", "is not on this discussion's stage.");
+        }
+        var stored = await log.AppendAsync(Event(discussion.DiscussionId, e => e.Reacted = reacted), context.CancellationToken);
+        return new ReactResponse { Reacted = stored.Reacted };
+    }
+
     public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
     {
         var (discussion, _) = await RequireMemberAsync(request.DiscussionId, context);

@@ -19,11 +19,11 @@ public sealed class AppendRules(int maxSpeakers)
     /// <summary>Whether the event's kind needs the discussion's state only (<see cref="AdmitByState"/>).</summary>
     public static bool NeedsState(DiscussionEvent e) => e.KindCase is
         DiscussionEvent.KindOneofCase.DiscussionStarted or DiscussionEvent.KindOneofCase.DiscussionEnded or DiscussionEvent.KindOneofCase.CommentPosted
-        or DiscussionEvent.KindOneofCase.CommentPinned;
+        or DiscussionEvent.KindOneofCase.CommentPinned or DiscussionEvent.KindOneofCase.Reacted;
 
     /// <summary>
     /// Starting, ending and commenting against the discussion's state: a discussion starts once and ends once (two
-    /// hosts' clicks, or the host and the maximum duration, log one DiscussionEnded); comments and pins only while it is live.
+    /// hosts' clicks, or the host and the maximum duration, log one DiscussionEnded); comments, pins and reactions only while it is live.
     /// Returns the state after the event.
     /// </summary>
     public static DiscussionState AdmitByState(DiscussionEvent e, DiscussionState state)
@@ -37,7 +37,7 @@ public sealed class AppendRules(int maxSpeakers)
             case DiscussionEvent.KindOneofCase.DiscussionEnded:
                 RequireEndable(state);
                 return DiscussionState.Ended;
-            case DiscussionEvent.KindOneofCase.CommentPosted or DiscussionEvent.KindOneofCase.CommentPinned:
+            case DiscussionEvent.KindOneofCase.CommentPosted or DiscussionEvent.KindOneofCase.CommentPinned or DiscussionEvent.KindOneofCase.Reacted:
                 RequireLive(state);
                 return state;
             default:

@@ -123,6 +123,25 @@ public sealed partial class PostgresDiscussionStore
                         ("payload", posted.ToByteArray()), ("id", id), ("seq", (long)posted.Seq));
                 }
                 break;
+            case DiscussionEvent.KindOneofCase.Reacted:
+                var reacted = e.Reacted;
+                if (reacted.CommentId.Length > 0)
+                {
+                    if (await FindCommentAsync(connection, transaction, id, reacted.CommentId, ct) is { } target)
+                    {
+                        reacted.Count = ReactionTallies.Add(target.CommentPosted.Comment.Reactions, reacted.Reaction);
+                        await sql.ExecuteAsync(ct, "UPDATE events SET payload = @payload WHERE discussion_id = @id AND seq = @seq",
+                            ("payload", target.ToByteArray()), ("id", id), ("seq", (long)target.Seq));
+                    }
+                }
+                else
+                {
+                    reacted.Count = (uint)(await ReadAllAsync(Command(connection, transaction, """
+                        INSERT INTO speaker_reactions (discussion_id, user_id, reaction, count) VALUES (@id, @user, @reaction, 1)
+                        ON CONFLICT (discussion_id, user_id, reaction) DO UPDATE SET count = speaker_reactions.count + 1 RETURNING count
+                        """, ("id", id), ("user", reacted.SpeakerUserId), ("reaction", (int)reacted.Reaction)), r => r.GetInt64(0), ct))[0];
+                }
+                break;
             case DiscussionEvent.KindOneofCase.RoleChanged:
                 await sql.ExecuteAsync(ct, "UPDATE attendees SET role = @role WHERE discussion_id = @id AND user_id = @user",
                     ("role", (int)e.RoleChanged.Role), ("id", id), ("user", e.RoleChanged.User.UserId));

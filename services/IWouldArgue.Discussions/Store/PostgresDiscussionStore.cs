@@ -85,8 +85,10 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
         var comments = await ReadAllAsync(Command(connection, transaction,
             "SELECT payload FROM events WHERE discussion_id = @id AND posts_comment ORDER BY seq DESC LIMIT @limit",
             ("id", discussionId), ("limit", recentComments)), ReadComment, cancellationToken);
+        var reactions = await ReadAllAsync(Command(connection, transaction, "SELECT user_id, reaction, count FROM speaker_reactions WHERE discussion_id = @id",
+            ("id", discussionId)), r => (r.GetString(0), (Reaction)r.GetInt32(1), r.GetInt64(2)), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new LiveState(discussion, speakers, [.. comments.AsEnumerable().Reverse()]);
+        return new LiveState(discussion, ReactionTallies.WithReactions(speakers, reactions), [.. comments.AsEnumerable().Reverse()]);
     }
 
     public Task<Discussion?> FindByInviteCodeAsync(string inviteCode, CancellationToken cancellationToken = default) =>
@@ -125,7 +127,7 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var hashes = await ReadAllAsync(Command(connection, transaction, "SELECT DISTINCT sha256 FROM attachments WHERE discussion_id = @id", ("id", discussionId)),
             r => r.GetString(0), cancellationToken);
-        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "voice_recordings", "discussions" })
+        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "speaker_reactions", "voice_recordings", "discussions" })
         {
             await using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE discussion_id = @id", ("id", discussionId));
             await delete.ExecuteNonQueryAsync(cancellationToken);

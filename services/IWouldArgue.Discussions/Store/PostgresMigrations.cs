@@ -98,6 +98,17 @@ internal static class PostgresMigrations
         );
         CREATE INDEX attachments_by_blob ON attachments (sha256) WHERE NOT removed;
         """,
+
+        // 2: reactions to speakers, a total per kind (a comment's totals live in the event that posted it).
+        """
+        CREATE TABLE speaker_reactions (
+            discussion_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            reaction INTEGER NOT NULL,
+            count BIGINT NOT NULL,
+            PRIMARY KEY (discussion_id, user_id, reaction)
+        );
+        """,
     ];
 
     /// <summary>The version the last step brings the schema to.</summary>

@@ -145,6 +145,25 @@ public sealed partial class SqliteDiscussionStore
             case DiscussionEvent.KindOneofCase.CommentDeleted:
                 await ScrubCommentAsync(statements, id, e.CommentDeleted.CommentId, ct);
                 break;
+            case DiscussionEvent.KindOneofCase.Reacted:
+                var reacted = e.Reacted;
+                if (reacted.CommentId.Length > 0)
+                {
+                    if (await FindCommentAsync(statements, id, reacted.CommentId, ct) is { } target)
+                    {
+                        reacted.Count = ReactionTallies.Add(target.CommentPosted.Comment.Reactions, reacted.Reaction);
+                        await statements.ExecuteAsync(ct, "UPDATE events SET payload = $payload WHERE discussion_id = $id AND seq = $seq",
+                            ("$payload", target.ToByteArray()), ("$id", id), ("$seq", (long)target.Seq));
+                    }
+                }
+                else
+                {
+                    reacted.Count = (uint)(long)(await statements.Get("""
+                        INSERT INTO speaker_reactions (discussion_id, user_id, reaction, count) VALUES ($id, $user, $reaction, 1)
+                        ON CONFLICT (discussion_id, user_id, reaction) DO UPDATE SET count = count + 1 RETURNING count
+                        """, ("$id", id), ("$user", reacted.SpeakerUserId), ("$reaction", (int)reacted.Reaction)).ExecuteScalarAsync(ct))!;
+                }
+                break;
             case DiscussionEvent.KindOneofCase.RoleChanged:
                 await statements.ExecuteAsync(ct, "UPDATE attendees SET role = $role WHERE discussion_id = $id AND user_id = $user",
                     ("$role", (int)e.RoleChanged.Role), ("$id", id), ("$user", e.RoleChanged.User.UserId));

@@ -83,11 +83,14 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
                     """,
                     ("$id", discussionId), ("$participant", (int)Role.Participant)),
                 r => ReadAttendee(r, 0), cancellationToken);
+            var reactions = await ReadAllAsync(
+                commands.Get("SELECT user_id, reaction, count FROM speaker_reactions WHERE discussion_id = $id", ("$id", discussionId)),
+                r => (r.GetString(0), (Reaction)r.GetInt32(1), r.GetInt64(2)), cancellationToken);
             var comments = await ReadAllAsync(
                 commands.Get(CommentsPage(newestFirst: true), ("$id", discussionId), ("$cursor", long.MaxValue), ("$limit", recentComments)),
                 ReadComment, cancellationToken);
             transaction.Commit();
-            return new LiveState(discussion, speakers, [.. comments.AsEnumerable().Reverse()]);
+            return new LiveState(discussion, ReactionTallies.WithReactions(speakers, reactions), [.. comments.AsEnumerable().Reverse()]);
         }, cancellationToken);
 
     public async Task<(Discussion? Discussion, StoredAttendee? Membership)> GetWithMembershipAsync(string discussionId, string userId, CancellationToken cancellationToken = default)
@@ -159,7 +162,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
                 hashes.Add(reader.GetString(0));
             }
         }
-        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "voice_recordings", "discussions" })
+        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "speaker_reactions", "voice_recordings", "discussions" })
         {
             await using var delete = Command(connection, $"DELETE FROM {table} WHERE discussion_id = $id", ("$id", discussionId));
             delete.Transaction = transaction;

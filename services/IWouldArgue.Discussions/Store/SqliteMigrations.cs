@@ -158,6 +158,17 @@ internal static class SqliteMigrations
         DROP TABLE comments;
         ALTER TABLE discussions DROP COLUMN last_seq;
         """,
+
+        // 9: reactions to speakers, a total per kind (a comment's totals live in the event that posted it).
+        """
+        CREATE TABLE speaker_reactions (
+            discussion_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            reaction INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (discussion_id, user_id, reaction)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -86,6 +86,37 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task Reactions_FromTwoWriters_CountExactly_OnTheCommentAndTheSpeaker_AndEachEventCarriesItsTotal()
+    {
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+        await first.CreateDiscussionAsync(TempDatabase.NewDiscussion());
+        await first.AppendAsync([TempDatabase.Joined("d1", "host-1", Role.Host)]);
+        var comment = (await first.AppendAsync([TempDatabase.Comment("d1", "", "react to me")]))[0].CommentPosted.Comment.CommentId;
+        static DiscussionEvent Heart(string? commentId, string? speaker) => new()
+        {
+            DiscussionId = "d1",
+            Reacted = new Reacted { By = new UserRef { UserId = "fan" }, Reaction = Reaction.Heart, CommentId = commentId ?? "", SpeakerUserId = speaker ?? "" },
+        };
+
+        var stored = (await Task.WhenAll(new[] { first, second }.SelectMany(store => Enumerable.Range(0, 10).Select(i => Task.Run(() =>
+            store.AppendAsync([i % 2 == 0 ? Heart(comment, null) : Heart(null, "host-1")]))))))
+            .SelectMany(e => e).ToList();
+        await second.AppendAsync([new DiscussionEvent { DiscussionId = "d1", Reacted = new Reacted { Reaction = Reaction.Laugh, CommentId = comment } }]);
+
+        // Each event says the total it made: in log order, 1..10 for each target, with no total twice.
+        var log = (await first.ListEventsAsync("d1", 0, 100)).Where(e => e.Reacted is not null).ToList();
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (uint)i), log.Where(e => e.Reacted.CommentId.Length > 0 && e.Reacted.Reaction == Reaction.Heart).Select(e => e.Reacted.Count));
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (uint)i), log.Where(e => e.Reacted.SpeakerUserId.Length > 0).Select(e => e.Reacted.Count));
+        Assert.Equal(20, stored.Count);
+        var counted = (await second.GetCommentAsync("d1", comment))!.Reactions.Select(r => (r.Reaction, r.Count));
+        Assert.Equal([(Reaction.Heart, 10u), (Reaction.Laugh, 1u)], counted);
+        var live = (await first.GetLiveStateAsync("d1", recentComments: 5))!;
+        Assert.Equal([(Reaction.Heart, 10u)], live.Speakers.Single().Reactions.Select(r => (r.Reaction, r.Count)));
+        Assert.Equal(11u, live.RecentComments.Single().Reactions.Sum(r => r.Count));
+    }
+
+    [Fact]
     public async Task TheOutbox_ListsWhatWasNotPublished_UntilMarked()
     {
         var store = await OpenAsync();

@@ -9,6 +9,8 @@ import { RoomState, roleName } from "../room-state";
 import { voicePanel } from "../voice";
 import { filesPanel } from "../files";
 import { audiencePanel } from "../audience";
+import { reactionButtons, reactionRow, refreshRow } from "../reactions";
+import type { Reaction } from "../gen/iwouldargue/v1/events_pb";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
 const CommentLimit = 2000; // code points, as the server counts them (common.proto)
@@ -159,6 +161,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     renderHostBar();
     show(speakers, ...[...room.speakers.values()].sort((a, b) => b.role - a.role).map((a) => h("li", {},
       h("span", { class: "name" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
+      reactionButtons(a.reactions, a.user!.displayName, mayReact() && a.user!.userId !== room.me
+        ? (reaction) => void act(() => discussions.react({ discussionId, reaction, target: { case: "speakerUserId", value: a.user!.userId } })) : undefined),
       room.moderator && a.role < room.myRole && a.role !== Role.HOST
         ? h("span", { class: "actions" },
             a.muted ? null : h("button", { type: "button", onclick: () => act(() => media.muteParticipant({ discussionId, userId: a.user!.userId })) }, "Mute"),
@@ -273,6 +277,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     const next = new Map<string, HTMLLIElement>();
     const items = room.comments.map((c) => {
       const item = rendered.get(c.commentId) ?? commentItem(c);
+      refreshRow(item.querySelector(".reactions"), c.reactions, mayReact(), () => commentReactions(c));
       next.set(c.commentId, item);
       return item;
     });
@@ -291,7 +296,19 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
       h("button", { type: "button", class: "link reply", "aria-label": `Reply to ${c.author?.displayName}`, onclick: () => replyToComment(c) }, "Reply"),
       room.moderator ? h("button", { type: "button", class: "link pin", "aria-label": `Pin the comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.pinComment({ discussionId, commentId: c.commentId })) }, "Pin") : null,
-      mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null);
+      mayDelete ? h("button", { type: "button", class: "link", "aria-label": `Delete comment by ${c.author?.displayName}`, onclick: () => act(() => discussions.deleteComment({ discussionId, commentId: c.commentId })) }, "Delete") : null,
+      commentReactions(c));
+  }
+
+  // Reacting is open to whoever may comment (guests only where the host allows them to comment).
+  function mayReact(): boolean {
+    const d = room.discussion;
+    return d?.state === DiscussionState.LIVE && goneReason === null && (!session!.user.guest || d.guestsMayComment);
+  }
+
+  function commentReactions(c: Comment): HTMLElement {
+    const react = (reaction: Reaction) => void act(() => discussions.react({ discussionId, reaction, target: { case: "commentId", value: c.commentId } }));
+    return reactionRow(c.reactions, `the comment by ${c.author?.displayName ?? "someone"}`, mayReact() ? react : undefined);
   }
 
   // The comment a reply answers, quoted on one line; a click shows it. One no longer here (deleted, or before the
