@@ -62,6 +62,12 @@ internal sealed class ArchiveApi(ArchivedDiscussions archive, CallerResolver cal
             {
                 await Task.Delay(due - waited, clock, cancellation);
             }
+            if (e.CommentPosted is { } posted)
+            {
+                // Replayed in time: a comment starts with no reactions, as it was posted; the Reacted events that
+                // follow bring its totals. (The log's copy carries the totals as of the end.)
+                posted.Comment.Reactions.Clear();
+            }
             var frame = new ReplayDiscussionResponse { Event = e, Offset = Duration.FromTimeSpan(offset) };
             if (recordingStart is { } rs)
             {

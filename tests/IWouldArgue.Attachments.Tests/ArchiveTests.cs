@@ -207,6 +207,25 @@ public sealed class ArchiveTests() : LiveDiscussionTest(new Dictionary<string, s
     }
 
     [Fact]
+    public async Task Replay_BringsAComment_WithoutReactions_ThenEachReactionWithItsTotal()
+    {
+        await PostAsync("listener", "react to this");
+        var comment = (await Host.Discussions.ListCommentsAsync(new ListCommentsRequest { DiscussionId = DiscussionId }, As("host"))).Comments.Single();
+        for (var i = 0; i < 2; i++)
+        {
+            await Host.Discussions.ReactAsync(new ReactRequest { DiscussionId = DiscussionId, CommentId = comment.CommentId, Reaction = Reaction.Heart }, As("host"));
+        }
+        await EndAsync();
+
+        var replayed = (await ReplayAsync(TimeSpan.Zero, ReplaySpeed._4X)).Select(r => r.Frame.Event).ToList();
+
+        // The log's copy of the comment counts 2 hearts; the replay shows them as they came.
+        Assert.Equal(2u, (await Host.Discussions.ListCommentsAsync(new ListCommentsRequest { DiscussionId = DiscussionId }, As("host"))).Comments.Single().Reactions.Single().Count);
+        Assert.Empty(replayed.Single(e => e.CommentPosted is not null).CommentPosted.Comment.Reactions);
+        Assert.Equal([1u, 2u], replayed.Where(e => e.Reacted is not null).Select(e => e.Reacted.Count));
+    }
+
+    [Fact]
     public async Task LiveDiscussions_AreNotArchivedYet_AndStrangersAndBannedPeopleGetNothing()
     {
         var live = await Assert.ThrowsAsync<RpcException>(() => ReplayAsync(TimeSpan.Zero, ReplaySpeed._1X));

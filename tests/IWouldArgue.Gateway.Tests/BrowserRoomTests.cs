@@ -533,6 +533,43 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(stage.GetByRole(AriaRole.Button, new() { Name = "Clap for Rhea (1 so far)" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task TheReplay_ShowsRepliesWithTheirQuote_ThePin_AndReactionsAsTheyCame()
+    {
+        var (host, link) = await HostALiveDiscussionAsync("Vic", "Night trains");
+        var member = await NewPageAsync(390, 844);
+        await SignUpAsync(member, "Wes");
+        await member.GotoAsync(link);
+        await Assertions.Expect(RoomStatus(member)).ToContainTextAsync("you are the listener");
+        await host.GetByLabel("Your comment").FillAsync("Sleepers beat short flights.");
+        await host.GetByLabel("Your comment").PressAsync("Enter");
+        var first = member.Locator(".comment").Filter(new() { HasText = "Sleepers beat short flights." });
+        await first.GetByRole(AriaRole.Button, new() { Name = "Reply to Vic" }).ClickAsync();
+        await member.GetByLabel("Your comment").FillAsync("Only if they run on time.");
+        await member.GetByLabel("Your comment").PressAsync("Enter");
+        await first.GetByRole(AriaRole.Button, new() { Name = "React to the comment by Vic" }).ClickAsync();
+        await first.GetByRole(AriaRole.Group, new() { Name = "React to the comment by Vic" }).GetByRole(AriaRole.Button, new() { Name = "Agree" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Pin the comment by Wes" }).ClickAsync();
+        await Assertions.Expect(member.GetByRole(AriaRole.Note, new() { Name = "Pinned comment" })).ToContainTextAsync("Only if they run on time.");
+        host.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
+        await Assertions.Expect(member.Locator(".banner")).ToContainTextAsync("This discussion has ended.");
+
+        await member.GetByRole(AriaRole.Link, new() { Name = "Watch the replay" }).ClickAsync();
+        await member.GetByLabel("Speed").SelectOptionAsync("4x");
+        await member.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
+
+        var replayed = member.GetByRole(AriaRole.List, new() { Name = "Comments" });
+        await Assertions.Expect(replayed.Locator(".text")).ToHaveTextAsync(["Sleepers beat short flights.", "Only if they run on time."]);
+        await Assertions.Expect(replayed.Locator(".quote")).ToHaveTextAsync(["↪ Vic: Sleepers beat short flights."]);
+        await Assertions.Expect(replayed.Locator(".chip")).ToHaveTextAsync(["💯 1"]);
+        await Assertions.Expect(member.GetByRole(AriaRole.Note, new() { Name = "Pinned comment" })).ToContainTextAsync("Only if they run on time.");
+        await Assertions.Expect(member.GetByRole(AriaRole.Status)).ToHaveTextAsync("The end of the discussion.");
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-replies-pin-reactions-phone.png"), FullPage = true });
+        await member.SetViewportSizeAsync(1280, 800);
+        await member.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-replies-pin-reactions-desktop.png") });
+    }
+
     // A comment with a web address, a javascript: address and markup: only the first becomes a link.
     private const string Linked = "Sources: https://example.org/report?id=1. Not javascript:alert(1) nor <b>bold</b>";
 

@@ -5,6 +5,9 @@ import { RecordingState } from "../gen/iwouldargue/v1/media_pb";
 import { h, linked, saveFile, show } from "../dom";
 import { navigate } from "../router";
 import { filesPanel } from "../files";
+import type { Comment, DiscussionEvent } from "../gen/iwouldargue/v1/events_pb";
+import { quoteLine, showPinned } from "../comment-parts";
+import { reactionRow, withCount } from "../reactions";
 
 const rates: Record<string, number> = {
   [String(ReplaySpeed.REPLAY_SPEED_1X)]: 1,
@@ -36,6 +39,9 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     h("option", { value: String(ReplaySpeed.REPLAY_SPEED_2X) }, "2x"),
     h("option", { value: String(ReplaySpeed.REPLAY_SPEED_4X) }, "4x"));
   const comments = h("ol", { class: "comments", "aria-label": "Comments" });
+  const pinnedNote = h("div", { class: "pinned", role: "note", "aria-label": "Pinned comment", hidden: true });
+  // The comments replayed so far, by id: what replies quote, what a pin shows and what reactions count on.
+  let replayed = new Map<string, { comment: Comment; item: HTMLLIElement }>();
   const play = h("button", { type: "button", class: "primary", onclick: () => void (audioUrl ? audio.play() : start(Number(seek.value))) }, "Play");
   const stop = h("button", { type: "button", onclick: () => (audioUrl ? audio.pause() : playing?.abort()) }, "Pause");
   const download = h("button", { type: "button", onclick: () => void exportZip() }, "Download the discussion");
@@ -63,7 +69,7 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
   show(app, h("div", { class: "room" },
     h("header", { class: "room-head" }, title, about, status),
     h("section", { class: "card", "aria-label": "Playback" }, h("div", { class: "host-bar" }, play, stop, speed, clock, download), seek, audio),
-    h("section", { class: "chat card", "aria-label": "Replayed comments" }, comments),
+    h("section", { class: "chat card", "aria-label": "Replayed comments" }, pinnedNote, comments),
     files.element));
   void files.load();
   void loadRecording();
@@ -119,6 +125,8 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
     const run = (playing = new AbortController());
     const from = Math.max(0, fromSeconds);
     comments.replaceChildren();
+    replayed = new Map();
+    pinnedNote.hidden = true;
     status.textContent = "Playing…";
     try {
       const stream = archive.replayDiscussion({
@@ -131,18 +139,43 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
         seek.max = String(Math.max(Number(seek.max), at));
         seek.value = String(at);
         clock.textContent = `${Math.floor(at / 60)}:${String(at % 60).padStart(2, "0")}`;
-        const kind = frame.event?.kind;
-        // A deleted comment is gone from the replay as it went from the live room.
-        if (kind?.case === "commentPosted" && kind.value.comment && !kind.value.comment.deleted) {
-          const c = kind.value.comment;
-          comments.append(h("li", { class: "comment" }, h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, ...linked(c.text))));
-          comments.scrollTop = comments.scrollHeight;
-        }
+        if (frame.event) replay(frame.event.kind);
       }
       status.textContent = "The end of the discussion.";
     } catch (error) {
       if (!run.signal.aborted) status.textContent = describe(error);
       else status.textContent = "Paused.";
+    }
+  }
+
+  // One replayed event on the page, as the live room showed it then: comments with the one they answer, the pin,
+  // reactions with their totals (a comment comes back with none; each Reacted sets its kind's total).
+  function replay(kind: DiscussionEvent["kind"]): void {
+    switch (kind.case) {
+      case "commentPosted": {
+        const c = kind.value.comment;
+        // A deleted comment is gone from the replay as it went from the live room.
+        if (!c || c.deleted) return;
+        const item = h("li", { class: "comment", "data-id": c.commentId },
+          c.replyToCommentId ? quoteLine(replayed.get(c.replyToCommentId)?.comment, comments) : null,
+          h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
+          reactionRow(c.reactions, `the comment by ${c.author?.displayName ?? "someone"}`));
+        replayed.set(c.commentId, { comment: c, item });
+        comments.append(item);
+        comments.scrollTop = comments.scrollHeight;
+        break;
+      }
+      case "commentPinned":
+        pinnedNote.hidden = kind.value.commentId === "";
+        if (!pinnedNote.hidden) showPinned(pinnedNote, replayed.get(kind.value.commentId)?.comment);
+        break;
+      case "reacted": {
+        const shown = replayed.get(kind.value.commentId);
+        if (!shown) return;
+        shown.comment.reactions = withCount(shown.comment.reactions, kind.value.reaction, kind.value.count);
+        shown.item.querySelector(".reactions")?.replaceWith(reactionRow(shown.comment.reactions, `the comment by ${shown.comment.author?.displayName ?? "someone"}`));
+        break;
+      }
     }
   }
 

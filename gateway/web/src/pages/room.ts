@@ -10,16 +10,12 @@ import { voicePanel } from "../voice";
 import { filesPanel } from "../files";
 import { audiencePanel } from "../audience";
 import { reactionButtons, reactionRow, refreshRow } from "../reactions";
+import { quoteLine, showPinned, snippet } from "../comment-parts";
 import type { Reaction } from "../gen/iwouldargue/v1/events_pb";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
 const CommentLimit = 2000; // code points, as the server counts them (common.proto)
 
-/** The start of a comment, on one line, for a reply's quote. */
-function snippet(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return [...line].length > 80 ? [...line].slice(0, 80).join("") + "…" : line;
-}
 
 /** The discussion room: live comments, hands, speakers and the host's controls. */
 export function roomPage(app: HTMLElement, discussionId: string): () => void {
@@ -264,10 +260,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   function renderPinned(): void {
     pinnedBar.hidden = room.pinnedId === "";
     if (pinnedBar.hidden) return;
-    const c = room.pinned;
-    show(pinnedBar, h("span", { class: "badge" }, "Pinned"),
-      c ? h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone") : null,
-      c ? h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)) : h("span", { class: "muted" }, "A comment from earlier in the discussion."),
+    showPinned(pinnedBar, room.pinned,
       room.moderator && !comments.classList.contains("closed")
         ? h("button", { type: "button", class: "link", onclick: () => act(() => discussions.pinComment({ discussionId, commentId: "" })) }, "Unpin") : null);
   }
@@ -311,14 +304,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     return reactionRow(c.reactions, `the comment by ${c.author?.displayName ?? "someone"}`, mayReact() ? react : undefined);
   }
 
-  // The comment a reply answers, quoted on one line; a click shows it. One no longer here (deleted, or before the
-  // comments this page holds) is named as such.
   function quoteOf(commentId: string): HTMLElement {
-    const parent = room.comments.find((x) => x.commentId === commentId);
-    if (!parent) return h("span", { class: "quote muted" }, "↪ an earlier comment");
-    return h("button", { type: "button", class: "quote", "aria-label": `In reply to ${parent.author?.displayName}: ${snippet(parent.text)}`,
-      onclick: () => comments.querySelector<HTMLElement>(`[data-id="${CSS.escape(commentId)}"]`)?.scrollIntoView({ block: "center" }) },
-      "↪ ", h("bdi", { dir: "auto" }, parent.author?.displayName ?? "someone"), ": ", h("bdi", { dir: "auto" }, snippet(parent.text)));
+    return quoteLine(room.comments.find((x) => x.commentId === commentId), comments);
   }
 
   function showBanner(message: string | null): void {
