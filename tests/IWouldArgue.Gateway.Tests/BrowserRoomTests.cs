@@ -628,6 +628,15 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(tess.Locator(".banner")).ToContainTextAsync("banned");
         await Assertions.Expect(audience.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Audience (2)");
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "audience-desktop.png") });
+
+        // Back with the same link from the same browser under a new name: still banned (the browser's device key
+        // makes it the same guest).
+        await tess.GotoAsync(link);
+        await tess.GetByLabel("Your name, as others will see it").FillAsync("Totally Someone Else");
+        await tess.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
+        await Assertions.Expect(tess.GetByRole(AriaRole.Alert)).ToContainTextAsync("You were banned from this discussion.");
+        await tess.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "banned-guest-returns-phone.png") });
+        await Assertions.Expect(audience.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Totally Someone Else" })).ToHaveCountAsync(0);
     }
 
     private async Task<IPage> JoinAsGuestAsync(string link, string name)

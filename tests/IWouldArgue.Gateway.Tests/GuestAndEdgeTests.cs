@@ -106,6 +106,59 @@ public sealed class GuestAndEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABannedGuest_ComingBackFromTheSameDevice_UnderAnotherName_IsRefused_WhileAnotherDeviceGetsIn()
+    {
+        var (host, discussion) = await LiveDiscussionAsync(guestsMayComment: true);
+        var trollsDevice = DeviceKey();
+        var troll = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Tess Troll", DeviceKey = trollsDevice });
+        await _host.Discussions.BanUserAsync(new BanUserRequest { DiscussionId = discussion.DiscussionId, UserId = troll.User.UserId }, host);
+
+        var back = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.JoinAsGuestAsync(
+            new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Totally New Person", DeviceKey = trollsDevice }));
+        var other = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Olga", DeviceKey = DeviceKey() });
+
+        Assert.Equal(StatusCode.PermissionDenied, back.StatusCode);
+        Assert.Equal("BANNED", RpcErrors.ReasonOf(back));
+        Assert.NotEqual(troll.User.UserId, other.User.UserId);
+        // The id says nothing of the key it came from.
+        Assert.DoesNotContain(trollsDevice, troll.User.UserId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGuestWhoLeavesAndComesBack_FromTheSameDevice_IsTheSameGuest_KeepingTheirComments()
+    {
+        var (_, discussion) = await LiveDiscussionAsync(guestsMayComment: true);
+        var device = DeviceKey();
+        var first = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Gina", DeviceKey = device });
+        var posted = (await _host.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = discussion.DiscussionId, Text = "back soon" }, Bearer(first.Tokens.AccessToken))).Comment;
+        await _host.Discussions.LeaveDiscussionAsync(new LeaveDiscussionRequest { DiscussionId = discussion.DiscussionId }, Bearer(first.Tokens.AccessToken));
+
+        var again = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Gina", DeviceKey = device });
+        await _host.Discussions.DeleteCommentAsync(new DeleteCommentRequest { DiscussionId = discussion.DiscussionId, CommentId = posted.CommentId }, Bearer(again.Tokens.AccessToken));
+        var withoutKey = await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Gina" });
+
+        Assert.Equal(first.User.UserId, again.User.UserId);
+        Assert.NotEqual(first.User.UserId, withoutKey.User.UserId);
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("has spaces and is long enough to pass")]
+    [InlineData("ünïcödé-ünïcödé-ünïcödé-ünïcödé")]
+    public async Task ADeviceKeyThatCannotBeOne_IsRefused_NamingTheField(string key)
+    {
+        var (_, discussion) = await LiveDiscussionAsync(guestsMayComment: true);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.JoinAsGuestAsync(
+            new JoinAsGuestRequest { InviteCode = discussion.InviteCode, DisplayName = "Gina", DeviceKey = key }));
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("device_key", RpcErrors.DetailsOf(ex)!.GetDetail<BadRequest>().FieldViolations.Single().Field);
+    }
+
+    private static string DeviceKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+
+    [Fact]
     public async Task JoinAsGuest_WithAStaleLink_IsNotFound()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await _host.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = "no-such-code", DisplayName = "Visitor" }));

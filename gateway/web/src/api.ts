@@ -165,3 +165,18 @@ export function reasonOf(error: unknown): string | undefined {
 }
 
 export { Code, ConnectError };
+
+/**
+ * This browser's device key for guest joins (JoinAsGuestRequest.device_key): made once, kept for good (signing out
+ * does not forget it), so the same browser is the same guest of a discussion each time, and a ban of that guest holds.
+ */
+export function deviceKey(): string {
+  const name = "iwouldargue.device";
+  let key = localStorage.getItem(name);
+  if (!key || !/^[A-Za-z0-9_-]{22,128}$/.test(key)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    key = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+    localStorage.setItem(name, key);
+  }
+  return key;
+}

@@ -115,13 +115,14 @@ internal sealed partial class IdentityApi(
             throw RpcErrors.InvalidArgument("invite_code", code.Length == 0 ? "is required." : "is not an invite code.");
         }
         var name = DisplayName(request.DisplayName);
+        var deviceKey = DeviceKey(request.DeviceKey);
         var invite = await invites.FindAsync(code, context.CancellationToken)
             ?? throw RpcErrors.Of(StatusCode.NotFound, "This join link is not valid (it may have been replaced).");
         if (invite.Ended)
         {
             throw RpcErrors.WithReason(StatusCode.FailedPrecondition, "The discussion has ended.", "DISCUSSION_ENDED");
         }
-        var guest = new Caller("g_" + RandomId(), name, Guest: true, invite.DiscussionId);
+        var guest = new Caller(GuestId(invite.DiscussionId, deviceKey), name, Guest: true, invite.DiscussionId);
         // The guest is a member when this returns, as the call's name says; JoinDiscussion after it changes nothing.
         await invites.JoinAsync(guest, code, context.CancellationToken);
         var (access, expires) = await tokens.IssueAccessTokenAsync(guest, options.Value.GuestTokenLifetime, context.CancellationToken);
@@ -172,6 +173,25 @@ internal sealed partial class IdentityApi(
     private static RpcException WrongPair() => RpcErrors.Of(StatusCode.Unauthenticated, "Wrong email or password.");
 
     private static string RandomId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    /// <summary>
+    /// A guest's id: from the device's key when it sent one (the same device, the same guest in this discussion, so a
+    /// ban holds), else random. A one-way hash: the id is shown to everyone, the key must stay the device's.
+    /// </summary>
+    private static string GuestId(string discussionId, string deviceKey)
+    {
+        if (deviceKey.Length == 0)
+        {
+            return "g_" + RandomId();
+        }
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"iwouldargue guest\n{discussionId}\n{deviceKey}"));
+        return "g_" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
+    }
+
+    private static string DeviceKey(string? key) =>
+        string.IsNullOrEmpty(key) || (key.Length is >= 22 and <= 128 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            ? key ?? ""
+            : throw RpcErrors.InvalidArgument("device_key", "must be 22 to 128 characters of A-Z, a-z, 0-9, '-' and '_' (at least 128 random bits).");
 
     private static string RequireRefreshToken(string? token) =>
         string.IsNullOrWhiteSpace(token) || token.Length > 128 ? throw RpcErrors.InvalidArgument("refresh_token", "is required.") : token.Trim();

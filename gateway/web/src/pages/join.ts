@@ -1,4 +1,4 @@
-import { currentSession, describe, discussions, identity, signOut, startSession } from "../api";
+import { currentSession, describe, deviceKey, discussions, identity, signOut, startSession } from "../api";
 import { DiscussionState } from "../gen/iwouldargue/v1/discussions_pb";
 import { alertBox, field, h, show, startsAt } from "../dom";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
@@ -36,7 +36,7 @@ export function joinPage(app: HTMLElement, code: string): void {
     class: "card narrow",
     onsubmit: submitting(submit, problem, async () => {
       if (session?.user.guest) await signOut();
-      const pass = await identity.joinAsGuest({ inviteCode: code, displayName: name.value });
+      const pass = await identity.joinAsGuest({ inviteCode: code, displayName: name.value, deviceKey: deviceKey() });
       startSession(pass.user, pass.tokens, pass.discussionId);
       await joinWithSession(app, code);
     }),
