@@ -607,6 +607,61 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemindMe_PutsAScheduledDiscussionOnTheDashboard_WhichSaysWhenItStarts()
+    {
+        var host = await NewPageAsync(1280, 800);
+        await SignUpAsync(host, "Rhea");
+        await host.GetByLabel("Title").FillAsync("Night-time noise rules");
+        await host.GetByLabel("Starts at (optional; start it yourself when the time comes)").FillAsync(
+            DateTime.Now.AddHours(1).AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var link = await host.GetByLabel("Join link").InputValueAsync();
+        // The host starts it; there is nothing for them to be reminded of.
+        await Assertions.Expect(host.GetByRole(AriaRole.Button, new() { Name = "Remind me when it starts" })).ToBeHiddenAsync();
+
+        var fan = await NewPageAsync(390, 844);
+        await SignUpAsync(fan, "Femi");
+        await fan.GotoAsync(link);
+        await Assertions.Expect(RoomStatus(fan)).ToContainTextAsync("(in 1 h");
+        await fan.GetByRole(AriaRole.Button, new() { Name = "Remind me when it starts" }).ClickAsync();
+        var set = fan.GetByRole(AriaRole.Button, new() { Name = "Reminder set ✓ (tap to cancel)" });
+        await Assertions.Expect(set).ToHaveAttributeAsync("aria-pressed", "true");
+        await fan.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "remind-me-set-phone.png") });
+        // Kept by the server: a reload still says it is set.
+        await fan.ReloadAsync();
+        await Assertions.Expect(set).ToBeVisibleAsync();
+
+        // The dashboard lists what the person waits for, with when; the clock is Playwright's, so the page's
+        // 15-second check can be moved on without waiting for it.
+        await fan.Clock.InstallAsync();
+        await fan.GotoAsync("/");
+        var reminders = fan.GetByRole(AriaRole.Region, new() { Name = "Reminders" });
+        await Assertions.Expect(reminders.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Night-time noise rules" })).ToContainTextAsync("not started");
+        await Assertions.Expect(reminders).ToContainTextAsync("(in 1 h");
+        await fan.SetViewportSizeAsync(1280, 800);
+        await fan.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reminders-dashboard-desktop.png") });
+        await fan.SetViewportSizeAsync(390, 844);
+
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
+        await fan.Clock.FastForwardAsync("00:16");
+        var started = fan.Locator(".dashboard > .banner");
+        await Assertions.Expect(started).ToContainTextAsync("Night-time noise rules has started.");
+        await Assertions.Expect(reminders.GetByRole(AriaRole.Listitem)).ToContainTextAsync("live now");
+        await Assertions.Expect(fan.GetByRole(AriaRole.Region, new() { Name = "Live now" })).ToContainTextAsync("Night-time noise rules");
+        await fan.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "reminder-started-phone.png"), FullPage = true });
+        await started.GetByRole(AriaRole.Link, new() { Name = "Join now" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(fan)).ToContainTextAsync("Live");
+
+        // Once it is over it leaves the reminders.
+        host.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "End discussion" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(fan)).ToContainTextAsync("Ended");
+        await fan.GotoAsync("/");
+        await Assertions.Expect(reminders).ToContainTextAsync("“Remind me” on a scheduled discussion's page puts it here");
+    }
+
+    [Fact]
     public async Task TheAudienceList_LetsTheHostMakeACoHostAndBanSomeone()
     {
         var (host, link) = await HostALiveDiscussionAsync("Mona", "Moderated");

@@ -105,6 +105,19 @@ internal sealed partial class DiscussionsApi(
         return new RotateInviteCodeResponse { InviteCode = code };
     }
 
+    public override async Task<SetReminderResponse> SetReminder(SetReminderRequest request, ServerCallContext context)
+    {
+        callers.Resolve(context).EnsureAccount("set reminders");
+        var (discussion, me) = await RequireMemberAsync(request.DiscussionId, context);
+        if (request.Remind && discussion.State != DiscussionState.Scheduled)
+        {
+            throw RpcErrors.WithReason(StatusCode.FailedPrecondition,
+                discussion.State == DiscussionState.Live ? "The discussion is live already; join it now." : "The discussion is over.", "NOT_SCHEDULED");
+        }
+        await store.SetReminderAsync(discussion.DiscussionId, me.User.UserId, request.Remind, context.CancellationToken);
+        return new SetReminderResponse();
+    }
+
     [AllowAnonymous]
     public override async Task<PreviewInviteResponse> PreviewInvite(PreviewInviteRequest request, ServerCallContext context)
     {

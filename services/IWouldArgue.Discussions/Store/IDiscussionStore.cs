@@ -48,8 +48,8 @@ public interface IDiscussionStore
     Task<IReadOnlyList<string>> ListEndedBeforeAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Deletes a discussion and everything recorded about it (events, comments, people, bans, files' records,
-    /// recording) in one transaction; returns the content hashes of its files, for the blob store.
+    /// Deletes a discussion and everything recorded about it (events, comments, people, bans, reminders, reactions,
+    /// files' records, recording) in one transaction; returns the content hashes of its files, for the blob store.
     /// </summary>
     Task<IReadOnlyList<string>> PurgeAsync(string discussionId, CancellationToken cancellationToken = default);
 
@@ -77,7 +77,10 @@ public interface IDiscussionStore
     /// <summary>Stores the discussion's recording (replacing the one stored), and where its file is when <paramref name="file"/> is given.</summary>
     Task SaveRecordingAsync(Recording recording, string? file = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Discussions by filter, newest first, one page at a time.</summary>
+    /// <summary>Sets (or takes back) someone's reminder of a discussion's start.</summary>
+    Task SetReminderAsync(string discussionId, string userId, bool remind, CancellationToken cancellationToken = default);
+
+    /// <summary>Discussions by filter, newest first (reminders: live first, then the soonest), one page at a time.</summary>
     Task<IReadOnlyList<Discussion>> ListDiscussionsAsync(DiscussionQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Someone's membership in a discussion, or null when they never joined.</summary>

@@ -127,7 +127,7 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var hashes = await ReadAllAsync(Command(connection, transaction, "SELECT DISTINCT sha256 FROM attachments WHERE discussion_id = @id", ("id", discussionId)),
             r => r.GetString(0), cancellationToken);
-        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "speaker_reactions", "voice_recordings", "discussions" })
+        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "speaker_reactions", "reminders", "voice_recordings", "discussions" })
         {
             await using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE discussion_id = @id", ("id", discussionId));
             await delete.ExecuteNonQueryAsync(cancellationToken);
@@ -184,6 +184,14 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
                 WHERE a.user_id = @user AND d.created_at >= @since ORDER BY d.created_at DESC LIMIT @limit OFFSET @offset
                 """,
                 ReadDiscussion, cancellationToken, ("user", query.UserId), ("since", query.Since.ToUnixTimeMilliseconds()), ("limit", query.Limit), ("offset", query.Offset)),
+            DiscussionFilter.Reminders => QueryAsync(
+                $"""
+                SELECT {DiscussionColumns} FROM discussions d JOIN reminders r ON r.discussion_id = d.discussion_id
+                WHERE r.user_id = @user AND d.state <> @ended
+                ORDER BY d.state = @live DESC, COALESCE(d.scheduled_start_at, d.created_at), d.discussion_id LIMIT @limit OFFSET @offset
+                """,
+                ReadDiscussion, cancellationToken, ("user", query.UserId), ("ended", (int)DiscussionState.Ended), ("live", (int)DiscussionState.Live),
+                ("limit", query.Limit), ("offset", query.Offset)),
             _ => QueryAsync(
                 $"SELECT {DiscussionColumns} FROM discussions d WHERE d.state = @live ORDER BY d.created_at DESC LIMIT @limit OFFSET @offset",
                 ReadDiscussion, cancellationToken, ("live", (int)DiscussionState.Live), ("limit", query.Limit), ("offset", query.Offset)),
@@ -207,6 +215,11 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
 
     public Task UnbanAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         ExecuteAsync("DELETE FROM bans WHERE discussion_id = @id AND user_id = @user", cancellationToken, ("id", discussionId), ("user", userId));
+
+    public Task SetReminderAsync(string discussionId, string userId, bool remind, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(remind
+            ? "INSERT INTO reminders (user_id, discussion_id) VALUES (@user, @id) ON CONFLICT DO NOTHING"
+            : "DELETE FROM reminders WHERE user_id = @user AND discussion_id = @id", cancellationToken, ("id", discussionId), ("user", userId));
 
     public async Task<Comment?> GetCommentAsync(string discussionId, string commentId, CancellationToken cancellationToken = default)
     {

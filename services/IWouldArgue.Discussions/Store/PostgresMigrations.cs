@@ -109,6 +109,16 @@ internal static class PostgresMigrations
             PRIMARY KEY (discussion_id, user_id, reaction)
         );
         """,
+
+        // 3: reminders of a scheduled discussion's start, listed per person.
+        """
+        CREATE TABLE reminders (
+            user_id TEXT NOT NULL,
+            discussion_id TEXT NOT NULL,
+            PRIMARY KEY (user_id, discussion_id)
+        );
+        CREATE INDEX reminders_by_discussion ON reminders (discussion_id);
+        """,
     ];
 
     /// <summary>The version the last step brings the schema to.</summary>

@@ -162,7 +162,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
                 hashes.Add(reader.GetString(0));
             }
         }
-        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "speaker_reactions", "voice_recordings", "discussions" })
+        foreach (var table in new[] { "events", "comment_ids", "attendees", "bans", "attachments", "speaker_reactions", "reminders", "voice_recordings", "discussions" })
         {
             await using var delete = Command(connection, $"DELETE FROM {table} WHERE discussion_id = $id", ("$id", discussionId));
             delete.Transaction = transaction;
@@ -230,6 +230,14 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
                 ORDER BY d.created_at DESC LIMIT $limit OFFSET $offset
                 """,
                 ReadDiscussion, cancellationToken, ("$user", query.UserId), ("$since", query.Since.ToUnixTimeMilliseconds()), ("$limit", query.Limit), ("$offset", query.Offset)),
+            DiscussionFilter.Reminders => QueryAsync(
+                $"""
+                SELECT {DiscussionColumns} FROM discussions d JOIN reminders r ON r.discussion_id = d.discussion_id
+                WHERE r.user_id = $user AND d.state <> $ended
+                ORDER BY d.state = $live DESC, COALESCE(d.scheduled_start_at, d.created_at), d.discussion_id LIMIT $limit OFFSET $offset
+                """,
+                ReadDiscussion, cancellationToken, ("$user", query.UserId), ("$ended", (int)DiscussionState.Ended), ("$live", (int)DiscussionState.Live),
+                ("$limit", query.Limit), ("$offset", query.Offset)),
             _ => QueryAsync(
                 $"SELECT {DiscussionColumns} FROM discussions d WHERE d.state = $live ORDER BY d.created_at DESC LIMIT $limit OFFSET $offset",
                 ReadDiscussion, cancellationToken, ("$live", (int)DiscussionState.Live), ("$limit", query.Limit), ("$offset", query.Offset)),
@@ -262,6 +270,15 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
         using var writer = await WriterAsync(cancellationToken);
         var connection = writer.Connection;
         await using var command = Command(connection, "DELETE FROM bans WHERE discussion_id = $id AND user_id = $user", ("$id", discussionId), ("$user", userId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task SetReminderAsync(string discussionId, string userId, bool remind, CancellationToken cancellationToken = default)
+    {
+        using var writer = await WriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection,
+            remind ? "INSERT OR IGNORE INTO reminders (user_id, discussion_id) VALUES ($user, $id)" : "DELETE FROM reminders WHERE user_id = $user AND discussion_id = $id",
+            ("$id", discussionId), ("$user", userId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

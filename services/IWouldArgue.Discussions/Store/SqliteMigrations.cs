@@ -169,6 +169,16 @@ internal static class SqliteMigrations
             PRIMARY KEY (discussion_id, user_id, reaction)
         ) WITHOUT ROWID;
         """,
+
+        // 10: reminders of a scheduled discussion's start, listed per person.
+        """
+        CREATE TABLE reminders (
+            user_id TEXT NOT NULL,
+            discussion_id TEXT NOT NULL,
+            PRIMARY KEY (user_id, discussion_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX reminders_by_discussion ON reminders (discussion_id);
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using IWouldArgue.Testing;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Discussions.Store;
@@ -114,6 +115,37 @@ public abstract class StoreContract
         var live = (await first.GetLiveStateAsync("d1", recentComments: 5))!;
         Assert.Equal([(Reaction.Heart, 10u)], live.Speakers.Single().Reactions.Select(r => (r.Reaction, r.Count)));
         Assert.Equal(11u, live.RecentComments.Single().Reactions.Sum(r => r.Count));
+    }
+
+    [Fact]
+    public async Task Reminders_ListLiveOnesFirst_ThenTheSoonest_AndDropWhatEndedOrWasTakenBack()
+    {
+        var store = await OpenAsync();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (id, startsIn) in new[] { ("late", 120), ("soon", 30), ("started", 60), ("taken-back", 10), ("ends", 20) })
+        {
+            var discussion = TempDatabase.NewDiscussion(id, state: DiscussionState.Scheduled);
+            discussion.ScheduledStartAt = Timestamp.FromDateTimeOffset(now.AddMinutes(startsIn));
+            await store.CreateDiscussionAsync(discussion);
+            await store.SetReminderAsync(id, "fan", remind: true);
+        }
+        await store.SetReminderAsync("soon", "fan", remind: true);
+        await store.SetReminderAsync("soon", "someone-else", remind: true);
+        await store.SetReminderAsync("taken-back", "fan", remind: false);
+        await store.AppendAsync([new DiscussionEvent { DiscussionId = "started", DiscussionStarted = new DiscussionStarted() }]);
+        await store.AppendAsync([new DiscussionEvent { DiscussionId = "ends", DiscussionStarted = new DiscussionStarted() }]);
+        await store.AppendAsync([new DiscussionEvent { DiscussionId = "ends", DiscussionEnded = new DiscussionEnded() }]);
+
+        var reminders = await store.ListDiscussionsAsync(new DiscussionQuery(DiscussionFilter.Reminders, "fan", DateTimeOffset.MinValue, 0, 10));
+        var secondPage = await store.ListDiscussionsAsync(new DiscussionQuery(DiscussionFilter.Reminders, "fan", DateTimeOffset.MinValue, 1, 1));
+        var others = await store.ListDiscussionsAsync(new DiscussionQuery(DiscussionFilter.Reminders, "someone-else", DateTimeOffset.MinValue, 0, 10));
+
+        Assert.Equal(["started", "soon", "late"], reminders.Select(d => d.DiscussionId));
+        Assert.Equal(DiscussionState.Live, reminders[0].State);
+        Assert.Equal(["soon"], secondPage.Select(d => d.DiscussionId));
+        Assert.Equal(["soon"], others.Select(d => d.DiscussionId));
+        await store.PurgeAsync("soon");
+        Assert.Empty(await store.ListDiscussionsAsync(new DiscussionQuery(DiscussionFilter.Reminders, "someone-else", DateTimeOffset.MinValue, 0, 10)));
     }
 
     [Fact]

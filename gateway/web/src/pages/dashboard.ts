@@ -5,8 +5,10 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { submitting } from "../forms";
 import { navigate } from "../router";
 
-/** The host's home: create a discussion, see one's own and the live ones. */
-export function dashboardPage(app: HTMLElement): void {
+const reminderPoll = 15_000;
+
+/** The host's home: create a discussion, see one's own, the ones waited for, and the live ones. */
+export function dashboardPage(app: HTMLElement): void | (() => void) {
   const session = currentSession();
   if (!session) return navigate("/signin", true);
   if (session.user.guest) {
@@ -45,22 +47,53 @@ export function dashboardPage(app: HTMLElement): void {
     problem,
     submit);
   const mine = h("section", { class: "card", "aria-labelledby": "mine" }, h("h2", { id: "mine" }, "Your discussions"), h("p", {}, "Loading…"));
+  const reminders = h("section", { class: "card", "aria-labelledby": "reminders" }, h("h2", { id: "reminders" }, "Reminders"), h("p", {}, "Loading…"));
+  const started = h("p", { class: "banner", role: "alert", hidden: true });
   const liveNow = h("section", { class: "card", "aria-labelledby": "live" }, h("h2", { id: "live" }, "Live now"), h("p", {}, "Loading…"));
   const past = h("section", { class: "card", "aria-labelledby": "past" }, h("h2", { id: "past" }, "Past week"), h("p", {}, "Loading…"));
-  show(app, h("div", { class: "dashboard" }, create, mine, liveNow, past));
+  show(app, h("div", { class: "dashboard" }, started, create, mine, reminders, liveNow, past));
   void fillArchive(past);
   void fill(mine, DiscussionFilter.MINE, "You have not created a discussion yet.");
   void fill(liveNow, DiscussionFilter.LIVE, "Nothing is live right now.");
+
+  // Reminders (and what is live) are checked every 15 s while the dashboard is open: a reminder that went live
+  // since is announced at the top.
+  let seenLive: Set<string> | undefined;
+  async function checkReminders(): Promise<void> {
+    if (seenLive) void fill(liveNow, DiscussionFilter.LIVE, "Nothing is live right now.");
+    const found = await fill(reminders, DiscussionFilter.REMINDERS, "“Remind me” on a scheduled discussion's page puts it here; it is flagged when it starts.", reminderItem);
+    if (!found) return;
+    const live = found.filter((d) => d.state === DiscussionState.LIVE);
+    const fresh = seenLive ? live.filter((d) => !seenLive!.has(d.discussionId)) : [];
+    seenLive = new Set(live.map((d) => d.discussionId));
+    if (fresh.length === 0) return;
+    show(started, h("bdi", { dir: "auto" }, fresh[0].title), fresh.length > 1 ? ` and ${fresh.length - 1} more have` : " has", " started. ",
+      h("a", { href: `/d/${fresh[0].discussionId}` }, "Join now"));
+    started.hidden = false;
+  }
+  void checkReminders();
+  const poll = setInterval(() => void checkReminders(), reminderPoll);
+  return () => clearInterval(poll);
 }
 
-async function fill(section: HTMLElement, filter: DiscussionFilter, empty: string): Promise<void> {
+async function fill(section: HTMLElement, filter: DiscussionFilter, empty: string, render = item): Promise<Discussion[] | undefined> {
   const heading = section.firstElementChild!;
   try {
     const { discussions: found } = await discussions.listDiscussions({ filter, page: { pageSize: 20 } });
-    show(section, heading, found.length === 0 ? h("p", {}, empty) : h("ul", { class: "list" }, ...found.map(item)));
+    show(section, heading, found.length === 0 ? h("p", {}, empty) : h("ul", { class: "list" }, ...found.map(render)));
+    return found;
   } catch (error) {
     show(section, heading, h("p", { class: "alert" }, describe(error)));
+    return undefined;
   }
+}
+
+// A reminder that came due says so and leads in; one still waiting says when.
+function reminderItem(d: Discussion): HTMLLIElement {
+  return d.state === DiscussionState.LIVE
+    ? h("li", { class: "due" }, h("a", { href: `/d/${d.discussionId}` }, d.title), " ", h("span", { class: "badge live" }, "live now"), " ",
+        h("a", { href: `/d/${d.discussionId}`, class: "button primary" }, "Join"))
+    : item(d);
 }
 
 async function fillArchive(section: HTMLElement): Promise<void> {

@@ -11,6 +11,7 @@ import { filesPanel } from "../files";
 import { audiencePanel } from "../audience";
 import { reactionButtons, reactionRow, refreshRow } from "../reactions";
 import { quoteLine, showPinned, snippet } from "../comment-parts";
+import { reminderToggle } from "../reminder";
 import type { Reaction } from "../gen/iwouldargue/v1/events_pb";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
@@ -35,6 +36,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
   // Set when this person may no longer be here (removed, banned): the room stays on screen, read-only.
   let goneReason: string | null = null;
   const hostBar = h("div", { class: "host-bar" });
+  const reminder = reminderToggle(discussionId);
   const voice = voicePanel(discussionId);
   const files = filesPanel(discussionId);
   const audience = audiencePanel(discussionId, () => ({ userId: room.me, role: room.myRole }));
@@ -84,7 +86,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       files.element));
 
   show(app, h("div", { class: "room" },
-    h("header", { class: "room-head" }, title, status, hostBar),
+    h("header", { class: "room-head" }, title, status, hostBar, reminder.element),
     banner,
     replayLink,
     joinOffer,
@@ -155,6 +157,8 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
       : room.ended ? `${state} · you were the ${roleName(room.myRole)}`
       : `${state} · ${room.attendeeCount} ${room.attendeeCount === 1 ? "person" : "people"} here · you are the ${roleName(room.myRole)}`;
     renderHostBar();
+    // Accounts only: a guest's pass is for this one discussion and has no dashboard to be reminded on.
+    reminder.refresh(d.state === DiscussionState.SCHEDULED && !room.ended && goneReason === null && room.myRole !== Role.HOST && !session!.user.guest);
     show(speakers, ...[...room.speakers.values()].sort((a, b) => b.role - a.role).map((a) => h("li", {},
       h("span", { class: "name" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
       reactionButtons(a.reactions, a.user!.displayName, mayReact() && a.user!.userId !== room.me
