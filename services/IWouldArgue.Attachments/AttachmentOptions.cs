@@ -18,6 +18,15 @@ public sealed class AttachmentOptions
     /// <summary>Uploads one person may start per minute. Default: 10.</summary>
     public int UploadsPerMinute { get; set; } = 10;
 
+    /// <summary>The largest profile picture. Default: 1 MiB.</summary>
+    public long AvatarMaxBytes { get; set; } = 1L * 1024 * 1024;
+
+    /// <summary>The most pixels a profile picture may have on a side. Default: 2048.</summary>
+    public int AvatarMaxSide { get; set; } = 2048;
+
+    /// <summary>New profile pictures one person may upload in 24 hours. Default: 10.</summary>
+    public int AvatarsPerDay { get; set; } = 10;
+
     /// <summary>How often stored files no shared file refers to are looked for. Default: 1 hour.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 

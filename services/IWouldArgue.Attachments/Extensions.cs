@@ -41,6 +41,7 @@ public static class Extensions
         services.AddSingleton<BlobCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<BlobCollector>());
         services.AddSingleton<AttachmentService>();
+        services.AddSingleton<Avatars>();
         services.MapServiceHealth(AttachmentsService.Descriptor.FullName, DiscussionsHealth.Store);
         services.AddSingleton<AttachmentsApi>();
         return services;

@@ -17,6 +17,12 @@ public static class AccessTokenClaims
     /// <summary>The one discussion a guest pass is good for.</summary>
     public const string Discussion = "discussion_id";
 
+    /// <summary>Where an account's profile picture is (OpenID Connect's claim for it); absent when there is none.</summary>
+    public const string Picture = "picture";
+
+    /// <summary>The path profile pictures are served under, before the content's SHA-256 in lower-case hex.</summary>
+    public const string AvatarPathPrefix = "/attachments/avatars/";
+
     /// <summary>The signing algorithm: ECDSA P-256 with SHA-256. Nothing else is accepted.</summary>
     public const string Algorithm = "ES256";
 
@@ -36,6 +42,17 @@ public static class AccessTokenClaims
             return (null, "The guest pass names no discussion; join by link again.");
         }
         var name = principal.FindFirstValue(Name);
-        return (new Caller(subject, string.IsNullOrWhiteSpace(name) ? subject : name, guest, guest ? scope : null), null);
+        var picture = principal.FindFirstValue(Picture);
+        return (new Caller(subject, string.IsNullOrWhiteSpace(name) ? subject : name, guest, guest ? scope : null, IsAvatarUrl(picture) && !guest ? picture : null), null);
     }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is where a profile picture is served: our own path and a content hash, never
+    /// an address elsewhere (which would let a picture track who looks at it).
+    /// </summary>
+    public static bool IsAvatarUrl(string? value) =>
+        value?.Length == AvatarPathPrefix.Length + 64 && value.StartsWith(AvatarPathPrefix, StringComparison.Ordinal)
+        && value.AsSpan(AvatarPathPrefix.Length).IndexOfAnyExcept(LowerHex) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 }

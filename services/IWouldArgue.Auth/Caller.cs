@@ -6,11 +6,14 @@ using Microsoft.Extensions.Options;
 
 namespace IWouldArgue.Auth;
 
-/// <summary>Who is calling. A guest's pass is for one discussion (<paramref name="DiscussionScope"/>).</summary>
-public sealed record Caller(string UserId, string DisplayName, bool Guest, string? DiscussionScope = null)
+/// <summary>
+/// Who is calling. A guest's pass is for one discussion (<paramref name="DiscussionScope"/>); an account may have a
+/// profile picture (<paramref name="AvatarUrl"/>, a path <see cref="AccessTokenClaims.IsAvatarUrl"/> accepts).
+/// </summary>
+public sealed record Caller(string UserId, string DisplayName, bool Guest, string? DiscussionScope = null, string? AvatarUrl = null)
 {
     /// <summary>The caller as others see them.</summary>
-    public UserRef Ref => new() { UserId = UserId, DisplayName = DisplayName, Guest = Guest };
+    public UserRef Ref => new() { UserId = UserId, DisplayName = DisplayName, Guest = Guest, AvatarUrl = AvatarUrl ?? "" };
 
     /// <summary>PERMISSION_DENIED when the caller's pass does not cover <paramref name="discussionId"/>.</summary>
     public void EnsureMayEnter(string discussionId)

@@ -50,6 +50,10 @@ public sealed class CallerHeaderHandler(
             claims.Add(new Claim(AccessTokenClaims.Guest, "true"));
             claims.Add(new Claim(AccessTokenClaims.Discussion, caller.DiscussionScope ?? ""));
         }
+        if (caller.AvatarUrl is { } picture)
+        {
+            claims.Add(new Claim(AccessTokenClaims.Picture, picture));
+        }
         return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, AccessTokenClaims.Name, null));
     }
 }

@@ -31,7 +31,7 @@ public sealed class GatewayCallerHeader(IOptions<AuthOptions> options, TimeProvi
     public string Sign(Caller caller, string? edge = null)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(caller.UserId, caller.DisplayName, caller.Guest, caller.DiscussionScope, (clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds(), edge));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(caller.UserId, caller.DisplayName, caller.Guest, caller.DiscussionScope, (clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds(), edge, caller.AvatarUrl));
         return Base64UrlEncoder.Encode(payload) + "." + Base64UrlEncoder.Encode(Mac(payload));
     }
 
@@ -50,7 +50,7 @@ public sealed class GatewayCallerHeader(IOptions<AuthOptions> options, TimeProvi
                     && DateTimeOffset.FromUnixTimeSeconds(p.Exp) > clock.GetUtcNow()
                     && !string.IsNullOrEmpty(p.Sub))
                 {
-                    return CallerFeature.Verified(new Caller(p.Sub, p.Name ?? p.Sub, p.Guest, p.Guest ? p.Did : null), p.Edge);
+                    return CallerFeature.Verified(new Caller(p.Sub, p.Name ?? p.Sub, p.Guest, p.Guest ? p.Did : null, AccessTokenClaims.IsAvatarUrl(p.Pic) ? p.Pic : null), p.Edge);
                 }
             }
         }
@@ -67,7 +67,7 @@ public sealed class GatewayCallerHeader(IOptions<AuthOptions> options, TimeProvi
         return HMACSHA256.HashData(key, payload);
     }
 
-    private sealed record Payload(string Sub, string? Name, bool Guest, string? Did, long Exp, string? Edge = null);
+    private sealed record Payload(string Sub, string? Name, bool Guest, string? Did, long Exp, string? Edge = null, string? Pic = null);
 }
 
 /// <summary>What a gateway asks of the Watch calls it makes for its own fan-out (signed into the caller header).</summary>

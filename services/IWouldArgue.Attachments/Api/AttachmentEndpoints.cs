@@ -17,7 +17,9 @@ namespace IWouldArgue.Attachments;
 /// Authorization header as everywhere. <c>POST /attachments/{discussion}?name=...</c> with the file as the
 /// body (refused with 413 from its Content-Length before a byte is read, or as soon as it passes the limit);
 /// <c>GET /attachments/{discussion}/{id}</c> streams it with range requests, a safe Content-Disposition
-/// (inline only for images), nosniff and a sandboxing CSP; <c>DELETE</c> takes it down.
+/// (inline only for images), nosniff and a sandboxing CSP; <c>DELETE</c> takes it down. Profile pictures:
+/// <c>POST /attachments/avatars</c> with the image as the body, and <c>GET /attachments/avatars/{sha256}</c> for anyone
+/// (an &lt;img&gt; sends no token), cached for good since the path names the content.
 /// </summary>
 public static class AttachmentEndpoints
 {
@@ -30,6 +32,9 @@ public static class AttachmentEndpoints
     public static IEndpointRouteBuilder MapAttachmentEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var files = endpoints.MapGroup(Prefix).AddEndpointFilter(HttpErrors.ExplainUnexpectedAsync);
+        // Literal segments win over parameters, so these come before a discussion's files whatever the order.
+        files.MapPost("/avatars", UploadAvatarAsync);
+        files.MapGet("/avatars/{sha256}", AvatarAsync).AllowAnonymous();
         files.MapPost("/{discussionId}", UploadAsync);
         files.MapGet("/{discussionId}/{attachmentId}", DownloadAsync);
         files.MapDelete("/{discussionId}/{attachmentId}", RemoveAsync);
@@ -59,6 +64,36 @@ public static class AttachmentEndpoints
         {
             return FromRpc(e);
         }
+    }
+
+    private static async Task<IResult> UploadAvatarAsync(HttpContext http, Avatars avatars, CallerResolver callers, IOptions<AttachmentOptions> options)
+    {
+        try
+        {
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = options.Value.AvatarMaxBytes + (1 << 20);
+            }
+            var uploaded = await avatars.ReceiveAsync(callers.Resolve(http), http.Request.Body, http.Request.ContentLength, http.RequestAborted);
+            return Results.Text(Json.Format(uploaded), "application/json", statusCode: StatusCodes.Status201Created);
+        }
+        catch (RpcException e)
+        {
+            return HttpErrors.Of(e);
+        }
+    }
+
+    private static async Task<IResult> AvatarAsync(string sha256, HttpContext http, Avatars avatars)
+    {
+        if (await avatars.OpenAsync(sha256, http.RequestAborted) is not var (mediaType, content))
+        {
+            return HttpErrors.Of(StatusCodes.Status404NotFound, "No such picture.");
+        }
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        headers.CacheControl = "public, max-age=31536000, immutable";
+        return Results.Stream(content, mediaType, entityTag: new EntityTagHeaderValue($"\"{sha256}\""));
     }
 
     private static async Task<IResult> DownloadAsync(string discussionId, string attachmentId, HttpContext http, AttachmentService files, CallerResolver callers)

@@ -12,7 +12,7 @@ namespace IWouldArgue.Attachments;
 /// chunks), piped into the same checks and store as the browser's HTTP upload without holding the file in
 /// memory; downloads as a stream of chunks (<see cref="Chunks"/>) from an offset.
 /// </summary>
-internal sealed class AttachmentsApi(AttachmentService files, CallerResolver callers) : AttachmentsService.AttachmentsServiceBase
+internal sealed class AttachmentsApi(AttachmentService files, Avatars avatars, CallerResolver callers) : AttachmentsService.AttachmentsServiceBase
 {
     public override async Task<UploadAttachmentResponse> UploadAttachment(IAsyncStreamReader<UploadAttachmentRequest> requestStream, ServerCallContext context)
     {
@@ -70,6 +70,12 @@ internal sealed class AttachmentsApi(AttachmentService files, CallerResolver cal
     {
         await files.RemoveAsync(callers.Resolve(context), request.DiscussionId, request.AttachmentId, context.CancellationToken);
         return new DeleteAttachmentResponse();
+    }
+
+    public override async Task<UploadAvatarResponse> UploadAvatar(UploadAvatarRequest request, ServerCallContext context)
+    {
+        using var image = new MemoryStream(request.Image.Memory.ToArray(), writable: false);
+        return await avatars.ReceiveAsync(callers.Resolve(context), image, image.Length, context.CancellationToken);
     }
 
     // Chunks go into the pipe as they arrive; the pipe's back-pressure keeps memory to a few chunks.

@@ -77,6 +77,18 @@ public interface IDiscussionStore
     /// <summary>Stores the discussion's recording (replacing the one stored), and where its file is when <paramref name="file"/> is given.</summary>
     Task SaveRecordingAsync(Recording recording, string? file = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records a picture someone uploaded for their profile. Pictures are kept (events that showed one keep showing
+    /// it) and their bytes count as shared (<see cref="IsContentSharedAsync"/>).
+    /// </summary>
+    Task AddAvatarAsync(string userId, string sha256, string mediaType, DateTimeOffset uploadedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>How many pictures someone uploaded since <paramref name="since"/> (the same picture again counts once).</summary>
+    Task<int> CountAvatarsSinceAsync(string userId, DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>The media type of an uploaded picture, or null when none has this hash.</summary>
+    Task<string?> GetAvatarTypeAsync(string sha256, CancellationToken cancellationToken = default);
+
     /// <summary>Sets (or takes back) someone's reminder of a discussion's start.</summary>
     Task SetReminderAsync(string discussionId, string userId, bool remind, CancellationToken cancellationToken = default);
 

@@ -174,11 +174,12 @@ public sealed partial class PostgresDiscussionStore
                 else
                 {
                     await sql.ExecuteAsync(ct, """
-                        INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at)
-                        VALUES (@id, @user, @name, @guest, @role, TRUE, @at)
-                        ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = TRUE, left_reason = 0, display_name = @name, role = @role
+                        INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at, avatar_url)
+                        VALUES (@id, @user, @name, @guest, @role, TRUE, @at, @avatar)
+                        ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = TRUE, left_reason = 0, display_name = @name, role = @role, avatar_url = @avatar
                         """,
-                        ("id", id), ("user", joined.User.UserId), ("name", joined.User.DisplayName), ("guest", joined.User.Guest), ("role", (int)joined.Role), ("at", at));
+                        ("id", id), ("user", joined.User.UserId), ("name", joined.User.DisplayName), ("guest", joined.User.Guest), ("role", (int)joined.Role), ("at", at),
+                        ("avatar", joined.User.AvatarUrl.Length > 0 ? joined.User.AvatarUrl : null));
                 }
                 counter.AttendeeCount = await PresentAsync(connection, transaction, id, ct);
                 joined.AttendeeCount = (uint)counter.AttendeeCount;

@@ -26,7 +26,7 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
         """;
 
     // The columns ReadAttendee reads, in their order; with present and left_reason, a membership.
-    private const string AttendeeColumns = "user_id, display_name, guest, role, muted";
+    private const string AttendeeColumns = "user_id, display_name, guest, role, muted, avatar_url";
     private const string MembershipColumns = AttendeeColumns + ", present, left_reason";
 
     /// <summary>A store on the database <paramref name="connectionString"/> names, keeping to <paramref name="rules"/>.</summary>
@@ -61,7 +61,7 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
     {
         var found = await QueryAsync(
             $"""
-            SELECT {DiscussionColumns}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present, a.left_reason
+            SELECT {DiscussionColumns}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.avatar_url, a.present, a.left_reason
             FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = @user
             WHERE d.discussion_id = @id
             """,
@@ -149,7 +149,9 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
             r => r.GetInt64(0), cancellationToken, ("id", discussionId)))[0];
 
     public async Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default) =>
-        (await QueryAsync("SELECT 1 FROM attachments WHERE sha256 = @sha AND NOT removed LIMIT 1", _ => true, cancellationToken, ("sha", sha256))).Count > 0;
+        (await QueryAsync(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM attachments WHERE sha256 = @sha AND NOT removed) OR EXISTS (SELECT 1 FROM avatars WHERE sha256 = @sha)",
+            _ => true, cancellationToken, ("sha", sha256))).Count > 0;
 
     public async Task<bool> TryClaimRecordingStartAsync(string discussionId, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken = default) =>
         await ExecuteAsync("""
@@ -215,6 +217,19 @@ public sealed partial class PostgresDiscussionStore : IDiscussionStore, IAsyncDi
 
     public Task UnbanAsync(string discussionId, string userId, CancellationToken cancellationToken = default) =>
         ExecuteAsync("DELETE FROM bans WHERE discussion_id = @id AND user_id = @user", cancellationToken, ("id", discussionId), ("user", userId));
+
+    public Task AddAvatarAsync(string userId, string sha256, string mediaType, DateTimeOffset uploadedAt, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("""
+            INSERT INTO avatars (user_id, sha256, media_type, uploaded_at) VALUES (@user, @sha, @type, @at)
+            ON CONFLICT (user_id, sha256) DO UPDATE SET uploaded_at = @at
+            """, cancellationToken, ("user", userId), ("sha", sha256), ("type", mediaType), ("at", uploadedAt.ToUnixTimeMilliseconds()));
+
+    public async Task<int> CountAvatarsSinceAsync(string userId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("SELECT COUNT(*)::int FROM avatars WHERE user_id = @user AND uploaded_at >= @since", r => r.GetInt32(0), cancellationToken,
+            ("user", userId), ("since", since.ToUnixTimeMilliseconds())))[0];
+
+    public async Task<string?> GetAvatarTypeAsync(string sha256, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("SELECT media_type FROM avatars WHERE sha256 = @sha LIMIT 1", r => r.GetString(0), cancellationToken, ("sha", sha256))) is [var type, ..] ? type : null;
 
     public Task SetReminderAsync(string discussionId, string userId, bool remind, CancellationToken cancellationToken = default) =>
         ExecuteAsync(remind

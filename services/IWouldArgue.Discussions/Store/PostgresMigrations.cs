@@ -119,6 +119,19 @@ internal static class PostgresMigrations
         );
         CREATE INDEX reminders_by_discussion ON reminders (discussion_id);
         """,
+
+        // 4: profile pictures, kept per person; their bytes are in the blob store by hash.
+        """
+        CREATE TABLE avatars (
+            user_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            uploaded_at BIGINT NOT NULL,
+            PRIMARY KEY (user_id, sha256)
+        );
+        CREATE INDEX avatars_by_content ON avatars (sha256);
+        ALTER TABLE attendees ADD COLUMN avatar_url TEXT;
+        """,
     ];
 
     /// <summary>The version the last step brings the schema to.</summary>

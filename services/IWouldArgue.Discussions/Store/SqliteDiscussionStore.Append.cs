@@ -197,12 +197,12 @@ public sealed partial class SqliteDiscussionStore
                 else
                 {
                     await statements.ExecuteAsync(ct, """
-                        INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at)
-                        VALUES ($id, $user, $name, $guest, $role, 1, $at)
-                        ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = 1, left_reason = 0, display_name = $name, role = $role
+                        INSERT INTO attendees (discussion_id, user_id, display_name, guest, role, present, joined_at, avatar_url)
+                        VALUES ($id, $user, $name, $guest, $role, 1, $at, $avatar)
+                        ON CONFLICT (discussion_id, user_id) DO UPDATE SET present = 1, left_reason = 0, display_name = $name, role = $role, avatar_url = $avatar
                         """,
                         ("$id", id), ("$user", joined.User.UserId), ("$name", joined.User.DisplayName), ("$guest", joined.User.Guest),
-                        ("$role", (int)joined.Role), ("$at", at));
+                        ("$role", (int)joined.Role), ("$at", at), ("$avatar", joined.User.AvatarUrl.Length > 0 ? joined.User.AvatarUrl : null));
                 }
                 counter.AttendeeCount = await CountPresentAsync(statements, id, ct);
                 joined.AttendeeCount = (uint)counter.AttendeeCount;

@@ -36,7 +36,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
         """;
 
     // The columns ReadAttendee reads, in their order.
-    private const string AttendeeColumns = "user_id, display_name, guest, role, muted";
+    private const string AttendeeColumns = "user_id, display_name, guest, role, muted, avatar_url";
 
     /// <summary>Creates the database file's folder and brings the schema to the latest version.</summary>
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
@@ -97,7 +97,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
     {
         var row = await QuerySingleAsync(
             $"""
-            SELECT {DiscussionColumns}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.present, a.left_reason
+            SELECT {DiscussionColumns}, a.user_id, a.display_name, a.guest, a.role, a.muted, a.avatar_url, a.present, a.left_reason
             FROM discussions d LEFT JOIN attendees a ON a.discussion_id = d.discussion_id AND a.user_id = $user
             WHERE d.discussion_id = $id
             """,
@@ -185,7 +185,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
             r => Tuple.Create(r.GetInt64(0)), cancellationToken, ("$id", discussionId)) is { } total ? total.Item1 : 0;
 
     public async Task<bool> IsContentSharedAsync(string sha256, CancellationToken cancellationToken = default) =>
-        await QuerySingleAsync("SELECT 1 FROM attachments WHERE sha256 = $sha AND removed = 0 LIMIT 1", r => Tuple.Create(true), cancellationToken, ("$sha", sha256)) is not null;
+        await QuerySingleAsync("SELECT 1 WHERE EXISTS (SELECT 1 FROM attachments WHERE sha256 = $sha AND removed = 0) OR EXISTS (SELECT 1 FROM avatars WHERE sha256 = $sha)", r => Tuple.Create(true), cancellationToken, ("$sha", sha256)) is not null;
 
     public async Task<bool> TryClaimRecordingStartAsync(string discussionId, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken = default)
     {
@@ -272,6 +272,23 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
         await using var command = Command(connection, "DELETE FROM bans WHERE discussion_id = $id AND user_id = $user", ("$id", discussionId), ("$user", userId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task AddAvatarAsync(string userId, string sha256, string mediaType, DateTimeOffset uploadedAt, CancellationToken cancellationToken = default)
+    {
+        using var writer = await WriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, """
+            INSERT INTO avatars (user_id, sha256, media_type, uploaded_at) VALUES ($user, $sha, $type, $at)
+            ON CONFLICT (user_id, sha256) DO UPDATE SET uploaded_at = $at
+            """, ("$user", userId), ("$sha", sha256), ("$type", mediaType), ("$at", uploadedAt.ToUnixTimeMilliseconds()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> CountAvatarsSinceAsync(string userId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        (await QuerySingleAsync("SELECT COUNT(*) FROM avatars WHERE user_id = $user AND uploaded_at >= $since", r => Tuple.Create(r.GetInt32(0)), cancellationToken,
+            ("$user", userId), ("$since", since.ToUnixTimeMilliseconds())))!.Item1;
+
+    public async Task<string?> GetAvatarTypeAsync(string sha256, CancellationToken cancellationToken = default) =>
+        (await QuerySingleAsync("SELECT media_type FROM avatars WHERE sha256 = $sha LIMIT 1", r => Tuple.Create(r.GetString(0)), cancellationToken, ("$sha", sha256)))?.Item1;
 
     public async Task SetReminderAsync(string discussionId, string userId, bool remind, CancellationToken cancellationToken = default)
     {

@@ -179,6 +179,19 @@ internal static class SqliteMigrations
         ) WITHOUT ROWID;
         CREATE INDEX reminders_by_discussion ON reminders (discussion_id);
         """,
+
+        // 11: profile pictures, kept per person; their bytes are in the blob store by hash.
+        """
+        CREATE TABLE avatars (
+            user_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            uploaded_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, sha256)
+        ) WITHOUT ROWID;
+        CREATE INDEX avatars_by_content ON avatars (sha256);
+        ALTER TABLE attendees ADD COLUMN avatar_url TEXT;
+        """,
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -28,10 +28,16 @@ internal static class StoreRows
         AttendeeCount = (uint)r.GetInt64(14),
     };
 
-    /// <summary>An attendee from user_id, display_name, guest, role, muted, starting at column <paramref name="first"/>.</summary>
+    /// <summary>An attendee from user_id, display_name, guest, role, muted, avatar_url, starting at column <paramref name="first"/>.</summary>
     public static Attendee ReadAttendee(DbDataReader r, int first) => new()
     {
-        User = new UserRef { UserId = r.GetString(first), DisplayName = r.GetString(first + 1), Guest = r.GetBoolean(first + 2) },
+        User = new UserRef
+        {
+            UserId = r.GetString(first),
+            DisplayName = r.GetString(first + 1),
+            Guest = r.GetBoolean(first + 2),
+            AvatarUrl = r.IsDBNull(first + 5) ? "" : r.GetString(first + 5),
+        },
         Role = (Role)r.GetInt32(first + 3),
         Muted = r.GetBoolean(first + 4),
     };
@@ -41,7 +47,7 @@ internal static class StoreRows
 
     /// <summary>A membership starting at column <paramref name="first"/>.</summary>
     public static StoredAttendee ReadMembershipAt(DbDataReader r, int first) =>
-        new(ReadAttendee(r, first), r.GetBoolean(first + 5), (LeaveReason)r.GetInt32(first + 6));
+        new(ReadAttendee(r, first), r.GetBoolean(first + 6), (LeaveReason)r.GetInt32(first + 7));
 
     /// <summary>The comment an event's payload (column 0) posted.</summary>
     public static Comment ReadComment(DbDataReader r) => ReadEvent(r).CommentPosted.Comment;

@@ -147,6 +147,25 @@ internal sealed partial class IdentityApi(
         return new GetMeResponse { User = RefOf(account), Email = account.Email };
     }
 
+    public override async Task<UpdateProfileResponse> UpdateProfile(UpdateProfileRequest request, ServerCallContext context)
+    {
+        var caller = callers.Resolve(context);
+        caller.EnsureAccount("have a profile");
+        var name = DisplayName(request.DisplayName);
+        var avatar = string.IsNullOrEmpty(request.AvatarUrl) ? null
+            : AccessTokenClaims.IsAvatarUrl(request.AvatarUrl) ? request.AvatarUrl
+            : throw RpcErrors.InvalidArgument("avatar_url", $"must be empty or a path UploadAvatar returned ({AccessTokenClaims.AvatarPathPrefix}<sha256>).");
+        if (!await store.SetProfileAsync(caller.UserId, name, avatar, context.CancellationToken))
+        {
+            throw RpcErrors.Of(StatusCode.Unauthenticated, "The account no longer exists.");
+        }
+        var account = await store.FindByIdAsync(caller.UserId, context.CancellationToken)
+            ?? throw RpcErrors.Of(StatusCode.Unauthenticated, "The account no longer exists.");
+        var (access, expires) = await tokens.IssueAccessTokenAsync(CallerOf(account), AccessLifetime, context.CancellationToken);
+        LogProfile(logger, account.UserId, avatar is not null);
+        return new UpdateProfileResponse { User = RefOf(account), AccessToken = access, AccessTokenExpiresAt = Timestamp.FromDateTimeOffset(expires) };
+    }
+
     private TimeSpan AccessLifetime => options.Value.AccessTokenLifetime;
 
     private async Task<TokenPair> StartSessionAsync(Account account, CancellationToken cancellationToken)
@@ -166,7 +185,7 @@ internal sealed partial class IdentityApi(
         RefreshTokenExpiresAt = Timestamp.FromDateTimeOffset(refreshExpires),
     };
 
-    private static Caller CallerOf(Account account) => new(account.UserId, account.DisplayName, Guest: false);
+    private static Caller CallerOf(Account account) => new(account.UserId, account.DisplayName, Guest: false, AvatarUrl: account.AvatarUrl);
 
     private static UserRef RefOf(Account account) => CallerOf(account).Ref;
 
@@ -212,6 +231,9 @@ internal sealed partial class IdentityApi(
     }
 
     private static string DisplayName(string? name) => TextRules.Name(name, "display_name", max: 60);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {UserId} changed its profile (picture: {HasPicture})")]
+    private static partial void LogProfile(ILogger logger, string userId, bool hasPicture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {UserId} signed up")]
     private static partial void LogSignedUp(ILogger logger, string userId);

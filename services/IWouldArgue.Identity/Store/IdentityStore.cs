@@ -7,7 +7,7 @@ using Npgsql;
 namespace IWouldArgue.Identity.Store;
 
 /// <summary>An account as stored.</summary>
-public sealed record Account(string UserId, string Email, string DisplayName, string PasswordHash);
+public sealed record Account(string UserId, string Email, string DisplayName, string PasswordHash, string? AvatarUrl = null);
 
 /// <summary>A signing key as stored (the private key as PKCS#8).</summary>
 public sealed record StoredSigningKey(string KeyId, byte[] PrivateKey, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
@@ -68,6 +68,9 @@ public sealed class IdentityStore : IAsyncDisposable
             retired_at INTEGER
         );
         """,
+
+        // 2: a profile picture (where it is served).
+        "ALTER TABLE users ADD COLUMN avatar_url TEXT;",
     ];
 
     // The same tables in PostgreSQL's types (times stay milliseconds since the epoch, as in SQLite).
@@ -98,6 +101,8 @@ public sealed class IdentityStore : IAsyncDisposable
             retired_at BIGINT
         );
         """,
+
+        "ALTER TABLE users ADD COLUMN avatar_url TEXT;",
     ];
 
     // Any fixed number: the advisory lock Identity instances take turns at migrating under.
@@ -159,6 +164,15 @@ public sealed class IdentityStore : IAsyncDisposable
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, "UPDATE users SET password_hash = @hash WHERE user_id = @id", ("@hash", hash), ("@id", userId));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Replaces an account's display name and profile picture (null for none); false when there is no such account.</summary>
+    public async Task<bool> SetProfileAsync(string userId, string displayName, string? avatarUrl, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "UPDATE users SET display_name = @name, avatar_url = @avatar WHERE user_id = @id",
+            ("@name", displayName), ("@avatar", (object?)avatarUrl ?? DBNull.Value), ("@id", userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>Stores the first refresh token of a new family (a sign-in).</summary>
@@ -282,10 +296,10 @@ public sealed class IdentityStore : IAsyncDisposable
     private async Task<Account?> ReadAccountAsync(string where, string key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT user_id, email, display_name, password_hash FROM users WHERE {where}", ("@key", key));
+        await using var command = Command(connection, $"SELECT user_id, email, display_name, password_hash, avatar_url FROM users WHERE {where}", ("@key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Account(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))
+            ? new Account(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4))
             : null;
     }
 

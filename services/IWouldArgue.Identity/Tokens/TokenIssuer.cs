@@ -22,6 +22,10 @@ public sealed class TokenIssuer(SigningKeyRing keys, IOptions<AuthOptions> auth,
             [AccessTokenClaims.Subject] = caller.UserId,
             [AccessTokenClaims.Name] = caller.DisplayName,
         };
+        if (caller.AvatarUrl is { } picture)
+        {
+            claims[AccessTokenClaims.Picture] = picture;
+        }
         if (caller.Guest)
         {
             claims[AccessTokenClaims.Guest] = true;
