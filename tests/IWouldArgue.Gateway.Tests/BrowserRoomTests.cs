@@ -662,6 +662,57 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AProfilePicture_ChosenOnTheProfilePage_ShowsOnStageAndBesideComments_ForEveryone()
+    {
+        var host = await NewPageAsync(1280, 800);
+        await SignUpAsync(host, "Pia");
+        // A 600 x 400 photo-like JPEG, made by the browser; the page keeps its middle square.
+        var photo = Convert.FromBase64String(await host.EvaluateAsync<string>("""
+            () => {
+              const c = document.createElement("canvas"); c.width = 600; c.height = 400;
+              const g = c.getContext("2d"), sky = g.createLinearGradient(0, 0, 0, 400);
+              sky.addColorStop(0, "#2b6fd6"); sky.addColorStop(1, "#9fd1ff"); g.fillStyle = sky; g.fillRect(0, 0, 600, 400);
+              g.fillStyle = "#f5b942"; g.beginPath(); g.arc(300, 200, 120, 0, Math.PI * 2); g.fill();
+              return c.toDataURL("image/jpeg", 0.9).split(",")[1];
+            }
+            """));
+
+        await host.GetByRole(AriaRole.Link, new() { Name = "Pia" }).ClickAsync();
+        await host.GetByLabel("Your name, as others see it").FillAsync("Pia Profile");
+        await host.GetByLabel("Picture (PNG, JPEG, GIF or WebP; the middle square is kept)").SetInputFilesAsync(
+            new FilePayload { Name = "holiday.jpg", MimeType = "image/jpeg", Buffer = photo });
+        await host.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved.");
+        await Assertions.Expect(host.GetByRole(AriaRole.Navigation, new() { Name = "Account" })).ToContainTextAsync("Pia Profile");
+        await Assertions.Expect(host.Locator("nav img.avatar")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^/attachments/avatars/[0-9a-f]{64}$"));
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "profile-desktop.png") });
+
+        await host.GotoAsync("/");
+        await host.GetByLabel("Title").FillAsync("Faces and names");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        var link = await host.GetByLabel("Join link").InputValueAsync();
+        var guest = await JoinAsGuestAsync(link, "Gus");
+        await host.GetByLabel("Your comment").FillAsync("Welcome, everyone");
+        await host.GetByLabel("Your comment").PressAsync("Enter");
+        await guest.GetByLabel("Your comment").FillAsync("Glad to be here");
+        await guest.GetByLabel("Your comment").PressAsync("Enter");
+
+        // The guest sees the host's picture, loaded (256 px square), on stage and beside the comment; their own
+        // comment has their initial.
+        var hostsComment = guest.Locator(".comment").Filter(new() { HasText = "Welcome, everyone" });
+        await Assertions.Expect(hostsComment).ToContainTextAsync("Pia Profile");
+        foreach (var picture in new[] { hostsComment.Locator("img.avatar"), guest.GetByRole(AriaRole.List, new() { Name = "Host and speakers" }).Locator("img.avatar") })
+        {
+            await Assertions.Expect(picture).ToHaveJSPropertyAsync("naturalWidth", 256);
+        }
+        await Assertions.Expect(guest.Locator(".comment").Filter(new() { HasText = "Glad to be here" }).Locator(".avatar.initial")).ToHaveTextAsync("G");
+        await guest.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "avatars-room-phone.png") });
+        await Assertions.Expect(host.Locator(".comment").Filter(new() { HasText = "Welcome, everyone" }).Locator("img.avatar")).ToHaveJSPropertyAsync("naturalWidth", 256);
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "avatars-room-desktop.png") });
+    }
+
+    [Fact]
     public async Task TheAudienceList_LetsTheHostMakeACoHostAndBanSomeone()
     {
         var (host, link) = await HostALiveDiscussionAsync("Mona", "Moderated");

@@ -13,7 +13,7 @@ import type { UserRef } from "./gen/iwouldargue/v1/common_pb";
 
 /** Who is signed in on this browser: an account, or a guest pass for one discussion. */
 export interface Session {
-  user: { userId: string; displayName: string; guest: boolean };
+  user: { userId: string; displayName: string; guest: boolean; avatarUrl?: string };
   accessToken: string;
   accessExpiresAt: number;
   refreshToken: string;
@@ -52,7 +52,7 @@ window.addEventListener("storage", (e) => {
 export function startSession(user: UserRef | undefined, tokens: TokenPair | undefined, discussionId?: string): Session {
   if (!user || !tokens) throw new Error("The server answered without a session.");
   const session: Session = {
-    user: { userId: user.userId, displayName: user.displayName, guest: user.guest },
+    user: { userId: user.userId, displayName: user.displayName, guest: user.guest, avatarUrl: user.avatarUrl },
     accessToken: tokens.accessToken,
     accessExpiresAt: ms(tokens.accessTokenExpiresAt),
     refreshToken: tokens.refreshToken,
@@ -60,6 +60,13 @@ export function startSession(user: UserRef | undefined, tokens: TokenPair | unde
   };
   saveSession(session);
   return session;
+}
+
+/** After UpdateProfile: who the session is now, and the access token that says so (the refresh token stays). */
+export function updateSession(user: UserRef | undefined, accessToken: string, expiresAt: Timestamp | undefined): void {
+  const session = currentSession();
+  if (!session || !user) return;
+  saveSession({ ...session, user: { ...session.user, displayName: user.displayName, avatarUrl: user.avatarUrl }, accessToken, accessExpiresAt: ms(expiresAt) });
 }
 
 export async function signOut(): Promise<void> {

@@ -1,3 +1,4 @@
+import { avatar } from "./avatar";
 import { describe, discussions } from "./api";
 import { Role } from "./gen/iwouldargue/v1/common_pb";
 import type { Attendee } from "./gen/iwouldargue/v1/discussions_pb";
@@ -58,7 +59,7 @@ export function audiencePanel(discussionId: string, me: () => { userId: string; 
     };
     const target = { discussionId, userId: user.userId };
     return h("li", {},
-      h("bdi", { class: "name", dir: "auto" }, user.displayName), user.guest ? " (guest)" : "", " ",
+      avatar(user), " ", h("bdi", { class: "name", dir: "auto" }, user.displayName), user.guest ? " (guest)" : "", " ",
       h("span", { class: "badge" }, roleName(person.role)),
       mine || above ? null : h("span", { class: "actions" },
         person.role === Role.ATTENDEE

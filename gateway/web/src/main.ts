@@ -3,6 +3,8 @@ import { h, show } from "./dom";
 import { authPage } from "./pages/auth";
 import { dashboardPage } from "./pages/dashboard";
 import { joinPage } from "./pages/join";
+import { profilePage } from "./pages/profile";
+import { avatar } from "./avatar";
 import { replayPage } from "./pages/replay";
 import { roomPage } from "./pages/room";
 import { navigate, render, route } from "./router";
@@ -13,6 +15,7 @@ route("/signup", (app, _, query) => authPage(app, "signup", safeNext(query)));
 route("/join/:code", (app, params) => joinPage(app, params.code));
 route("/d/:id", (app, params) => roomPage(app, params.id));
 route("/replay/:id", (app, params) => replayPage(app, params.id));
+route("/profile", (app) => profilePage(app));
 
 // Only paths inside the app may follow a sign-in (no open redirects).
 function safeNext(query: URLSearchParams): string {
@@ -27,7 +30,10 @@ function renderAccount(): void {
     show(nav, keepingPlace("/signin", "Sign in"), " ", keepingPlace("/signup", "Sign up"));
     return;
   }
-  show(nav, h("span", { class: "who" }, session.user.displayName, session.user.guest ? " (guest)" : ""), " ",
+  // An account's name leads to its profile; a guest's is only said.
+  show(nav, session.user.guest
+    ? h("span", { class: "who" }, session.user.displayName, " (guest)")
+    : h("a", { href: "/profile", class: "who", title: "Your profile" }, avatar(session.user), h("bdi", { dir: "auto" }, session.user.displayName)), " ",
     h("button", { type: "button", class: "link", onclick: async () => { await signOut(); navigate("/signin"); } }, "Sign out"));
 }
 

@@ -1,3 +1,4 @@
+import { avatar } from "../avatar";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { archive, currentSession, describe, discussions, freshAccessToken, media } from "../api";
 import { ReplaySpeed } from "../gen/iwouldargue/v1/archive_pb";
@@ -158,7 +159,7 @@ export function replayPage(app: HTMLElement, discussionId: string): () => void {
         if (!c || c.deleted) return;
         const item = h("li", { class: "comment", "data-id": c.commentId },
           c.replyToCommentId ? quoteLine(replayed.get(c.replyToCommentId)?.comment, comments) : null,
-          h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
+          avatar(c.author), h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? ""), h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
           reactionRow(c.reactions, `the comment by ${c.author?.displayName ?? "someone"}`));
         replayed.set(c.commentId, { comment: c, item });
         comments.append(item);

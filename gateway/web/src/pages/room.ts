@@ -12,6 +12,7 @@ import { audiencePanel } from "../audience";
 import { reactionButtons, reactionRow, refreshRow } from "../reactions";
 import { quoteLine, showPinned, snippet } from "../comment-parts";
 import { reminderToggle } from "../reminder";
+import { avatar } from "../avatar";
 import type { Reaction } from "../gen/iwouldargue/v1/events_pb";
 
 const heartbeatTimeout = 40_000; // the server sends one every 15 s
@@ -160,7 +161,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     // Accounts only: a guest's pass is for this one discussion and has no dashboard to be reminded on.
     reminder.refresh(d.state === DiscussionState.SCHEDULED && !room.ended && goneReason === null && room.myRole !== Role.HOST && !session!.user.guest);
     show(speakers, ...[...room.speakers.values()].sort((a, b) => b.role - a.role).map((a) => h("li", {},
-      h("span", { class: "name" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
+      avatar(a.user, "large"), " ", h("bdi", { class: "name", dir: "auto" }, a.user!.displayName), " ", h("span", { class: "badge" }, roleName(a.role)), a.muted ? " (muted)" : "",
       reactionButtons(a.reactions, a.user!.displayName, mayReact() && a.user!.userId !== room.me
         ? (reaction) => void act(() => discussions.react({ discussionId, reaction, target: { case: "speakerUserId", value: a.user!.userId } })) : undefined),
       room.moderator && a.role < room.myRole && a.role !== Role.HOST
@@ -289,6 +290,7 @@ export function roomPage(app: HTMLElement, discussionId: string): () => void {
     const mayDelete = room.moderator || c.author?.userId === room.me;
     return h("li", { class: "comment", "data-seq": String(c.seq), "data-id": c.commentId },
       c.replyToCommentId ? quoteOf(c.replyToCommentId) : null,
+      avatar(c.author),
       h("bdi", { class: "author", dir: "auto" }, c.author?.displayName ?? "someone", c.author?.guest ? " (guest)" : ""),
       h("bdi", { class: "text", dir: "auto" }, ...linked(c.text)),
       h("button", { type: "button", class: "link reply", "aria-label": `Reply to ${c.author?.displayName}`, onclick: () => replyToComment(c) }, "Reply"),
