@@ -36,6 +36,8 @@ internal sealed partial class LiveInstance(
     IOptions<LiveOptions> options,
     ILogger<LiveInstance> logger) : BackgroundService, IHostedLifecycleService
 {
+    private static readonly TimeSpan DeregistrationLimit = TimeSpan.FromSeconds(5);
+
     private IDisposable? _subscription;
 
     // Subscribes before any hosted service starts, the web server included: a Dapr sidecar reads the
@@ -82,12 +84,24 @@ internal sealed partial class LiveInstance(
     {
         await base.StopAsync(cancellationToken);
         Interlocked.Exchange(ref _subscription, null)?.Dispose();
-        await hub.StopAsync();
         try
         {
-            await routes.Instances.RemoveAsync(instance.Id, cancellationToken);
+            // Bounded by the host's shutdown timeout: watchers were told to resync; a pump still busy is left behind.
+            await hub.StopAsync().WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            Log.StoppedWithoutWaiting(logger);
+            return;
+        }
+        // The registration expires by itself: a state store that does not answer within the limit is not waited for.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(DeregistrationLimit);
+        try
+        {
+            await routes.Instances.RemoveAsync(instance.Id, limit.Token).WaitAsync(limit.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
         {
             Log.HeartbeatFailed(logger, ex);
         }
@@ -119,5 +133,8 @@ internal sealed partial class LiveInstance(
 
         [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Dropped malformed event message {MessageId}")]
         public static partial void Malformed(ILogger logger, string messageId, Exception exception);
+
+        [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Stopped before every discussion's pump had finished (the shutdown timeout passed); their routing entries expire by themselves")]
+        public static partial void StoppedWithoutWaiting(ILogger logger);
     }
 }

@@ -58,6 +58,9 @@ internal sealed partial class DiscussionFanout
     /// <summary>The pump; completes when the fanout retires or the instance stops.</summary>
     public Task Running { get; private set; } = Task.CompletedTask;
 
+    // The routing entry's renewal in progress, if any (at most one at a time).
+    private Task _renewing = Task.CompletedTask;
+
     public bool HasWork => _inbox.Reader.TryPeek(out _);
 
     public void Start() => Running = Task.Run(RunAsync);
@@ -104,9 +107,10 @@ internal sealed partial class DiscussionFanout
                 {
                     await CheckTailAsync(now);
                 }
-                if (now >= _nextRenewal)
+                if (now >= _nextRenewal && _renewing.IsCompleted)
                 {
-                    await RenewAsync();
+                    // Not awaited: a slow state store delays the routing entry, never the frames.
+                    _renewing = RenewAsync();
                 }
                 if (_watchers.Count == 0 && now - _emptySince >= _hub.Options.IdleLinger)
                 {
@@ -135,6 +139,7 @@ internal sealed partial class DiscussionFanout
             {
                 (item as Join)?.Done.TrySetException(Closed());
             }
+            await _renewing;
             await _hub.UnregisterAsync(DiscussionId);
         }
     }

@@ -114,13 +114,18 @@ internal sealed partial class LiveHub(IDiscussionFeed feed, LiveRoutes routes, L
         }
     }
 
+    // A state store that stops answering (a broker gone mid-request) must not hold a discussion's pump, nor the
+    // instance's stop, which waits for every pump: each routing write gets this long, then counts as failed.
+    private static readonly TimeSpan RoutingWriteLimit = TimeSpan.FromSeconds(5);
+
     public async Task RegisterAsync(string discussionId)
     {
+        using var limit = new CancellationTokenSource(RoutingWriteLimit);
         try
         {
-            await routes.ServingOf(discussionId).UpsertAsync(instance.Id, instance.Address, Options.RegistrationInterval * 3);
+            await routes.ServingOf(discussionId).UpsertAsync(instance.Id, instance.Address, Options.RegistrationInterval * 3, limit.Token).WaitAsync(limit.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
         {
             // Watchers still get events: gap repair and tail checks read the log until a renewal succeeds.
             Log.RegistrationFailed(logger, discussionId, ex);
@@ -129,11 +134,12 @@ internal sealed partial class LiveHub(IDiscussionFeed feed, LiveRoutes routes, L
 
     public async Task UnregisterAsync(string discussionId)
     {
+        using var limit = new CancellationTokenSource(RoutingWriteLimit);
         try
         {
-            await routes.ServingOf(discussionId).RemoveAsync(instance.Id);
+            await routes.ServingOf(discussionId).RemoveAsync(instance.Id, limit.Token).WaitAsync(limit.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
         {
             // The registration expires by itself.
             Log.RegistrationFailed(logger, discussionId, ex);
