@@ -202,16 +202,7 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Voice_IsOfferedWhenConfigured_AndSaysSoWhenTheVoiceServerCannotBeReached()
     {
-        // No LiveKit server runs here: the voice URL points at a closed port, so joining gets as far as
-        // livekit-client's connection attempt, and the panel must say what went wrong.
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string>
-        {
-            ["Gateway:WebRoot"] = Path.Combine(NodeProcess.RepoRoot, "gateway", "web", "dist"),
-            ["Media:LiveKitUrl"] = $"ws://127.0.0.1:{LoopbackPorts.Free()}",
-            ["Media:ApiKey"] = "devkey",
-            ["Media:ApiSecret"] = "secret",
-            ["Media:Attempts"] = "1",
-        });
+        await using var gateway = await GatewayHost.StartAsync(WithUnreachableVoice());
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = gateway.WebAddress.ToString() });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
@@ -308,6 +299,8 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(host.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Your comment is {tooLong.Length} characters; the limit is 2000.");
         await Assertions.Expect(host.Locator(".comment .text")).ToHaveCountAsync(0);
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "long-comment-refused-desktop.png") });
+        await host.SetViewportSizeAsync(390, 844);
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "long-comment-refused-phone.png") });
         await guest.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "listener-files-phone.png") });
     }
 
@@ -427,6 +420,8 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(host.Locator(".comment .text")).ToHaveTextAsync([Linked, "kept two"]);
         await ExpectOnlyTheWebAddressLinkedAsync(host);
         await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-heading-desktop.png") });
+        await host.SetViewportSizeAsync(390, 844);
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "replay-heading-phone.png"), FullPage = true });
     }
 
     [Fact]
@@ -713,6 +708,32 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheHostMutesASpeaker_FromTheStage_AndEveryoneSeesIt()
+    {
+        // Muting is a voice action: on a server with voice configured (here unreachable; the event is what is seen).
+        await using var gateway = await GatewayHost.StartAsync(WithUnreachableVoice());
+        var host = await NewPageAsync(1280, 800, gateway);
+        await SignUpAsync(host, "Milo");
+        await host.GetByLabel("Title").FillAsync("Quiet please");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await host.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        var speaker = await JoinAsGuestAsync(await host.GetByLabel("Join link").InputValueAsync(), "Sam Speaker", gateway);
+        await speaker.GetByRole(AriaRole.Button, new() { Name = "Raise your hand" }).ClickAsync();
+        await host.GetByRole(AriaRole.Region, new() { Name = "Raised hands" }).GetByRole(AriaRole.Button, new() { Name = "Invite to speak" }).ClickAsync();
+        await Assertions.Expect(RoomStatus(speaker)).ToContainTextAsync("you are the speaker");
+
+        var onHostsStage = host.GetByRole(AriaRole.List, new() { Name = "Host and speakers" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Sam Speaker" });
+        await onHostsStage.GetByRole(AriaRole.Button, new() { Name = "Mute" }).ClickAsync();
+
+        await Assertions.Expect(onHostsStage).ToContainTextAsync("(muted)");
+        await Assertions.Expect(onHostsStage.GetByRole(AriaRole.Button, new() { Name = "Mute" })).ToHaveCountAsync(0);
+        await Assertions.Expect(speaker.GetByRole(AriaRole.List, new() { Name = "Host and speakers" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Sam Speaker" }))
+            .ToContainTextAsync("(muted)");
+        await host.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "muted-speaker-desktop.png") });
+        await speaker.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "muted-speaker-phone.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task TheAudienceList_LetsTheHostMakeACoHostAndBanSomeone()
     {
         var (host, link) = await HostALiveDiscussionAsync("Mona", "Moderated");
@@ -745,9 +766,9 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(audience.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Totally Someone Else" })).ToHaveCountAsync(0);
     }
 
-    private async Task<IPage> JoinAsGuestAsync(string link, string name)
+    private async Task<IPage> JoinAsGuestAsync(string link, string name, GatewayHost? on = null)
     {
-        var page = await NewPageAsync(390, 844);
+        var page = await NewPageAsync(390, 844, on);
         await page.GotoAsync(link);
         await page.GetByLabel("Your name, as others will see it").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Join as guest" }).ClickAsync();
@@ -766,6 +787,17 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
         await Assertions.Expect(RoomStatus(host)).ToContainTextAsync("Live");
         return (host, await host.GetByLabel("Join link").InputValueAsync());
     }
+
+    // No LiveKit server runs here: voice is configured with a URL at a closed port, so the room offers voice (and
+    // its moderation) and joining gets as far as livekit-client's connection attempt.
+    private static Dictionary<string, string> WithUnreachableVoice() => new()
+    {
+        ["Gateway:WebRoot"] = Path.Combine(NodeProcess.RepoRoot, "gateway", "web", "dist"),
+        ["Media:LiveKitUrl"] = $"ws://127.0.0.1:{LoopbackPorts.Free()}",
+        ["Media:ApiKey"] = "devkey",
+        ["Media:ApiSecret"] = "secret",
+        ["Media:Attempts"] = "1",
+    };
 
     private static string ScreenshotFolder => Directory.CreateDirectory(Path.Combine(NodeProcess.RepoRoot, "artifacts", "screenshots")).FullName;
 
@@ -808,11 +840,11 @@ public sealed class BrowserRoomTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static ILocator RoomStatus(IPage page) => page.Locator(".room-head").GetByRole(AriaRole.Status);
 
-    private async Task<IPage> NewPageAsync(int width, int height)
+    private async Task<IPage> NewPageAsync(int width, int height, GatewayHost? on = null)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = _gateway.WebAddress.ToString(),
+            BaseURL = (on ?? _gateway).WebAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
         });
