@@ -9,7 +9,7 @@
 # Goal (issue 16): the tier keeps p99 < 250 ms at 5/s and delivers >= 0.5x nats per core. DISCUSSIONS (default 20)
 # sets how many discussions of 1,000 watchers; the load tool counts streams that end before their first frame (none
 # since the services behind the gateway stopped applying Kestrel's minimum request body rate). TIER_LOG_LEVEL sets the
-# tier processes' log level (default Warning).
+# tier processes' log level (default Warning). SYSTEMS picks which of the three run (default tier,embedded,nats).
 # Writes bench/results/edge-fanout-<UTC time>.md with the raw lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,9 @@ RATES=${RATES:-5,10}
 STREAMS_PER_CONNECTION=${STREAMS_PER_CONNECTION:-100}
 DISCUSSIONS=${DISCUSSIONS:-20}
 ARRIVALS=staggered
+# Which systems to run (default all three); the tier's line also says each process's share of the core
+# (server_cores_each: gateway/Live/Discussions/nats-server).
+SYSTEMS=${SYSTEMS:-tier,embedded,nats}
 
 for tool in nats-server taskset; do
   command -v "$tool" >/dev/null || apt-get install -y nats-server util-linux >/dev/null
@@ -68,9 +71,10 @@ tier() { # discussions watchers rates
 
 lines="$work/lines"
 {
-  tier "$DISCUSSIONS" 1000 "$RATES"
-  ours "$DISCUSSIONS" 1000 "$RATES" | sed 's/system=ours/system=embedded/'
-  nats "$DISCUSSIONS" 1000 "$RATES"
+  [[ ,$SYSTEMS, == *,tier,* ]] && tier "$DISCUSSIONS" 1000 "$RATES"
+  [[ ,$SYSTEMS, == *,embedded,* ]] && ours "$DISCUSSIONS" 1000 "$RATES" | sed 's/system=ours/system=embedded/'
+  [[ ,$SYSTEMS, == *,nats,* ]] && nats "$DISCUSSIONS" 1000 "$RATES"
+  true
 } | tee "$lines"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

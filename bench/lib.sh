@@ -10,7 +10,8 @@ prepare_bench() {
   bench_dll=$(pwd)/tests/IWouldArgue.Benchmarks/bin/Release/net10.0/IWouldArgue.Benchmarks.dll
   work=$(mktemp -d)
   pids=()
-  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+  # KEEP_WORK=1 keeps the servers' logs and data (the folder is printed) for a look after the run.
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi' EXIT
 }
 
 # field <name> <line>: the value of name=value in a line of the bench tool's output (names match exactly).

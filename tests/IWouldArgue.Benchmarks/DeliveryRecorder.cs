@@ -72,13 +72,14 @@ internal sealed class DeliveryRecorder
             var (sent, extra) = await send(rate, tag);
             var seconds = clock.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(2));
+            var each = serverCpu.CoresEach();
             var server = serverCpu.CoresUsed();
             var client = clientCpu.CoresUsed();
             var delivered = Latencies.Count;
             var perSecond = delivered / seconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"rate={rate} discussions={discussions} watchers={watchers} posted={sent} expected={(long)sent * watchers} delivered={delivered} " +
-                $"deliveries_per_second={perSecond:F0} server_cores={server:F2} per_core={perSecond / Math.Max(server, 0.01):F0} client_cores={client:F2} " +
+                $"deliveries_per_second={perSecond:F0} server_cores={server:F2} server_cores_each={each} per_core={perSecond / Math.Max(server, 0.01):F0} client_cores={client:F2} " +
                 $"p50_ms={Latencies.Percentile(0.5):F1} p99_ms={Latencies.Percentile(0.99):F1} p999_ms={Latencies.Percentile(0.999):F1} resyncs={Resyncs} {extra}"));
         }
     }
