@@ -5,11 +5,12 @@
 # post-to-receive p50/p99/p99.9. Side by side in the same run, each on the same one core (CPU 0; the load on CPU 1):
 #   tier      the four processes together (their CPU summed), every Watch through the gateway's edge fan-out
 #   embedded  the embedded default (one process: gateway, Discussions and Live), as bench/fanout.sh's "ours"
+#   floor     the least any fan-out over Kestrel's HTTP/2 does (one pre-encoded frame written to every stream, nothing else)
 #   nats      nats-server core pub/sub with the same subjects, subscribers, rates and payloads
 # Goal (issue 16): the tier keeps p99 < 250 ms at 5/s and delivers >= 0.5x nats per core. DISCUSSIONS (default 20)
 # sets how many discussions of 1,000 watchers; the load tool counts streams that end before their first frame (none
 # since the services behind the gateway stopped applying Kestrel's minimum request body rate). TIER_LOG_LEVEL sets the
-# tier processes' log level (default Warning). SYSTEMS picks which of the three run (default tier,embedded,nats).
+# tier processes' log level (default Warning). SYSTEMS picks which run (default tier,embedded,floor,nats).
 # Writes bench/results/edge-fanout-<UTC time>.md with the raw lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ DISCUSSIONS=${DISCUSSIONS:-20}
 ARRIVALS=staggered
 # Which systems to run (default all three); the tier's line also says each process's share of the core
 # (server_cores_each: gateway/Live/Discussions/nats-server).
-SYSTEMS=${SYSTEMS:-tier,embedded,nats}
+SYSTEMS=${SYSTEMS:-tier,embedded,floor,nats}
 
 for tool in nats-server taskset; do
   command -v "$tool" >/dev/null || apt-get install -y nats-server util-linux >/dev/null
@@ -73,6 +74,7 @@ lines="$work/lines"
 {
   [[ ,$SYSTEMS, == *,tier,* ]] && tier "$DISCUSSIONS" 1000 "$RATES"
   [[ ,$SYSTEMS, == *,embedded,* ]] && ours "$DISCUSSIONS" 1000 "$RATES" | sed 's/system=ours/system=embedded/'
+  [[ ,$SYSTEMS, == *,floor,* ]] && floor "$DISCUSSIONS" 1000 "$RATES"
   [[ ,$SYSTEMS, == *,nats,* ]] && nats "$DISCUSSIONS" 1000 "$RATES"
   true
 } | tee "$lines"
@@ -96,8 +98,9 @@ out="bench/results/edge-fanout-$stamp.md"
     t=$(grep "^system=tier .*rate=$rate " "$lines" | head -1 || true)
     e=$(grep "^system=embedded .*rate=$rate " "$lines" | head -1 || true)
     n=$(grep "^system=nats .*rate=$rate " "$lines" | head -1 || true)
+    f=$(grep "^system=floor .*rate=$rate " "$lines" | head -1 || true)
     if [ -n "$t" ] && [ -n "$n" ]; then
-      echo "- $rate/s: tier/nats per core $(ratio "$t" "$n"), tier/embedded $( [ -n "$e" ] && ratio "$t" "$e" || echo n/a ); tier p99 $(field p99_ms "$t") ms"
+      echo "- $rate/s: tier/nats per core $(ratio "$t" "$n"), tier/embedded $( [ -n "$e" ] && ratio "$t" "$e" || echo n/a ), tier/Kestrel floor $( [ -n "$f" ] && ratio "$t" "$f" || echo n/a ), Kestrel floor/nats $( [ -n "$f" ] && ratio "$f" "$n" || echo n/a ); tier p99 $(field p99_ms "$t") ms (each tier process's cores, gateway/Live/Discussions/nats-server: $(field server_cores_each "$t"))"
     fi
   done
   echo
