@@ -58,6 +58,18 @@ public sealed class DiscussionsHost : IAsyncDisposable
         return new DiscussionsHost(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
     }
 
+    /// <summary>A discussion "host" created and started, which <paramref name="members"/> joined by its link.</summary>
+    public async Task<Discussion> StartLiveAsync(string title, params string[] members)
+    {
+        var created = (await Client.CreateDiscussionAsync(new CreateDiscussionRequest { Title = title }, As("host"))).Discussion;
+        await Client.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("host"));
+        foreach (var user in members)
+        {
+            await Client.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As(user));
+        }
+        return created;
+    }
+
     /// <summary>Call options that say who is calling (the dev identity headers).</summary>
     public static CallOptions As(string userId, string? name = null) =>
         new(new Metadata { { "iwouldargue-user-id", userId }, { "iwouldargue-user-name", name ?? userId } });

@@ -19,13 +19,7 @@ public sealed class PinTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _host = await DiscussionsHost.StartAsync(_db);
-        var created = (await Api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Pins" }, As("host"))).Discussion;
-        _id = created.DiscussionId;
-        await Api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = _id }, As("host"));
-        foreach (var user in new[] { "cohost", "alice" })
-        {
-            await Api.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As(user));
-        }
+        _id = (await _host.StartLiveAsync("Pins", "cohost", "alice")).DiscussionId;
         await Api.ChangeRoleAsync(new ChangeRoleRequest { DiscussionId = _id, UserId = "cohost", Role = Role.CoHost }, As("host"));
     }
 

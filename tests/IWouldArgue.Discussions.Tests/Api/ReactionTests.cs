@@ -18,13 +18,7 @@ public sealed class ReactionTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _host = await DiscussionsHost.StartAsync(_db);
-        var created = (await Api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Reactions" }, As("host"))).Discussion;
-        _id = created.DiscussionId;
-        await Api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = _id }, As("host"));
-        foreach (var user in new[] { "alice", "bob" })
-        {
-            await Api.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As(user));
-        }
+        _id = (await _host.StartLiveAsync("Reactions", "alice", "bob")).DiscussionId;
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
