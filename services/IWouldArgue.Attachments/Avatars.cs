@@ -21,7 +21,7 @@ namespace IWouldArgue.Attachments;
 public sealed partial class Avatars(IDiscussionStore store, IBlobStore blobs, BlobCollector collector, IOptions<AttachmentOptions> options, TimeProvider clock, ILogger<Avatars> logger)
 {
     /// <summary>Where pictures are served: this, then the content's SHA-256 in lower-case hex.</summary>
-    public const string PathPrefix = AttachmentEndpoints.Prefix + "/avatars/";
+    public const string PathPrefix = AccessTokenClaims.AvatarPathPrefix;
 
     private AttachmentOptions Limits => options.Value;
 
@@ -76,14 +76,12 @@ public sealed partial class Avatars(IDiscussionStore store, IBlobStore blobs, Bl
     /// <summary>A picture's type and bytes, or null when none is kept under this hash.</summary>
     public async Task<(string MediaType, Stream Content)?> OpenAsync(string sha256, CancellationToken cancellationToken)
     {
-        if (!IsHash(sha256) || await store.GetAvatarTypeAsync(sha256, cancellationToken) is not { } mediaType)
+        if (!AccessTokenClaims.IsContentHash(sha256) || await store.GetAvatarTypeAsync(sha256, cancellationToken) is not { } mediaType)
         {
             return null;
         }
         return await blobs.OpenReadAsync(sha256, cancellationToken) is { } content ? (mediaType, content) : null;
     }
-
-    private static bool IsHash(string value) => value.Length == 64 && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
     private RpcException TooLarge() =>
         RpcErrors.InvalidArgument("image", $"is larger than {Limits.AvatarMaxBytes / 1024} KiB; a profile picture needs no more (256 x 256 pixels is plenty).");

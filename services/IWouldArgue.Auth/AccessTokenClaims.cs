@@ -51,8 +51,10 @@ public static class AccessTokenClaims
     /// an address elsewhere (which would let a picture track who looks at it).
     /// </summary>
     public static bool IsAvatarUrl(string? value) =>
-        value?.Length == AvatarPathPrefix.Length + 64 && value.StartsWith(AvatarPathPrefix, StringComparison.Ordinal)
-        && value.AsSpan(AvatarPathPrefix.Length).IndexOfAnyExcept(LowerHex) < 0;
+        value is not null && value.StartsWith(AvatarPathPrefix, StringComparison.Ordinal) && IsContentHash(value.AsSpan(AvatarPathPrefix.Length));
+
+    /// <summary>Whether <paramref name="value"/> is a SHA-256 as pictures are named by: 64 lower-case hex digits.</summary>
+    public static bool IsContentHash(ReadOnlySpan<char> value) => value.Length == 64 && value.IndexOfAnyExcept(LowerHex) < 0;
 
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 }

@@ -36,8 +36,6 @@ internal sealed partial class LiveInstance(
     IOptions<LiveOptions> options,
     ILogger<LiveInstance> logger) : BackgroundService, IHostedLifecycleService
 {
-    private static readonly TimeSpan DeregistrationLimit = TimeSpan.FromSeconds(5);
-
     private IDisposable? _subscription;
 
     // Subscribes before any hosted service starts, the web server included: a Dapr sidecar reads the
@@ -94,16 +92,9 @@ internal sealed partial class LiveInstance(
             Log.StoppedWithoutWaiting(logger);
             return;
         }
-        // The registration expires by itself: a state store that does not answer within the limit is not waited for.
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(DeregistrationLimit);
-        try
+        if (await LiveHub.RoutingWriteAsync(t => routes.Instances.RemoveAsync(instance.Id, t), cancellationToken) is { } failure)
         {
-            await routes.Instances.RemoveAsync(instance.Id, limit.Token).WaitAsync(limit.Token);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
-        {
-            Log.HeartbeatFailed(logger, ex);
+            Log.HeartbeatFailed(logger, failure);
         }
     }
 

@@ -118,31 +118,40 @@ internal sealed partial class LiveHub(IDiscussionFeed feed, LiveRoutes routes, L
     // instance's stop, which waits for every pump: each routing write gets this long, then counts as failed.
     private static readonly TimeSpan RoutingWriteLimit = TimeSpan.FromSeconds(5);
 
-    public async Task RegisterAsync(string discussionId)
+    /// <summary>
+    /// A write to the routing table, given at most <see cref="RoutingWriteLimit"/> (and <paramref name="cancellationToken"/>)
+    /// even when the store ignores its token; returns why it failed, or null. Routing entries expire by themselves, so
+    /// a failed write is logged and left to the next renewal or the entry's expiry.
+    /// </summary>
+    public static async Task<Exception?> RoutingWriteAsync(Func<CancellationToken, Task> write, CancellationToken cancellationToken = default)
     {
-        using var limit = new CancellationTokenSource(RoutingWriteLimit);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(RoutingWriteLimit);
         try
         {
-            await routes.ServingOf(discussionId).UpsertAsync(instance.Id, instance.Address, Options.RegistrationInterval * 3, limit.Token).WaitAsync(limit.Token);
+            await write(limit.Token).WaitAsync(limit.Token);
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
         {
-            // Watchers still get events: gap repair and tail checks read the log until a renewal succeeds.
-            Log.RegistrationFailed(logger, discussionId, ex);
+            return ex;
+        }
+    }
+
+    public async Task RegisterAsync(string discussionId)
+    {
+        // Watchers still get events when this fails: gap repair and tail checks read the log until a renewal succeeds.
+        if (await RoutingWriteAsync(t => routes.ServingOf(discussionId).UpsertAsync(instance.Id, instance.Address, Options.RegistrationInterval * 3, t)) is { } failure)
+        {
+            Log.RegistrationFailed(logger, discussionId, failure);
         }
     }
 
     public async Task UnregisterAsync(string discussionId)
     {
-        using var limit = new CancellationTokenSource(RoutingWriteLimit);
-        try
+        if (await RoutingWriteAsync(t => routes.ServingOf(discussionId).RemoveAsync(instance.Id, t)) is { } failure)
         {
-            await routes.ServingOf(discussionId).RemoveAsync(instance.Id, limit.Token).WaitAsync(limit.Token);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
-        {
-            // The registration expires by itself.
-            Log.RegistrationFailed(logger, discussionId, ex);
+            Log.RegistrationFailed(logger, discussionId, failure);
         }
     }
 
