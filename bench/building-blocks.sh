@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CONCURRENCY=${CONCURRENCY:-32}
-command -v nats-server >/dev/null || apt-get install -y nats-server >/dev/null
 source bench/lib.sh
+need nats-server=nats-server
 prepare_bench
 port=$(free_port); monitor=$(free_port)
 nats-server -js -a 127.0.0.1 -p "$port" -m "$monitor" -sd "$work/js" >"$work/nats.log" 2>&1 &

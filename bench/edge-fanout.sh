@@ -23,10 +23,8 @@ ARRIVALS=staggered
 # (server_cores_each: gateway/Live/Discussions/nats-server).
 SYSTEMS=${SYSTEMS:-tier,embedded,floor,nats}
 
-for tool in nats-server taskset; do
-  command -v "$tool" >/dev/null || apt-get install -y nats-server util-linux >/dev/null
-done
 source bench/lib.sh
+need nats-server=nats-server taskset=util-linux
 prepare_bench
 for project in services/IWouldArgue.Discussions.Host services/IWouldArgue.Live.Host; do
   dotnet build -c Release "$project" --nologo -v quiet -clp:ErrorsOnly

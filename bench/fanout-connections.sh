@@ -12,10 +12,8 @@ SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
 SPREADS=${SPREADS:-100 10 2}
 RATE=${RATE:-5}
 
-for tool in nats-server taskset; do
-  command -v "$tool" >/dev/null || apt-get install -y nats-server util-linux >/dev/null
-done
 source bench/lib.sh
+need nats-server=nats-server taskset=util-linux
 prepare_bench
 source bench/fanout-systems.sh
 

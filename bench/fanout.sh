@@ -23,10 +23,8 @@ SWEEP_RATES=${SWEEP_RATES:-5,10,20,40}
 STREAMS_PER_CONNECTION=${STREAMS_PER_CONNECTION:-100}
 ARRIVAL_PATTERNS=${ARRIVAL_PATTERNS:-staggered together}
 
-for tool in nats-server gnuplot taskset; do
-  command -v "$tool" >/dev/null || apt-get install -y nats-server gnuplot-nox util-linux >/dev/null
-done
 source bench/lib.sh
+need nats-server=nats-server gnuplot=gnuplot-nox taskset=util-linux
 prepare_bench
 
 source bench/fanout-systems.sh

@@ -17,6 +17,16 @@ prepare_bench() {
 # field <name> <line>: the value of name=value in a line of the bench tool's output (names match exactly).
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 
+# need <command>=<Debian package> ...: installs the packages of the commands this machine lacks (the package lists are
+# refreshed first: a fresh machine has none).
+need() {
+  local missing=() pair
+  for pair in "$@"; do command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}"); done
+  ((${#missing[@]})) || return 0
+  local sudo_cmd; sudo_cmd=$([ "$(id -u)" -eq 0 ] && echo "" || echo "sudo")
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
