@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What the NATS building blocks cost a comment: the embedded gateway posting comments (1 discussion, 32 callers,
-# 10 s after warm-up) with in-process pub/sub and state, then with BuildingBlocks:Mode=nats against a local
+# What the NATS building blocks cost a comment: the embedded gateway posting comments (DISCUSSIONS live discussions,
+# default 20, each watched by one Watch stream so its events travel the pub/sub to Live; CONCURRENCY callers, default
+# 32, each posting as one of POSTERS people, default 32; 10 s after warm-up) with in-process pub/sub and state, then with BuildingBlocks:Mode=nats against a local
 # nats-server with JetStream, side by side in the same run. Prints and records the gateway's CPU per comment
 # (user + system from /proc; nats-server's own CPU is not included) and, for NATS, the messages nats-server took in
 # and sent out per comment (from its /varz over 5 s of the run).
@@ -9,6 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CONCURRENCY=${CONCURRENCY:-32}
+# Results before 2026-12-07 15:30 UTC were 1 discussion and 1 poster (every comment of that one person takes its turn at
+# the shared per-person rate limit, so they measured that person's round trips to the state store as much as anything).
+DISCUSSIONS=${DISCUSSIONS:-20}
+POSTERS=${POSTERS:-32}
 source bench/lib.sh
 need nats-server=nats-server
 prepare_bench
@@ -25,7 +30,7 @@ run() { # mode
   else
     start_gateway
   fi
-  echo "mode=$1 $(dotnet "$bench_dll" comments "$gateway_address" 1 "$SECONDS_PER_RUN" "$CONCURRENCY" "$gateway_pid")"
+  echo "mode=$1 $(dotnet "$bench_dll" comments "$gateway_address" "$DISCUSSIONS" "$SECONDS_PER_RUN" "$CONCURRENCY" "$gateway_pid" "$POSTERS" 1)"
   if [ "$1" = nats ]; then wait "$sampler"; fi
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 }
@@ -39,8 +44,8 @@ out="bench/results/building-blocks-$stamp.md"
 {
   echo "# What the NATS building blocks cost a comment ($stamp)"
   echo
-  echo "\`bash bench/building-blocks.sh\` on $(nproc) cores (client, gateway and nats-server unpinned): PostComment on 1 discussion,"
-  echo "$CONCURRENCY callers, $SECONDS_PER_RUN s after warm-up; the gateway's CPU only (nats-server's not counted)."
+  echo "\`bash bench/building-blocks.sh\` on $(nproc) cores (client, gateway and nats-server unpinned): PostComment on $DISCUSSIONS discussions (each watched),"
+  echo "$CONCURRENCY callers posting as $POSTERS people, $SECONDS_PER_RUN s after warm-up; the gateway's CPU only (nats-server's not counted)."
   echo
   echo "| building blocks | comments/s | p50 ms | p99 ms | gateway CPU µs per comment |"
   echo "|---|---|---|---|---|"

@@ -12,8 +12,13 @@ namespace IWouldArgue.Benchmarks;
 /// </summary>
 internal static class LoadClient
 {
-    /// <summary>Posts comments to <paramref name="discussions"/> live discussions, spread evenly.</summary>
-    public static async Task<int> CommentsAsync(string address, int discussions, TimeSpan duration, int concurrency, int? serverPid)
+    /// <summary>
+    /// Posts comments to <paramref name="discussions"/> live discussions, spread evenly, as the host alone
+    /// (<paramref name="posters"/> 1) or as that many attendees of every discussion, caller i posting as attendee i mod posters.
+    /// <paramref name="watched"/>: the host watches every discussion (one Watch stream each, read and discarded), so a Live
+    /// instance serves it and its events are published to Live, not only logged.
+    /// </summary>
+    public static async Task<int> CommentsAsync(string address, int discussions, TimeSpan duration, int concurrency, int? serverPid, int posters = 1, bool watched = false)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var api = new DiscussionsService.DiscussionsServiceClient(channel);
@@ -23,9 +28,38 @@ internal static class LoadClient
             var created = (await api.CreateDiscussionAsync(new CreateDiscussionRequest { Title = $"Bench {i}" }, As("bench-host"))).Discussion;
             await api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("bench-host"));
             ids.Add(created.DiscussionId);
+            for (var p = 0; posters > 1 && p < posters; p++)
+            {
+                await api.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = created.InviteCode }, As($"bench-poster-{p}"));
+            }
         }
-        return await RunAsync(duration, concurrency, serverPid, async (worker, n) =>
-            await api.PostCommentAsync(new PostCommentRequest { DiscussionId = ids[(worker + n) % ids.Count], Text = $"comment {worker}-{n}" }, As("bench-host")));
+        using var stopWatching = new CancellationTokenSource();
+        var watching = watched
+            ? ids.Select(id => DrainAsync(new LiveService.LiveServiceClient(channel).Watch(new WatchRequest { DiscussionId = id }, As("bench-host", stopWatching.Token)))).ToList()
+            : [];
+        string Poster(int worker) => posters > 1 ? $"bench-poster-{worker % posters}" : "bench-host";
+        var result = await RunAsync(duration, concurrency, serverPid, async (worker, n) =>
+            await api.PostCommentAsync(new PostCommentRequest { DiscussionId = ids[(worker + n) % ids.Count], Text = $"comment {worker}-{n}" }, As(Poster(worker))));
+        await stopWatching.CancelAsync();
+        await Task.WhenAll(watching);
+        return result;
+    }
+
+    private static async Task DrainAsync(AsyncServerStreamingCall<WatchResponse> call)
+    {
+        using (call)
+        {
+            try
+            {
+                await foreach (var _ in call.ResponseStream.ReadAllAsync())
+                {
+                }
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+            {
+                // Stopped at the end of the run.
+            }
+        }
     }
 
     /// <summary>The reference: unary Echo calls at the same concurrency.</summary>
@@ -68,5 +102,6 @@ internal static class LoadClient
         }
     }
 
-    private static CallOptions As(string user) => new(new Metadata { { "iwouldargue-user-id", user } });
+    private static CallOptions As(string user, CancellationToken cancellationToken = default) =>
+        new(new Metadata { { "iwouldargue-user-id", user } }, cancellationToken: cancellationToken);
 }

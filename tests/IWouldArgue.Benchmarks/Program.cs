@@ -3,7 +3,7 @@ using IWouldArgue.Benchmarks;
 // bare <port>                 : bare Kestrel HTTP/2 endpoints answering with the same bytes as our Echo
 // runtime <port>              : grpc-dotnet with DiagnosticsService on the same slim host as "bare"
 // stream <address> <calls>    : our client reads <calls> EchoStream calls of 1000 x 200-byte messages
-// comments <address> <discussions> <seconds> <concurrency> [server pid] : PostComment load on live discussions
+// comments <address> <discussions> <seconds> <concurrency> [server pid] [posters, 1] [watched, 0] : PostComment load on live discussions (posters > 1: that many people, each caller posting as one of them; watched 1: a Watch stream reads each discussion, so its events travel the pub/sub to Live)
 // echo <address> <seconds> <concurrency> [server pid]                   : unary Echo load, the reference for "comments"
 // fanout <address> <server pid> <discussions> <watchers> <rates,...> <seconds> [streams per connection, 100] [staggered|together] : Live fan-out load
 // coldstart <gateway output dir> <rounds> : process start to first Health.Check, gateway vs. grpc-dotnet alone
@@ -20,7 +20,7 @@ return args switch
     ["floor", var port] => await KestrelFanoutFloor.RunAsync(Int(port)),
     ["runtime", var port] => await RuntimeOnly.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
     ["comments", var address, var discussions, var seconds, var concurrency, .. var pid] =>
-        await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
+        await LoadClient.CommentsAsync(address, Int(discussions), TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid), pid is [_, var posters, ..] ? Int(posters) : 1, pid is [_, _, var watched] && watched == "1"),
     ["echo", var address, var seconds, var concurrency, .. var pid] =>
         await LoadClient.EchoAsync(address, TimeSpan.FromSeconds(Int(seconds)), Int(concurrency), Pid(pid)),
     ["fanout", var address, var pid, var discussions, var watchers, var rates, var seconds, .. var optional] =>
@@ -43,7 +43,7 @@ return args switch
 
 static int Int(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
-static int? Pid(string[] optional) => optional is [var pid] ? Int(pid) : null;
+static int? Pid(string[] optional) => optional is [var pid, ..] ? Int(pid) : null;
 
 static int[] Rates(string list) => [.. list.Split(',').Select(Int)];
 

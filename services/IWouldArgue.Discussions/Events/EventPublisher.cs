@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Google.Protobuf;
 using IWouldArgue.BuildingBlocks;
@@ -11,7 +12,8 @@ namespace IWouldArgue.Discussions.Events;
 /// <summary>
 /// Publishes committed events and marks them published: the log is the outbox. Each event goes to the
 /// topic of every Live instance serving its discussion (see <see cref="LiveRoutes"/>; none serving means
-/// nobody is watching, and the event is only in the log). Fresh events go out at once; anything left unpublished (a broker outage, a crash between commit and publish) is swept from
+/// nobody is watching, and the event is only in the log). Each discussion's events go out in sequence, different
+/// discussions' side by side. Fresh events go out at once; anything left unpublished (a broker outage, a crash between commit and publish) is swept from
 /// the log at start-up and every few seconds, with its original sequence number. Subscribers may see an
 /// event twice and must ignore sequence numbers they already have. Routes are cached for
 /// <see cref="RouteCacheTtl"/>: an instance that starts serving a discussion catches up from the log over
@@ -27,7 +29,11 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
     // "Nobody serves it" is re-read sooner: the first watcher of a discussion should get pub/sub delivery
     // quickly rather than wait for its instance's log tail check.
     private static readonly TimeSpan EmptyRouteCacheTtl = TimeSpan.FromMilliseconds(250);
-    private readonly Dictionary<string, (string[] Topics, DateTimeOffset ReadAt)> _routes = new(StringComparer.Ordinal);
+    // Read and written by the discussions being published side by side (each its own key).
+    private readonly ConcurrentDictionary<string, (string[] Topics, DateTimeOffset ReadAt)> _routes = new(StringComparer.Ordinal);
+
+    /// <summary>How many discussions' events are published side by side.</summary>
+    public const int ConcurrentDiscussions = 32;
 
     // Marks are written in batches: each is a write transaction competing with appends for SQLite's one
     // writer. A mark that is late only means a crash right now would publish those events again.
@@ -111,37 +117,66 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         }
     }
 
-    /// <summary>Publishes in order until one fails; queues what went out to be marked. Returns how many went out.</summary>
+    /// <summary>
+    /// Publishes each discussion's events in order, and different discussions' side by side (up to
+    /// <see cref="ConcurrentDiscussions"/> at a time): a discussion's next event waits for the broker's acknowledgement of
+    /// its previous one, so even a broker that does not keep the order of concurrent publishes (a Dapr sidecar) delivers
+    /// every discussion's events in sequence, while one discussion's round trips no longer hold up the others'. A
+    /// discussion stops at its first failure (its later events stay in the outbox for the sweep, rather than arrive after
+    /// a gap); the others carry on. Queues what went out to be marked; returns how many went out.
+    /// </summary>
     private async Task<int> PublishAsync(IReadOnlyList<DiscussionEvent> events, CancellationToken stoppingToken)
     {
-        var published = new List<DiscussionEvent>(events.Count);
-        try
+        var discussions = events.GroupBy(e => e.DiscussionId, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
+        var published = new List<DiscussionEvent>[discussions.Count];
+        var failures = new Exception?[discussions.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDiscussions, CancellationToken = stoppingToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, discussions.Count), parallel, async (i, cancellationToken) =>
         {
-            foreach (var e in events)
+            published[i] = new List<DiscussionEvent>(discussions[i].Count);
+            try
             {
-                var topics = await TopicsOfAsync(e.DiscussionId, stoppingToken);
-                var lifecycle = DiscussionTopics.IsLifecycle(e);
-                if (topics.Length > 0 || lifecycle)
+                foreach (var e in discussions[i])
                 {
-                    var message = new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray());
-                    foreach (var topic in topics)
-                    {
-                        await pubSub.PublishAsync(topic, message, stoppingToken);
-                    }
-                    if (lifecycle)
-                    {
-                        await pubSub.PublishAsync(DiscussionTopics.Lifecycle, message, stoppingToken);
-                    }
+                    await PublishOneAsync(e, cancellationToken);
+                    published[i].Add(e);
                 }
-                published.Add(e);
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures[i] = ex;
+            }
+        });
+        var count = 0;
+        foreach (var done in published)
         {
-            Log.PublishFailed(logger, events.Count - published.Count, ex);
+            _toMark.AddRange(done);
+            count += done.Count;
         }
-        _toMark.AddRange(published);
-        return published.Count;
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            Log.PublishFailed(logger, events.Count - count, failures.Count(f => f is not null), failure);
+        }
+        return count;
+    }
+
+    private async Task PublishOneAsync(DiscussionEvent e, CancellationToken cancellationToken)
+    {
+        var topics = await TopicsOfAsync(e.DiscussionId, cancellationToken);
+        var lifecycle = DiscussionTopics.IsLifecycle(e);
+        if (topics.Length == 0 && !lifecycle)
+        {
+            return; // nobody watches it: the log has it
+        }
+        var message = new PubSubMessage($"{e.DiscussionId}:{e.Seq}", DiscussionTopics.EventType, e.ToByteArray());
+        foreach (var topic in topics)
+        {
+            await pubSub.PublishAsync(topic, message, cancellationToken);
+        }
+        if (lifecycle)
+        {
+            await pubSub.PublishAsync(DiscussionTopics.Lifecycle, message, cancellationToken);
+        }
     }
 
     private async ValueTask<string[]> TopicsOfAsync(string discussionId, CancellationToken cancellationToken)
@@ -155,7 +190,7 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
         {
             foreach (var stale in _routes.Where(r => now - r.Value.ReadAt >= RouteCacheTtl).Select(r => r.Key).ToList())
             {
-                _routes.Remove(stale);
+                _routes.TryRemove(stale, out _);
             }
         }
         var serving = await routes.ServingOf(discussionId).ReadAsync(cancellationToken);
@@ -191,8 +226,8 @@ public sealed partial class EventPublisher(IDiscussionStore store, IPubSub pubSu
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Publishing failed; {Count} events stay in the outbox and will be published by the next sweep")]
-        public static partial void PublishFailed(ILogger logger, int count, Exception exception);
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Publishing failed; {Count} events of {Discussions} discussions stay in the outbox and will be published by the next sweep")]
+        public static partial void PublishFailed(ILogger logger, int count, int discussions, Exception exception);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The outbox sweep failed; it runs again shortly")]
         public static partial void SweepFailed(ILogger logger, Exception exception);

@@ -129,6 +129,106 @@ public class EventLogTests
         Assert.Equal(20UL, (await store.GetDiscussionAsync("d1"))!.LastSeq);
     }
 
+    [Fact]
+    public async Task ABrokerSlowForOneDiscussion_DoesNotHoldUpAnothersEvents_AndEachStaysInOrder()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion("d1"));
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion("d2"));
+        var broker = new RecordingPubSub { HeldDiscussion = "d1" };
+        await using var log = await RunningLog.StartAsync(store, broker, "d1", "d2");
+
+        // One commit, so the publisher gets d1's events and d2's in one batch, d1's first.
+        await log.Appender.AppendAsync([TempDatabase.Comment("d1", "a1"), TempDatabase.Comment("d1", "a2"),
+            TempDatabase.Comment("d2", "b1"), TempDatabase.Comment("d2", "b2"), TempDatabase.Comment("d2", "b3")]);
+
+        // d1's first publish hangs at the broker; d2's all go out meanwhile.
+        await broker.WaitForAsync(ids => ids.Count(id => id.StartsWith("d2:", StringComparison.Ordinal)) == 3);
+        Assert.Equal(["d1:1"], broker.Published.Where(id => id.StartsWith("d1:", StringComparison.Ordinal)));
+
+        broker.Release();
+        await broker.WaitForAsync(ids => ids.Count == 5);
+        Assert.Equal(["d1:1", "d1:2"], broker.Published.Where(id => id.StartsWith("d1:", StringComparison.Ordinal)));
+        Assert.Equal(["d2:1", "d2:2", "d2:3"], broker.Published.Where(id => id.StartsWith("d2:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ABrokerRefusingOneDiscussion_StillTakesTheOthers_AndTheRefusedStayInTheOutbox()
+    {
+        using var db = new TempDatabase();
+        var store = await db.OpenAsync();
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion("d1"));
+        await store.CreateDiscussionAsync(TempDatabase.NewDiscussion("d2"));
+        var broker = new RecordingPubSub { RefusedDiscussion = "d1" };
+        await using (var log = await RunningLog.StartAsync(store, broker, "d1", "d2"))
+        {
+            await log.Appender.AppendAsync([TempDatabase.Comment("d1", "a1"), TempDatabase.Comment("d1", "a2"),
+                TempDatabase.Comment("d2", "b1"), TempDatabase.Comment("d2", "b2")]);
+            await broker.WaitForAsync(ids => ids.Count == 2);
+        }
+
+        Assert.Equal(["d2:1", "d2:2"], broker.Published);
+        // d1 stopped at its first refusal: both its events wait for the sweep, with their numbers.
+        Assert.Equal([("d1", 1UL), ("d1", 2UL)], (await store.ListUnpublishedAsync(10)).Select(e => (e.DiscussionId, e.Seq)).Order());
+    }
+
+    /// <summary>
+    /// A broker that records what it took, in the order publishes reached it; it can hold one discussion's publishes
+    /// until released, and refuse another's.
+    /// </summary>
+    private sealed class RecordingPubSub : IPubSub
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<string> _published = [];
+
+        public string? HeldDiscussion { get; init; }
+
+        public string? RefusedDiscussion { get; init; }
+
+        public List<string> Published
+        {
+            get
+            {
+                lock (_published)
+                {
+                    return [.. _published];
+                }
+            }
+        }
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task WaitForAsync(Func<List<string>, bool> condition)
+        {
+            for (var waited = 0; !condition(Published); waited += 20)
+            {
+                Assert.True(waited < 10_000, $"published so far: {string.Join(", ", Published)}");
+                await Task.Delay(20);
+            }
+        }
+
+        public async Task PublishAsync(string topic, PubSubMessage message, CancellationToken cancellationToken = default)
+        {
+            var discussion = message.Id.Split(':')[0];
+            if (discussion == RefusedDiscussion)
+            {
+                throw new PubSubException("refused");
+            }
+            lock (_published)
+            {
+                _published.Add(message.Id);
+            }
+            if (discussion == HeldDiscussion)
+            {
+                // Taken, but the acknowledgement does not come until released.
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+        }
+
+        public IDisposable Subscribe(string topic, PubSubHandler handler) => throw new NotSupportedException();
+    }
+
     private sealed class BrokenPubSub : IPubSub
     {
         public Task PublishAsync(string topic, PubSubMessage message, CancellationToken cancellationToken = default) =>
@@ -152,11 +252,14 @@ public class EventLogTests
 
         public EventAppender Appender { get; }
 
-        public static async Task<RunningLog> StartAsync(IDiscussionStore store, IPubSub pubSub)
+        public static async Task<RunningLog> StartAsync(IDiscussionStore store, IPubSub pubSub, params string[] discussions)
         {
-            // One Live instance serves every discussion these tests write to.
+            // One Live instance serves every discussion these tests write to (d1 unless named).
             var routes = new LiveRoutes(new InProcessStateStore(TimeProvider.System), TimeProvider.System);
-            await routes.ServingOf("d1").UpsertAsync(LiveInstance, "", TimeSpan.FromMinutes(5));
+            foreach (var discussion in discussions.Length == 0 ? ["d1"] : discussions)
+            {
+                await routes.ServingOf(discussion).UpsertAsync(LiveInstance, "", TimeSpan.FromMinutes(5));
+            }
             var publisher = new EventPublisher(store, pubSub, routes, TimeProvider.System, NullLogger<EventPublisher>.Instance);
             var appender = new EventAppender(store, publisher);
             await publisher.StartAsync(CancellationToken.None);
