@@ -59,7 +59,7 @@ public sealed partial class Avatars(IDiscussionStore store, IBlobStore blobs, Bl
         {
             throw RpcErrors.InvalidArgument("image", "is not a PNG, JPEG, GIF or WebP image that is well formed throughout.");
         }
-        var (width, height) = ImageSize.Of(upload.TempPath, mediaType) ?? (0, 0);
+        var (width, height) = ImageCheck.Inspect(upload.TempPath, mediaType) ?? (0, 0);
         if (width is <= 0 || height is <= 0 || width > Limits.AvatarMaxSide || height > Limits.AvatarMaxSide)
         {
             throw RpcErrors.InvalidArgument("image", $"is {width} x {height} pixels; a picture may be at most {Limits.AvatarMaxSide} x {Limits.AvatarMaxSide}.");

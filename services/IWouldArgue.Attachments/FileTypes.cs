@@ -33,8 +33,8 @@ public static class FileTypes
             : null;
         if (image is not null)
         {
-            // Only what is well formed is an image: anything else behind an image's first bytes is refused.
-            return ImageCheck.IsWellFormed(path, image) ? image : null;
+            // Only what is well formed (and of a size a browser can draw) is an image: anything else behind an image's first bytes is refused.
+            return ImageCheck.Inspect(path, image) is not null ? image : null;
         }
         if (head.StartsWith("%PDF-"u8))
         {

@@ -12,14 +12,17 @@ namespace IWouldArgue.Attachments;
 /// upload. So each format's structure is walked, from its specification, in constant memory: PNG (every chunk's CRC,
 /// IHDR first, IEND last, and the image data inflating to exactly the size its header promises), JPEG (the marker
 /// segments, a frame header before each scan, EOI at the end), GIF (the block sequence up to the trailer, with at least
-/// one image) and WebP (the RIFF chunks, and a VP8, VP8L or animation frame chunk).
+/// one image) and WebP (the RIFF chunks, and a VP8, VP8L or animation frame chunk). On the way it reads the size each
+/// format declares (PNG's IHDR, every JPEG frame header, GIF's logical screen and every image in it, WebP's canvas and
+/// frames) and refuses any over <see cref="MaxPixels"/>: a small file may decode to a huge bitmap in every viewer's browser.
 /// </summary>
 internal static class ImageCheck
 {
     /// <summary>The most pixels a shared image may have (a 12,000 x 8,000 photo fits): a decompression bomb is refused unread.</summary>
     public const long MaxPixels = 100_000_000;
 
-    public static bool IsWellFormed(string path, string mediaType)
+    /// <summary>The image's width and height (what the browser will draw) when it is well formed throughout and no part of it declares more than <see cref="MaxPixels"/>; otherwise null.</summary>
+    public static (long Width, long Height)? Inspect(string path, string mediaType)
     {
         try
         {
@@ -30,16 +33,18 @@ internal static class ImageCheck
                 "image/jpeg" => Jpeg(file),
                 "image/gif" => Gif(file),
                 "image/webp" => WebP(file),
-                _ => false,
+                _ => null,
             };
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IOException)
         {
-            return false;
+            return null;
         }
     }
 
-    private static bool Png(Stream file)
+    private static bool Fits(long width, long height) => width > 0 && height > 0 && width * height <= MaxPixels;
+
+    private static (long Width, long Height)? Png(Stream file)
     {
         file.Position = 8;
         Span<byte> header = stackalloc byte[8];
@@ -54,12 +59,12 @@ internal static class ImageCheck
             var length = BinaryPrimitives.ReadUInt32BigEndian(header);
             if (length > int.MaxValue || file.Position + length + 4 > file.Length)
             {
-                return false;
+                return null;
             }
             var type = System.Text.Encoding.ASCII.GetString(header[4..]);
             if (first != (type == "IHDR") || (type == "IHDR" && length != 13))
             {
-                return false;
+                return null;
             }
             var checksum = new Crc32();
             checksum.Append(header[4..]);
@@ -75,14 +80,14 @@ internal static class ImageCheck
                 }
                 if (type == "IDAT" && !inflater.Feed(part))
                 {
-                    return false;
+                    return null;
                 }
                 left -= part.Length;
             }
             file.ReadExactly(crc);
             if (BinaryPrimitives.ReadUInt32BigEndian(crc) != checksum.GetCurrentHashAsUInt32())
             {
-                return false;
+                return null;
             }
             switch (type)
             {
@@ -92,14 +97,14 @@ internal static class ImageCheck
                     height = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(4));
                     bitsPerPixel = data![8] * (data[9] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => 0 });
                     interlaced = data[12] == 1;
-                    if (width == 0 || height == 0 || width * height > MaxPixels || bitsPerPixel == 0)
+                    if (!Fits(width, height) || bitsPerPixel == 0)
                     {
-                        return false;
+                        return null;
                     }
                     inflater.Expect(PngDataSize(width, height, bitsPerPixel, interlaced));
                     break;
                 case "IEND":
-                    return file.Position == file.Length && inflater.Complete();
+                    return file.Position == file.Length && inflater.Complete() ? (width, height) : null;
             }
         }
     }
@@ -208,19 +213,19 @@ internal static class ImageCheck
         }
     }
 
-    private static bool Jpeg(Stream file)
+    private static (long Width, long Height)? Jpeg(Stream file)
     {
         var reader = new BinaryReader(file);
         if (reader.ReadByte() != 0xFF || reader.ReadByte() != 0xD8)
         {
-            return false;
+            return null;
         }
-        var frame = false;
+        (long Width, long Height)? frame = null;
         while (true)
         {
             if (reader.ReadByte() != 0xFF)
             {
-                return false;
+                return null;
             }
             var marker = reader.ReadByte();
             while (marker == 0xFF)
@@ -229,7 +234,7 @@ internal static class ImageCheck
             }
             if (marker == 0xD9)
             {
-                return frame && file.Position == file.Length;
+                return file.Position == file.Length ? frame : null;
             }
             if (marker is 0x01 or (>= 0xD0 and <= 0xD7))
             {
@@ -238,18 +243,32 @@ internal static class ImageCheck
             var length = (reader.ReadByte() << 8) | reader.ReadByte();
             if (length < 2 || file.Position + length - 2 > file.Length)
             {
-                return false;
+                return null;
             }
+            var next = file.Position + length - 2;
             if (marker is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC))
             {
-                frame = true;
+                // A frame header: precision, then height and width. A height of 0 (left to a later DNL marker) is refused
+                // with the rest: its size could not be checked before a browser decodes it.
+                if (length < 8)
+                {
+                    return null;
+                }
+                reader.ReadByte();
+                var height = (reader.ReadByte() << 8) | reader.ReadByte();
+                var width = (reader.ReadByte() << 8) | reader.ReadByte();
+                if (!Fits(width, height))
+                {
+                    return null;
+                }
+                frame ??= (width, height);
             }
-            file.Position += length - 2;
+            file.Position = next;
             if (marker == 0xDA)
             {
-                if (!frame)
+                if (frame is null)
                 {
-                    return false;
+                    return null;
                 }
                 SkipEntropyCodedData(reader);
             }
@@ -279,7 +298,7 @@ internal static class ImageCheck
         }
     }
 
-    private static bool Gif(Stream file)
+    private static (long Width, long Height)? Gif(Stream file)
     {
         var reader = new BinaryReader(file);
         file.Position = 6;
@@ -287,9 +306,9 @@ internal static class ImageCheck
         var height = reader.ReadUInt16();
         var flags = reader.ReadByte();
         file.Position += 2;
-        if (width == 0 || height == 0)
+        if (!Fits(width, height))
         {
-            return false;
+            return null;
         }
         if ((flags & 0x80) != 0)
         {
@@ -304,8 +323,12 @@ internal static class ImageCheck
                     reader.ReadByte();
                     SkipSubBlocks(reader);
                     break;
-                case 0x2C: // image: descriptor, local colour table, LZW code size, sub-blocks
-                    file.Position += 8;
+                case 0x2C: // image: descriptor (left, top, width, height, flags), local colour table, LZW code size, sub-blocks
+                    file.Position += 4;
+                    if (!Fits(reader.ReadUInt16(), reader.ReadUInt16()))
+                    {
+                        return null;
+                    }
                     var local = reader.ReadByte();
                     if ((local & 0x80) != 0)
                     {
@@ -313,15 +336,15 @@ internal static class ImageCheck
                     }
                     if (reader.ReadByte() is < 2 or > 8)
                     {
-                        return false;
+                        return null;
                     }
                     SkipSubBlocks(reader);
                     images++;
                     break;
                 case 0x3B:
-                    return images > 0 && file.Position == file.Length;
+                    return images > 0 && file.Position == file.Length ? (width, height) : null;
                 default:
-                    return false;
+                    return null;
             }
         }
     }
@@ -339,16 +362,20 @@ internal static class ImageCheck
         }
     }
 
-    private static bool WebP(Stream file)
+    // VP8X declares the canvas (24-bit sizes minus one, after 4 bytes of flags); an animation frame its own (after its
+    // 6-byte offset); a still image's VP8L packs 14-bit sizes minus one after its signature byte, VP8 has 14-bit sizes
+    // after its frame tag and start code. The canvas, when declared, is the size; else the still image's.
+    private static (long Width, long Height)? WebP(Stream file)
     {
         var reader = new BinaryReader(file);
         file.Position = 4;
         if (reader.ReadUInt32() + 8L != file.Length)
         {
-            return false;
+            return null;
         }
         file.Position = 12;
         var image = false;
+        (long Width, long Height)? canvas = null, still = null;
         while (file.Position < file.Length)
         {
             var chunk = System.Text.Encoding.ASCII.GetString(reader.ReadBytes(4));
@@ -356,25 +383,47 @@ internal static class ImageCheck
             var start = file.Position;
             if (start + size > file.Length)
             {
-                return false;
+                return null;
             }
             switch (chunk)
             {
                 case "VP8 ":
                     file.Position = start + 3;
                     image = size >= 10 && reader.ReadByte() == 0x9D && reader.ReadByte() == 0x01 && reader.ReadByte() == 0x2A;
+                    still ??= image ? (reader.ReadUInt16() & 0x3FFF, reader.ReadUInt16() & 0x3FFF) : null;
                     break;
                 case "VP8L":
                     image = size >= 5 && reader.ReadByte() == 0x2F;
+                    var bits = image ? reader.ReadUInt32() : 0;
+                    still ??= image ? (1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)) : null;
                     break;
-                case "VP8X" or "ANMF" or "ALPH" or "ICCP" or "EXIF" or "XMP " or "ANIM":
+                case "VP8X" or "ANMF":
+                    if (size < (chunk == "VP8X" ? 10u : 16u))
+                    {
+                        return null;
+                    }
+                    file.Position = start + (chunk == "VP8X" ? 4 : 6);
+                    var declared = (Width: 1 + Uint24(reader), Height: 1 + Uint24(reader));
+                    if (!Fits(declared.Width, declared.Height))
+                    {
+                        return null;
+                    }
+                    canvas ??= chunk == "VP8X" ? declared : null;
                     image |= chunk == "ANMF";
                     break;
+                case "ALPH" or "ICCP" or "EXIF" or "XMP " or "ANIM":
+                    break;
                 default:
-                    return false;
+                    return null;
+            }
+            if (still is { } s && !Fits(s.Width, s.Height))
+            {
+                return null;
             }
             file.Position = start + size + (size & 1);
         }
-        return image && file.Position == file.Length;
+        return image && file.Position == file.Length ? canvas ?? still : null;
     }
+
+    private static long Uint24(BinaryReader reader) => reader.ReadByte() | (reader.ReadByte() << 8) | (reader.ReadByte() << 16);
 }

@@ -147,6 +147,19 @@ public sealed class UploadDownloadTests : LiveDiscussionTest
     }
 
     [Theory]
+    [InlineData("jpeg", "panorama.jpg")]
+    [InlineData("gif", "banner.gif")]
+    [InlineData("webp-extended", "poster.webp")]
+    public async Task ASmallImageDeclaringAHugeCanvas_IsRefused(string format, string name)
+    {
+        // 48 to 60 bytes declaring 20,000 x 20,000 pixels: 1.6 GB of bitmap in the browser of everyone who opens it.
+        using var upload = await UploadAsync("speaker", name, new MemoryStream(TestImages.Of(format, 20_000, 20_000)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
+        Assert.Contains("cannot be shared", (await AttachmentsHost.JsonOf(upload)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("word/embeddings/payload.exe")]
     [InlineData("word/vbaProject.bin")]
     [InlineData("word/embeddings/oleObject1.bin")]
