@@ -21,8 +21,10 @@ internal static class FanoutLoad
 {
     // Long enough for the server's tiered JIT to settle: on one busy core it kept recompiling hot methods
     // for 60-90 s (measured: server CPU at 5/s fell from 0.73 cores in the first 10 s after a 20 s warm-up
-    // to 0.45 from the fourth 10 s on), and a shorter warm-up measured the JIT, not the fan-out.
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(75);
+    // to 0.45 from the fourth 10 s on), and a shorter warm-up measured the JIT, not the fan-out. WARMUP_SECONDS
+    // overrides it (the tier's four processes share one core and take longer).
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("WARMUP_SECONDS"), out var seconds) ? seconds : 75);
 
     public static async Task<int> RunAsync(string address, int[] serverPids, int discussions, int watchers, int[] rates, TimeSpan duration, int streamsPerConnection, Arrivals arrivals)
     {

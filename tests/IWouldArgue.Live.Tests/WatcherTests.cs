@@ -32,6 +32,24 @@ public class WatcherTests
     }
 
     [Fact]
+    public async Task AWatcherThatFellBehind_CatchesUpWithOneFlushForItsBacklog()
+    {
+        var stream = new HeldStream();
+        var watcher = NewWatcher(stream, new DefaultHttpContext());
+
+        watcher.Offer(Frame(1)); // its write waits (a slow peer, a busy server): the next frames queue behind it
+        for (ulong seq = 2; seq <= 5; seq++)
+        {
+            watcher.Offer(Frame(seq));
+        }
+        stream.Release();
+        await WaitUntilAsync(() => stream.Completed == 5);
+        watcher.Offer(Frame(6)); // caught up: nothing queued, flushed at once
+
+        Assert.Equal([true, false, false, false, true, true], stream.Flushes);
+    }
+
+    [Fact]
     public void Close_OfAnIdleWatcher_CompletesAtOnce()
     {
         var stream = new HeldStream();
@@ -107,8 +125,21 @@ public class WatcherTests
     private sealed class HeldStream : IServerStreamWriter<WatchResponse>
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<bool> _flushes = [];
         private int _writes;
         private int _completed;
+
+        /// <summary>Per write, in order: whether it asked to be flushed (no BufferHint).</summary>
+        public List<bool> Flushes
+        {
+            get
+            {
+                lock (_flushes)
+                {
+                    return [.. _flushes];
+                }
+            }
+        }
 
         public int Writes => Volatile.Read(ref _writes);
 
@@ -124,6 +155,10 @@ public class WatcherTests
 
         private async Task Write()
         {
+            lock (_flushes)
+            {
+                _flushes.Add((WriteOptions?.Flags & WriteFlags.BufferHint) != WriteFlags.BufferHint);
+            }
             Interlocked.Increment(ref _writes);
             await _released.Task;
             Interlocked.Increment(ref _completed);
