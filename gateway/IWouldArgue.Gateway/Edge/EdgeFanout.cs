@@ -11,7 +11,11 @@ namespace IWouldArgue.Gateway.Edge;
 /// <see cref="Watcher"/>: bounded queue, resync for the slow), so Live writes each frame once per gateway instead of
 /// once per person. A watcher joins at the seq its own catch-up reached; the last frames are kept so one that
 /// caught up a little behind the shared stream still continues without a gap (or is told to resync when it cannot).
-/// When the shared stream ends or fails, every watcher is told to resync, and the next one to arrive starts another.
+/// When Live tells the shared stream to resync (this gateway fell behind it), or the stream ends or fails, the fanout
+/// resumes it from the last seq it had, so its watchers see a pause, not a resync: one slow moment of the gateway must
+/// not send a thousand browsers back for snapshots, which would make it slower still. Only when resuming cannot
+/// continue (Live answers with a snapshot: the point is no longer kept) or fails <see cref="Resumes"/> times in a row
+/// without a new event is every watcher told to resync; the next one to arrive starts another fanout.
 /// </summary>
 // _stop has no timer and its only registration (the shared call) ends with the pump, so nothing needs disposing; a
 // Dispose racing Leave's Cancel would only add a way to fail.
@@ -87,34 +91,68 @@ internal sealed partial class EdgeFanout
         _stop.Cancel();
     }
 
+    /// <summary>Resumptions of the shared stream in a row that brought no new event before the watchers are told to resync.</summary>
+    public const int Resumes = 3;
+
     private async Task PumpAsync(Func<ulong, CancellationToken, AsyncServerStreamingCall<WatchResponse>> start)
     {
         var reason = "the gateway's feed of this discussion ended";
-        try
+        for (var fruitless = 0; fruitless < Resumes; fruitless++)
         {
-            using var call = start(_through, _stop.Token);
-            while (await call.ResponseStream.MoveNext(_stop.Token))
+            var resumedAfter = _through;
+            try
             {
-                if (!Deliver(call.ResponseStream.Current))
+                using var call = start(_through, _stop.Token);
+                var next = Next.Continue;
+                while (next == Next.Continue && await call.ResponseStream.MoveNext(_stop.Token))
                 {
+                    next = Deliver(call.ResponseStream.Current);
+                }
+                if (next == Next.Stop)
+                {
+                    reason = "the gateway could not resume its feed of this discussion";
                     break;
                 }
+                reason = next == Next.Resume ? "the gateway fell behind its feed of this discussion" : reason;
             }
+            catch (RpcException e) when (!_stop.IsCancellationRequested)
+            {
+                reason = "the gateway lost its feed of this discussion";
+                LogFeedLost(_logger, DiscussionId, e.StatusCode, e.Status.Detail);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return; // the last watcher left
+            }
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            if (_through > resumedAfter)
+            {
+                fruitless = -1; // it brought events: the next resumption starts a new count
+            }
+            LogResuming(_logger, DiscussionId, _through, reason);
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * (fruitless + 1)), _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        catch (RpcException e) when (!_stop.IsCancellationRequested)
+        if (!_stop.IsCancellationRequested)
         {
-            reason = "the gateway lost its feed of this discussion";
-            LogFeedLost(_logger, DiscussionId, e.StatusCode, e.Status.Detail);
+            EndAll(new WatcherEnd(WatcherEndKind.Resync, reason));
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            return; // the last watcher left
-        }
-        EndAll(new WatcherEnd(WatcherEndKind.Resync, reason));
     }
 
-    // One frame of the shared stream to every watcher; false when the stream can no longer be followed.
-    private bool Deliver(WatchResponse message)
+    private enum Next
+    {
+        /// <summary>Go on reading.</summary>
+        Continue,
+        /// <summary>Live asked for a resync: start again after the last seq had.</summary>
+        Resume,
+        /// <summary>The events cannot be followed from here (a snapshot: the resume point is no longer kept).</summary>
+        Stop,
+    }
+
+    // One frame of the shared stream to every watcher.
+    private Next Deliver(WatchResponse message)
     {
         switch (message.FrameCase)
         {
@@ -123,6 +161,10 @@ internal sealed partial class EdgeFanout
                 var frame = new LiveFrame(message, events[^1].Seq);
                 lock (_lock)
                 {
+                    if (frame.Through <= _through)
+                    {
+                        return Next.Continue; // a resumed stream's overlap with what was had
+                    }
                     _recent.AddLast((events[0].Seq, frame));
                     if (_recent.Count > KeptFrames)
                     {
@@ -144,7 +186,7 @@ internal sealed partial class EdgeFanout
                         }
                     }
                 }
-                return true;
+                return Next.Continue;
             case WatchResponse.FrameOneofCase.Heartbeat:
                 var heartbeat = new LiveFrame(message, 0);
                 lock (_lock)
@@ -154,10 +196,11 @@ internal sealed partial class EdgeFanout
                         watcher.Offer(heartbeat);
                     }
                 }
-                return true;
+                return Next.Continue;
+            case WatchResponse.FrameOneofCase.Resync:
+                return Next.Resume;
             default:
-                // A snapshot (the resume point was no longer kept) or a resync: the events cannot be followed from here.
-                return false;
+                return Next.Stop;
         }
     }
 
@@ -194,8 +237,11 @@ internal sealed partial class EdgeFanout
         _owner.Retire(this);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway's shared Watch of discussion {DiscussionId} failed ({Code}: {Detail}); its watchers resync")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway's shared Watch of discussion {DiscussionId} failed ({Code}: {Detail})")]
     private static partial void LogFeedLost(ILogger logger, string discussionId, StatusCode code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the gateway's shared Watch of discussion {DiscussionId} after seq {Seq}: {Reason}")]
+    private static partial void LogResuming(ILogger logger, string discussionId, ulong seq, string reason);
 }
 
 /// <summary>This gateway's fanouts, one per discussion it has watchers of.</summary>
