@@ -163,8 +163,10 @@ internal sealed partial class EdgeLive(LiveRoutes routes, UnreachableInstances u
         }
     }
 
-    // The transport failed (connection refused or lost), as opposed to Live refusing with a status of its own.
-    private static bool IsUnreachable(RpcException e) => e.StatusCode == StatusCode.Unavailable && e.Trailers.GetValue(RpcErrors.DetailsTrailer) is null;
+    // The transport failed (connection refused or lost), as opposed to Live refusing with a status of its own (which
+    // carries our error details). The details trailer is binary: Metadata.GetValue would throw on it, so it is looked up
+    // as an entry.
+    internal static bool IsUnreachable(RpcException e) => e.StatusCode == StatusCode.Unavailable && e.Trailers.Get(RpcErrors.DetailsTrailer) is null;
 
     // After the marker the person's stream carries nothing; it ends when they may no longer watch or the server goes.
     private static async Task<RpcException?> QuietUntilEndAsync(AsyncServerStreamingCall<WatchResponse> personal, CancellationToken cancellationToken)
