@@ -121,7 +121,7 @@ internal sealed class Watcher
             }
             _writing = true;
         }
-        Write(frame);
+        Write(frame, more: false); // it was idle, so nothing is queued behind this frame
     }
 
     /// <summary>Ends the stream once what was offered before has been written.</summary>
@@ -172,15 +172,10 @@ internal sealed class Watcher
     // that keeps up has nothing queued and flushes every frame, as before; one that fell behind (its queue filled while a
     // write waited) catches up with one flush for its whole backlog, one HTTP/2 DATA frame instead of one per frame, so
     // a fan-out that falls behind gets cheaper per delivery instead of dearer, and can catch up.
-    private void Write(LiveFrame frame)
+    private void Write(LiveFrame frame, bool more)
     {
         while (true)
         {
-            bool more;
-            lock (_lock)
-            {
-                more = _queue.Count > 0 && !_closed && _endAfterDrain is null;
-            }
             var write = Send(frame.Message, flush: !more);
             if (!write.IsCompleted)
             {
@@ -194,7 +189,7 @@ internal sealed class Watcher
                 return;
             }
             CountDelivered(frame);
-            if (!TryTakeNext(frame.Through, out frame))
+            if (!TryTakeNext(frame.Through, out frame, out more))
             {
                 return;
             }
@@ -226,9 +221,9 @@ internal sealed class Watcher
             return;
         }
         CountDelivered(_inFlight);
-        if (TryTakeNext(_inFlight.Through, out var next))
+        if (TryTakeNext(_inFlight.Through, out var next, out var more))
         {
-            Write(next);
+            Write(next, more);
         }
     }
 
@@ -254,8 +249,11 @@ internal sealed class Watcher
         }
     }
 
-    /// <summary>Records a finished write and takes the next frame, or goes idle (finishing the stream if it should end).</summary>
-    private bool TryTakeNext(ulong written, out LiveFrame next)
+    /// <summary>
+    /// Records a finished write and takes the next frame (<paramref name="more"/>: others still queued behind it), or goes
+    /// idle (finishing the stream if it should end).
+    /// </summary>
+    private bool TryTakeNext(ulong written, out LiveFrame next, out bool more)
     {
         bool finish;
         lock (_lock)
@@ -266,9 +264,11 @@ internal sealed class Watcher
             }
             if (!_closed && _endAfterDrain is null && _queue.TryDequeue(out next))
             {
+                more = _queue.Count > 0;
                 return true;
             }
             next = default;
+            more = false;
             finish = !_closed && _endAfterDrain is not null;
             _writing = finish;
             if (!_writing)
