@@ -97,7 +97,7 @@ internal sealed partial class EdgeFanout
     private async Task PumpAsync(Func<ulong, CancellationToken, AsyncServerStreamingCall<WatchResponse>> start)
     {
         var reason = "the gateway's feed of this discussion ended";
-        for (var fruitless = 0; fruitless < Resumes; fruitless++)
+        for (var fruitless = 0; ;)
         {
             var resumedAfter = _through;
             try
@@ -113,7 +113,10 @@ internal sealed partial class EdgeFanout
                     reason = "the gateway could not resume its feed of this discussion";
                     break;
                 }
-                reason = next == Next.Resume ? "the gateway fell behind its feed of this discussion" : reason;
+                if (next == Next.Resume)
+                {
+                    reason = "the gateway fell behind its feed of this discussion";
+                }
             }
             catch (RpcException e) when (!_stop.IsCancellationRequested)
             {
@@ -128,12 +131,14 @@ internal sealed partial class EdgeFanout
             {
                 return;
             }
-            if (_through > resumedAfter)
+            // A stream that brought events starts a new count; one that brought none counts against the limit.
+            fruitless = _through > resumedAfter ? 0 : fruitless + 1;
+            if (fruitless == Resumes)
             {
-                fruitless = -1; // it brought events: the next resumption starts a new count
+                break;
             }
             LogResuming(_logger, DiscussionId, _through, reason);
-            await Task.Delay(TimeSpan.FromMilliseconds(100 * (fruitless + 1)), _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * fruitless), _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         if (!_stop.IsCancellationRequested)
         {
