@@ -54,13 +54,11 @@ public sealed partial class Avatars(IDiscussionStore store, IBlobStore blobs, Bl
         {
             throw RpcErrors.InvalidArgument("image", "is empty.");
         }
-        var mediaType = FileTypes.Detect(upload.TempPath, "avatar");
-        if (mediaType is null || !mediaType.StartsWith("image/", StringComparison.Ordinal))
+        if (FileTypes.Image(upload.TempPath) is not (var mediaType, var width, var height))
         {
             throw RpcErrors.InvalidArgument("image", "is not a PNG, JPEG, GIF or WebP image that is well formed throughout.");
         }
-        var (width, height) = ImageCheck.Inspect(upload.TempPath, mediaType) ?? (0, 0);
-        if (width is <= 0 || height is <= 0 || width > Limits.AvatarMaxSide || height > Limits.AvatarMaxSide)
+        if (width > Limits.AvatarMaxSide || height > Limits.AvatarMaxSide)
         {
             throw RpcErrors.InvalidArgument("image", $"is {width} x {height} pixels; a picture may be at most {Limits.AvatarMaxSide} x {Limits.AvatarMaxSide}.");
         }

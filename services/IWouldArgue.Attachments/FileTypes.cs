@@ -19,19 +19,8 @@ public static class FileTypes
     /// <summary>The media type of the file at <paramref name="path"/>, or null when it is not a kind we share.</summary>
     public static string? Detect(string path, string fileName)
     {
-        Span<byte> head = stackalloc byte[16];
-        int read;
-        using (var file = File.OpenRead(path))
-        {
-            read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        }
-        head = head[..read];
-        var image = head.StartsWith((byte[])[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
-            : head.StartsWith((byte[])[0xFF, 0xD8, 0xFF]) ? "image/jpeg"
-            : head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8) ? "image/gif"
-            : head.Length >= 12 && head.StartsWith("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
-            : null;
-        if (image is not null)
+        var head = Head(path, stackalloc byte[16]);
+        if (ImageTypeOf(head) is { } image)
         {
             // Only what is well formed (and of a size a browser can draw) is an image: anything else behind an image's first bytes is refused.
             return ImageCheck.Inspect(path, image) is not null ? image : null;
@@ -64,6 +53,27 @@ public static class FileTypes
         var stem = fileName.Length + added.Length > 255 ? fileName[..(255 - added.Length)] : fileName;
         return stem + added;
     }
+
+    /// <summary>The file's image type and size when it is an image we share (well formed, of a size a browser can draw); otherwise null.</summary>
+    internal static (string MediaType, long Width, long Height)? Image(string path) =>
+        ImageTypeOf(Head(path, stackalloc byte[16])) is { } image && ImageCheck.Inspect(path, image) is (var width, var height)
+            ? (image, width, height)
+            : null;
+
+    // The file's first bytes, up to the buffer's length.
+    private static Span<byte> Head(string path, Span<byte> buffer)
+    {
+        using var file = File.OpenRead(path);
+        return buffer[..file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)];
+    }
+
+    // The image type the signature says; what follows it is checked by ImageCheck.
+    private static string? ImageTypeOf(ReadOnlySpan<byte> head) =>
+        head.StartsWith((byte[])[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
+            : head.StartsWith((byte[])[0xFF, 0xD8, 0xFF]) ? "image/jpeg"
+            : head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8) ? "image/gif"
+            : head.Length >= 12 && head.StartsWith("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
+            : null;
 
     private static string[] ExtensionsOf(string mediaType) => mediaType switch
     {
