@@ -72,6 +72,7 @@ public static class GatewayApp
             builder.Services.AddSingleton<EdgeFanouts>();
             builder.Services.AddSingleton<EdgeLive>();
             builder.Services.AddSingleton<UnreachableInstances>();
+            builder.Services.AddHostedService<LiveRoutesWarmUp>();
             builder.Services.AddOptions<LiveOptions>().Bind(builder.Configuration.GetSection(LiveOptions.SectionName));
         }
         // Reflection lists the whole public contract, served here or forwarded.

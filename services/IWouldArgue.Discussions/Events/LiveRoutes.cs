@@ -11,16 +11,18 @@ namespace IWouldArgue.Discussions.Events;
 /// </summary>
 public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
 {
-    // Routers read the list of instances at most once a second, however many watchers arrive at once: 20,000 people
-    // opening the room within seconds must not become 20,000 reads of the state store (on NATS they timed out). An
-    // instance that registers reaches routers within a second; one that died is skipped by whoever found it unreachable.
-    private static readonly TimeSpan InstancesMaxAge = TimeSpan.FromSeconds(1);
+    // Routers route on the last list of instances they read and refresh it in the background, at most once a second,
+    // so a Watch waits on the state store only when this process has never read the list. 20,000 people opening the
+    // room within seconds are routed from memory: when every Watch waited on a read instead, one read the overloaded
+    // broker did not answer failed all of them at once (on NATS, 14,816 of 20,000 in one run of bench/edge-fanout.sh).
+    // An instance that registers reaches a router on the first route after the next refresh; one that died is skipped
+    // by whoever found it unreachable. A list kept through a failed refresh can only be out of date, not wrong: every
+    // instance that serves a discussion registers as serving it, and events go to all of those.
+    private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
-    private Task<IReadOnlyDictionary<string, string>>? _instances;
-    private DateTimeOffset _instancesReadAt;
-    // The last list read, used for a while when a read fails (an overloaded broker answering nothing for a moment).
-    private static readonly TimeSpan StaleUse = TimeSpan.FromSeconds(30);
-    private volatile KnownInstances? _lastGood;
+    private Task<IReadOnlyDictionary<string, string>>? _reading;
+    private DateTimeOffset _readingSince = DateTimeOffset.MinValue;
+    private volatile KnownInstances? _known;
 
     /// <summary>The topic one Live instance subscribes to.</summary>
     public static string TopicOf(string instanceId) => $"live-events.{instanceId}";
@@ -43,33 +45,70 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, Func<string, bool>? skip, CancellationToken cancellationToken = default)
     {
         IReadOnlyDictionary<string, string> instances;
-        try
+        var known = _known;
+        var due = known is null || clock.GetUtcNow() - known.ReadAt >= RefreshAfter;
+        if (known is { Instances.Count: > 0 })
         {
-            instances = await InstancesAsync().WaitAsync(cancellationToken);
-            _lastGood = new KnownInstances(instances, clock.GetUtcNow());
+            instances = known.Instances;
+            if (due)
+            {
+                RefreshInBackground();
+            }
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested && _lastGood is { } last && clock.GetUtcNow() - last.ReadAt < StaleUse)
+        else if (known is not null && !due)
         {
-            instances = last.Instances;
+            instances = known.Instances; // none registered a moment ago
+        }
+        else
+        {
+            // Nothing read yet, or a list of none, which is worth no one's wait: the first instances may be registering.
+            instances = await ReadAsync().WaitAsync(cancellationToken);
         }
         var candidates = instances.Keys.Where(id => skip is null || !skip(id)).ToList();
         var owner = Rendezvous.Pick(discussionId, candidates.Count > 0 ? candidates : instances.Keys);
         return owner is { } id ? (id, instances[id]) : null;
     }
 
-    // One read shared by every caller within InstancesMaxAge (not cancelled by any one of them); a failed read is not kept.
-    private Task<IReadOnlyDictionary<string, string>> InstancesAsync()
+    /// <summary>
+    /// Reads the list of instances now (joining a read under way), for a router to have it before its first route;
+    /// throws when the state store cannot be reached.
+    /// </summary>
+    public Task LoadAsync(CancellationToken cancellationToken = default) => ReadAsync().WaitAsync(cancellationToken);
+
+    // One read at a time, shared by every caller (not cancelled by any one of them); the list it brings is kept.
+    private Task<IReadOnlyDictionary<string, string>> ReadAsync()
     {
         lock (_gate)
         {
-            var now = clock.GetUtcNow();
-            if (_instances is null || _instances.IsFaulted || _instances.IsCanceled || now - _instancesReadAt >= InstancesMaxAge)
+            if (_reading is not { IsCompleted: false })
             {
-                _instances = Instances.ReadAsync(CancellationToken.None);
-                _instancesReadAt = now;
+                _reading = ReadAndKeepAsync();
+                _readingSince = clock.GetUtcNow();
             }
-            return _instances;
+            return _reading;
         }
+    }
+
+    // A refresh no route waits for: not while one is under way, nor sooner than RefreshAfter after the last began
+    // (a failed one too: a store that does not answer is not asked again by every route). Its failure is dropped
+    // here; the list stays as it was.
+    private void RefreshInBackground()
+    {
+        lock (_gate)
+        {
+            if (_reading is { IsCompleted: false } || clock.GetUtcNow() - _readingSince < RefreshAfter)
+            {
+                return;
+            }
+        }
+        _ = ReadAsync().ContinueWith(static read => _ = read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> ReadAndKeepAsync()
+    {
+        var instances = await Instances.ReadAsync(CancellationToken.None);
+        _known = new KnownInstances(instances, clock.GetUtcNow());
+        return instances;
     }
 
     private sealed record KnownInstances(IReadOnlyDictionary<string, string> Instances, DateTimeOffset ReadAt);
