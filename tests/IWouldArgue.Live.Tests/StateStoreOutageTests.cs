@@ -1,6 +1,7 @@
 using Grpc.Core;
 using IWouldArgue.BuildingBlocks;
 using IWouldArgue.BuildingBlocks.InProcess;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IWouldArgue.Live.Tests;
 
@@ -45,16 +46,59 @@ public sealed class StateStoreOutageTests
         Assert.True(watcher.Frames.Any(f => f.Resync is not null) || watcher.FinalStatus == StatusCode.Unavailable, $"the stream ended with {watcher.FinalStatus}: {watcher.FinalMessage}");
     }
 
+    [Fact]
+    public async Task WhileTheStateStoreIsSlowToTakeARenewal_TheDiscussionsPumpWaitsForIt_InsteadOfSpinning()
+    {
+        // A renewal of the routing entry that the store holds longer than the renewal interval (an overloaded NATS
+        // server): the pump must sleep until something is due, not wake over and over because the renewal's time passed.
+        using var db = new TestDatabase();
+        var state = new SwitchableStateStore(new InProcessStateStore(TimeProvider.System));
+        var clock = new CountingClock();
+        await using var host = await LiveTestHost.StartAsync(db, state: state,
+            settings: new Dictionary<string, string?> { ["Live:RegistrationInterval"] = "00:00:00.200" },
+            services: s => s.AddSingleton<TimeProvider>(clock));
+        var room = await Room.OpenAsync(host, attendees: 1);
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(s => s.Frames.Any(f => f.Snapshot is not null));
+        state.SavesHang = true;
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a renewal has begun, and its interval has passed
+
+        var before = clock.Reads;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var reads = clock.Reads - before;
+        state.SavesHang = false;
+
+        // Idle, the whole host reads the clock a few dozen times in 2 s; the spinning pump read it millions of times.
+        Assert.True(reads < 10_000, $"the clock was read {reads} times in 2 s");
+        var posted = await room.PostAsync(1, "still delivered");
+        await watcher.WaitForSeqAsync(posted.Single());
+    }
+
+    // The system clock, counting how often it is read.
+    private sealed class CountingClock : TimeProvider
+    {
+        private long _reads;
+
+        public long Reads => Interlocked.Read(ref _reads);
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            Interlocked.Increment(ref _reads);
+            return System.GetUtcNow();
+        }
+    }
+
     private sealed class SwitchableStateStore(IStateStore inner) : IStateStore
     {
         public volatile bool Unreachable;
         public volatile bool Hangs;
+        public volatile bool SavesHang;
 
         public Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) =>
             Hangs ? Never<StateEntry?>() : Unreachable ? throw Outage() : inner.GetAsync(key, cancellationToken);
 
         public Task<bool> TrySaveAsync(string key, ReadOnlyMemory<byte> value, string? etag = null, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
-            Hangs ? Never<bool>() : Unreachable ? throw Outage() : inner.TrySaveAsync(key, value, etag, ttl, cancellationToken);
+            Hangs || SavesHang ? Never<bool>() : Unreachable ? throw Outage() : inner.TrySaveAsync(key, value, etag, ttl, cancellationToken);
 
         public Task<bool> TryDeleteAsync(string key, string? etag = null, CancellationToken cancellationToken = default) =>
             Hangs ? Never<bool>() : Unreachable ? throw Outage() : inner.TryDeleteAsync(key, etag, cancellationToken);

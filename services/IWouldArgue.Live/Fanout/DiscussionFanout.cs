@@ -95,9 +95,9 @@ internal sealed partial class DiscussionFanout
             while (await NextAsync() is not StopSignal)
             {
                 var now = _hub.Clock.GetUtcNow();
-                if (_pending.Count > 0 && now >= _windowEnds)
+                if (now >= _windowEnds)
                 {
-                    await FlushAsync();
+                    await FlushAsync(); // with nothing pending (a joiner's position passed it), it only closes the window
                 }
                 if (_watchers.Count > 0 && now - _lastFrameAt >= _hub.Options.HeartbeatInterval)
                 {
@@ -150,7 +150,11 @@ internal sealed partial class DiscussionFanout
     private async Task<object?> NextAsync()
     {
         var now = _hub.Clock.GetUtcNow();
-        var due = Min(_windowEnds, _nextRenewal);
+        // A renewal under way is waited for, not its deadline: one the state store is slow to take outlives its
+        // interval, and a due time in the past would make this wait return at once, over and over (the pumps of a
+        // Live instance whose NATS server answered late spun at 0.7 cores, starving the server they waited on).
+        var renewing = _renewing.IsCompleted ? null : _renewing;
+        var due = Min(_windowEnds, renewing is null ? _nextRenewal : DateTimeOffset.MaxValue);
         if (_positioned)
         {
             due = Min(due, _nextTailCheck);
@@ -165,7 +169,8 @@ internal sealed partial class DiscussionFanout
             _inboxWait ??= _inbox.Reader.WaitToReadAsync().AsTask();
             if (!_inboxWait.IsCompleted)
             {
-                await Task.WhenAny(_inboxWait, Task.Delay(due - now, _hub.Clock));
+                var timer = Task.Delay(due - now, _hub.Clock);
+                await (renewing is null ? Task.WhenAny(_inboxWait, timer) : Task.WhenAny(_inboxWait, timer, renewing));
             }
             if (!_inboxWait.IsCompleted)
             {
@@ -221,6 +226,11 @@ internal sealed partial class DiscussionFanout
             foreach (var stale in _pending.Keys.Where(s => s <= _lastSeq).ToList())
             {
                 _pending.Remove(stale);
+            }
+            // What came after the position goes out in the next window (a window closed while unpositioned sent nothing).
+            if (_pending.Count > 0 && _windowEnds == DateTimeOffset.MaxValue)
+            {
+                _windowEnds = NextWindowEnd();
             }
         }
         if (join.Position < _lastSeq)
