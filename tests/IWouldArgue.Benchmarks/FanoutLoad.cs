@@ -9,8 +9,8 @@ using Grpc.Core;
 namespace IWouldArgue.Benchmarks;
 
 /// <summary>
-/// The Live fan-out under load: D discussions, W watchers each (real Watch streams over HTTP/2), one poster
-/// per discussion posting R comments/s on a fixed schedule (open loop). Every comment carries its send time,
+/// The Live fan-out under load: D discussions, W watchers each (real Watch streams over HTTP/2), R comments/s
+/// per discussion on a fixed schedule (open loop), posted by ten of its attendees in turn. Every comment carries its send time,
 /// so every delivery to every watcher is a latency sample (post call + append + publish + batch window +
 /// fan-out + transport). Rates run one after another on the same streams after one warm-up. Watch streams
 /// are read by <see cref="H2WatchConnection"/>, a given number to a connection (100 by default, Kestrel's
@@ -37,7 +37,7 @@ internal static class FanoutLoad
             await api.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, As("bench-host"));
             rooms.Add(created);
         }
-        var people = rooms.SelectMany(r => Enumerable.Range(0, watchers).Select(i => (Room: r, User: $"{r.DiscussionId[..6]}-{i}"))).ToList();
+        var people = rooms.SelectMany(r => Enumerable.Range(0, watchers).Select(i => (Room: r, User: AttendeeOf(r, i)))).ToList();
         await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (p, cancel) =>
             await api.JoinDiscussionAsync(new JoinDiscussionRequest { InviteCode = p.Room.InviteCode }, As(p.User, cancel)));
         Console.Error.WriteLine($"{people.Count} attendees joined; opening watch streams ...");
@@ -102,7 +102,7 @@ internal static class FanoutLoad
             for (var n = 0; await schedule.WaitForAsync(n); n++)
             {
                 var text = string.Create(CultureInfo.InvariantCulture, $"{tag}:{Stopwatch.GetTimestamp()}");
-                calls.Add(TimedPostAsync(api, room.DiscussionId, text, postLatencies));
+                calls.Add(TimedPostAsync(api, room.DiscussionId, PosterOf(room, n), text, postLatencies));
                 Interlocked.Increment(ref posted);
             }
             await Task.WhenAll(calls);
@@ -110,10 +110,18 @@ internal static class FanoutLoad
         return posted;
     }
 
-    private static async Task TimedPostAsync(DiscussionsService.DiscussionsServiceClient api, string discussionId, string text, LatencyHistogram latencies)
+    // A room's comments come from several of its attendees in turn, as in a discussion (one person cannot post
+    // 5 comments/s; one poster for every room made each comment wait for the one before in that person's rate limit).
+    private const int PostersPerRoom = 10;
+
+    private static string PosterOf(Discussion room, int n) => AttendeeOf(room, n % PostersPerRoom);
+
+    private static string AttendeeOf(Discussion room, int i) => $"{room.DiscussionId[..6]}-{i}";
+
+    private static async Task TimedPostAsync(DiscussionsService.DiscussionsServiceClient api, string discussionId, string poster, string text, LatencyHistogram latencies)
     {
         var start = Stopwatch.GetTimestamp();
-        await api.PostCommentAsync(new PostCommentRequest { DiscussionId = discussionId, Text = text }, As("bench-host"));
+        await api.PostCommentAsync(new PostCommentRequest { DiscussionId = discussionId, Text = text }, As(poster));
         latencies.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
