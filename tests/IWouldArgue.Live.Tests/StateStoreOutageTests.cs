@@ -25,6 +25,22 @@ public sealed class StateStoreOutageTests
     }
 
     [Fact]
+    public async Task WhenTheStateStoreMissesAFewReads_AWatchWaitsForItsSnapshot_InsteadOfBeingRefused()
+    {
+        using var db = new TestDatabase();
+        var state = new SwitchableStateStore(new InProcessStateStore(TimeProvider.System));
+        await using var host = await LiveTestHost.StartAsync(db, state: state);
+        var room = await Room.OpenAsync(host, attendees: 1);
+        state.FailReads("hands:", 3);
+
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(s => s.Frames.Any(f => f.Snapshot is not null) || s.FinalStatus is not null);
+
+        Assert.Null(watcher.FinalStatus);
+        Assert.Equal(0, state.ReadsStillToFail);
+    }
+
+    [Fact]
     public async Task WhenTheStateStoreStopsAnswering_TheInstanceStillStops_AndItsWatchersAreToldToResync()
     {
         // A broker killed mid-request: calls neither answer nor fail, whatever their cancellation token says (the bench
@@ -93,9 +109,39 @@ public sealed class StateStoreOutageTests
         public volatile bool Unreachable;
         public volatile bool Hangs;
         public volatile bool SavesHang;
+        private int _failReads;
+        private volatile string _failing = "";
+
+        public int ReadsStillToFail => Volatile.Read(ref _failReads);
+
+        /// <summary>Fails the next <paramref name="count"/> reads of keys starting with <paramref name="prefix"/> as unreachable.</summary>
+        public void FailReads(string prefix, int count)
+        {
+            _failing = prefix;
+            Volatile.Write(ref _failReads, count);
+        }
+
+        private bool FailThisRead(string key)
+        {
+            if (!key.StartsWith(_failing, StringComparison.Ordinal))
+            {
+                return false;
+            }
+            var left = Volatile.Read(ref _failReads);
+            while (left > 0)
+            {
+                var seen = Interlocked.CompareExchange(ref _failReads, left - 1, left);
+                if (seen == left)
+                {
+                    return true;
+                }
+                left = seen;
+            }
+            return false;
+        }
 
         public Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) =>
-            Hangs ? Never<StateEntry?>() : Unreachable ? throw Outage() : inner.GetAsync(key, cancellationToken);
+            Hangs ? Never<StateEntry?>() : Unreachable || FailThisRead(key) ? throw Outage() : inner.GetAsync(key, cancellationToken);
 
         public Task<bool> TrySaveAsync(string key, ReadOnlyMemory<byte> value, string? etag = null, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
             Hangs || SavesHang ? Never<bool>() : Unreachable ? throw Outage() : inner.TrySaveAsync(key, value, etag, ttl, cancellationToken);
