@@ -45,23 +45,18 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     public async Task<(string InstanceId, string Address)?> OwnerOfAsync(string discussionId, Func<string, bool>? skip, CancellationToken cancellationToken = default)
     {
         IReadOnlyDictionary<string, string> instances;
-        var known = _known;
-        var due = known is null || clock.GetUtcNow() - known.ReadAt >= RefreshAfter;
-        if (known is { Instances.Count: > 0 })
+        if (_known is { Instances.Count: > 0 } known)
         {
             instances = known.Instances;
-            if (due)
+            if (clock.GetUtcNow() - known.ReadAt >= RefreshAfter)
             {
                 RefreshInBackground();
             }
         }
-        else if (known is not null && !due)
-        {
-            instances = known.Instances; // none registered a moment ago
-        }
         else
         {
-            // Nothing read yet, or a list of none, which is worth no one's wait: the first instances may be registering.
+            // Nothing read yet, or a list of none: every Live instance registers as it starts, so an empty list is one
+            // read before the first of them did (a gateway starting beside them), and is read again, not routed on.
             instances = await ReadAsync().WaitAsync(cancellationToken);
         }
         var candidates = instances.Keys.Where(id => skip is null || !skip(id)).ToList();
