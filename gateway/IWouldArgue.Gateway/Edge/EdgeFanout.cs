@@ -163,7 +163,7 @@ internal sealed partial class EdgeFanout
         {
             case WatchResponse.FrameOneofCase.Events when message.Events.Events.Count > 0:
                 var events = message.Events.Events;
-                var frame = new LiveFrame(message, events[^1].Seq);
+                var frame = LiveFrame.Shared(message, events[^1].Seq);
                 lock (_lock)
                 {
                     if (frame.Through <= _through)
@@ -193,7 +193,7 @@ internal sealed partial class EdgeFanout
                 }
                 return Next.Continue;
             case WatchResponse.FrameOneofCase.Heartbeat:
-                var heartbeat = new LiveFrame(message, 0);
+                var heartbeat = LiveFrame.Shared(message, 0);
                 lock (_lock)
                 {
                     foreach (var watcher in _watchers)

@@ -311,7 +311,7 @@ internal sealed partial class DiscussionFanout
 
     private async Task BroadcastAsync(DiscussionEvent[] events)
     {
-        var shared = Encode(events);
+        var shared = Encode(events, forMany: true);
         var first = events[0].Seq;
         ProductMetrics.RecordFanoutLag(events[0], _hub.Clock.GetUtcNow());
         for (var i = 0; i < _watchers.Count; i++)
@@ -354,7 +354,7 @@ internal sealed partial class DiscussionFanout
 
     private void Heartbeat(DateTimeOffset now)
     {
-        var frame = new LiveFrame(
+        var frame = LiveFrame.Shared(
             new WatchResponse { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTimeOffset(now), LastSeq = _lastSeq } },
             0);
         foreach (var watcher in _watchers)
@@ -436,11 +436,12 @@ internal sealed partial class DiscussionFanout
         return new DateTimeOffset((now.UtcTicks / window + 1) * window, TimeSpan.Zero);
     }
 
-    private static LiveFrame Encode(IEnumerable<DiscussionEvent> events)
+    private static LiveFrame Encode(IEnumerable<DiscussionEvent> events, bool forMany = false)
     {
         var batch = new EventBatch();
         batch.Events.Add(events);
-        return new LiveFrame(new WatchResponse { Events = batch }, batch.Events[^1].Seq);
+        var message = new WatchResponse { Events = batch };
+        return forMany ? LiveFrame.Shared(message, batch.Events[^1].Seq) : new LiveFrame(message, batch.Events[^1].Seq);
     }
 
     private sealed record Join(Watcher Watcher, ulong Position)

@@ -8,7 +8,14 @@ using Microsoft.AspNetCore.Http.Features;
 namespace IWouldArgue.Live.Fanout;
 
 /// <summary>One frame for watchers (shared by all of them, never changed once made), and the last event sequence it carries (0: no events).</summary>
-internal readonly record struct LiveFrame(WatchResponse Message, ulong Through);
+internal readonly record struct LiveFrame(WatchResponse Message, ulong Through)
+{
+    /// <summary>What is written to the streams: the message, or for a frame many watchers get, its bytes made once.</summary>
+    public WatchResponse Wire { get; private init; } = Message;
+
+    /// <summary>A frame for many watchers: serialized here, once, rather than once per stream it is written to.</summary>
+    public static LiveFrame Shared(WatchResponse message, ulong through) => new(message, through) { Wire = WatchResponse.EncodedOnce(message) };
+}
 
 /// <summary>How a watcher's stream ends.</summary>
 internal enum WatcherEndKind
@@ -172,7 +179,7 @@ internal sealed class Watcher
     {
         while (true)
         {
-            var write = Send(frame.Message, flush: !more);
+            var write = Send(frame.Wire, flush: !more);
             if (!write.IsCompleted)
             {
                 _inFlight = frame;
