@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using IWouldArgue.Contracts.V1;
 using IWouldArgue.Gateway.Edge;
@@ -135,6 +136,8 @@ public sealed class EdgeFanoutResumeTests
 
         public Task WriteAsync(WatchResponse message, CancellationToken cancellationToken)
         {
+            // Read as a client reads it: from its bytes (a frame for many watchers is written as bytes made once).
+            message = WatchResponse.Parser.ParseFrom(message.ToByteArray());
             lock (_seqs)
             {
                 _seqs.AddRange(message.Events?.Events.Select(e => e.Seq) ?? []);
