@@ -19,6 +19,8 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
     // by whoever found it unreachable. A list kept through a failed refresh can only be out of date, not wrong: every
     // instance that serves a discussion registers as serving it, and events go to all of those.
     private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(1);
+    // A read the store never answers ends here, so that the next one can start (NATS's own requests end in 5 s).
+    private static readonly TimeSpan ReadLimit = TimeSpan.FromSeconds(10);
     private readonly Lock _gate = new();
     private Task<IReadOnlyDictionary<string, string>>? _reading;
     private DateTimeOffset _readingSince = DateTimeOffset.MinValue;
@@ -101,7 +103,7 @@ public sealed class LiveRoutes(IStateStore state, TimeProvider clock)
 
     private async Task<IReadOnlyDictionary<string, string>> ReadAndKeepAsync()
     {
-        var instances = await Instances.ReadAsync(CancellationToken.None);
+        var instances = await Instances.ReadAsync(CancellationToken.None).WaitAsync(ReadLimit, clock);
         _known = new KnownInstances(instances, clock.GetUtcNow());
         return instances;
     }
