@@ -11,6 +11,7 @@
 # sets how many discussions of 1,000 watchers; the load tool counts streams that end before their first frame (none
 # since the services behind the gateway stopped applying Kestrel's minimum request body rate). TIER_LOG_LEVEL sets the
 # tier processes' log level (default Warning). SYSTEMS picks which run (default tier,embedded,floor,nats).
+# READY_TO_RUN=1 runs the tier's hosts and the embedded gateway from a ReadyToRun publish (host_dir, bench/lib.sh).
 # Writes bench/results/edge-fanout-<UTC time>.md with the raw lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,9 @@ source bench/fanout-systems.sh
 
 tier() { # discussions watchers rates
   local key grpc web live_grpc live_web gateway_grpc gateway_web nats_port discussions_pid live_pid nats_pid
+  local discussions_dir live_dir gateway_dir
+  discussions_dir=$(host_dir services/IWouldArgue.Discussions.Host); live_dir=$(host_dir services/IWouldArgue.Live.Host)
+  gateway_dir=$(host_dir gateway/IWouldArgue.Gateway)
   key=$(head -c 32 /dev/urandom | base64)
   grpc=$(free_port); web=$(free_port); live_grpc=$(free_port); live_web=$(free_port); gateway_grpc=$(free_port); gateway_web=$(free_port)
   nats_port=$(free_port)
@@ -42,20 +46,20 @@ tier() { # discussions watchers rates
   wait_port "$nats_port"
   local common=(Logging__LogLevel__Default=${TIER_LOG_LEVEL:-Warning} Auth__GatewayKey="$key" BuildingBlocks__Mode=nats
     Nats__Url="nats://127.0.0.1:$nats_port" Discussions__ConnectionString="Data Source=$work/tier-$grpc.db")
-  (cd services/IWouldArgue.Discussions.Host/bin/Release/net10.0 && \
+  (cd "$discussions_dir" && \
     exec env "${common[@]}" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
     Nats__ConsumerGroup=discussions Attachments__StoragePath="$work/tier-blobs-$grpc" \
     Discussions__CommentsPerSecond=1000000 Discussions__CommentBurst=1000000 \
     taskset -c 0 dotnet IWouldArgue.Discussions.Host.dll) >"$work/discussions-$grpc.log" 2>&1 &
   pids+=($!); discussions_pid=$!
   wait_port "$grpc"
-  (cd services/IWouldArgue.Live.Host/bin/Release/net10.0 && \
+  (cd "$live_dir" && \
     exec env "${common[@]}" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$live_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$live_web" \
     Nats__ConsumerGroup=live Live__MaxWatchersPerDiscussion=5000 Live__InstanceId=live-bench Live__AdvertisedAddress="http://127.0.0.1:$live_grpc" \
     taskset -c 0 dotnet IWouldArgue.Live.Host.dll) >"$work/live-$live_grpc.log" 2>&1 &
   pids+=($!); live_pid=$!
   wait_port "$live_grpc"
-  (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
+  (cd "$gateway_dir" && \
     exec env "${common[@]}" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$gateway_grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$gateway_web" \
     Nats__ConsumerGroup=gateway Auth__TrustCallerHeaders=true Identity__ConnectionString="Data Source=$work/tier-identity-$gateway_grpc.db" \
     Gateway__Upstreams__Discussions__Address="http://127.0.0.1:$grpc" Gateway__Upstreams__Live__Address="http://127.0.0.1:$live_grpc" \

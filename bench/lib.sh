@@ -31,13 +31,31 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
+# host_dir <project folder>: where to run a host from: its Release build, or with READY_TO_RUN=1 its publish with
+# ReadyToRun code (compiled ahead of time, as a deployment would ship it: the JIT then compiles only the hot methods
+# again, not every method a first time), made once per run under $work.
+host_dir() {
+  if [ -z "${READY_TO_RUN:-}" ]; then
+    echo "$1/bin/Release/net10.0"
+    return
+  fi
+  local out
+  out="$work/r2r/$(basename "$1")"
+  if [ ! -d "$out" ]; then
+    dotnet publish -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true "$1" -o "$out" --nologo -v quiet -clp:ErrorsOnly >&2
+  fi
+  echo "$out"
+}
+
 # start_gateway [command prefix...]: e.g. `start_gateway taskset -c 0`. Sets gateway_pid and gateway_address.
 # The per-user comment rate and the per-IP and per-user request rates are raised: bench users would hit them at once, and the
 # limiters are not what is measured. Callers are trusted by header (no token checks), as in tests.
 start_gateway() {
   local grpc web
   grpc=$(free_port); web=$(free_port)
-  (cd gateway/IWouldArgue.Gateway/bin/Release/net10.0 && \
+  local dir
+  dir=$(host_dir gateway/IWouldArgue.Gateway)
+  (cd "$dir" && \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc" Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web" \
     Logging__LogLevel__Default=Warning \
     Discussions__ConnectionString="Data Source=$work/bench-$grpc.db" Identity__ConnectionString="Data Source=$work/identity-$grpc.db" \
