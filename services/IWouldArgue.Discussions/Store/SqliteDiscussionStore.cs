@@ -401,9 +401,20 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
         {
             Close(session);
         }
-        _writer?.Dispose();
-        _writeLock.Dispose();
+        // A write still under way (a background writer that outlived the host's stop, say while the state store hung)
+        // finishes before its connection closes: closed under it, Microsoft.Data.Sqlite threw a NullReferenceException
+        // from this Dispose. A write that does not finish within the wait keeps its connection; the process is ending.
+        if (_writeLock.Wait(WriterCloseWait))
+        {
+            _disposed = true;
+            _writer?.Dispose();
+            _writer = null;
+            _writeLock.Release();
+        }
     }
+
+    private static readonly TimeSpan WriterCloseWait = TimeSpan.FromSeconds(5);
+    private bool _disposed;
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -419,6 +430,7 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_writer is null)
             {
                 var connection = await OpenAsync(cancellationToken);
