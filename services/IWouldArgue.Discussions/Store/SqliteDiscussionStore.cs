@@ -24,6 +24,9 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
     // takes every thread's lock, and a profile of the comment path showed readers queueing on them.
     private readonly System.Collections.Concurrent.ConcurrentStack<PreparedCommands> _readers = [];
     private SqliteConnection? _writer;
+    // How long Dispose waits for a write under way before closing the writer; set once it has closed it.
+    private static readonly TimeSpan WriterCloseWait = TimeSpan.FromSeconds(5);
+    private bool _disposed;
 
     // A discussion's last sequence number, from its log (the newest event; 0 before any), for "discussions d".
     private const string LastSeq = "(SELECT IFNULL(MAX(e.seq), 0) FROM events e WHERE e.discussion_id = d.discussion_id)";
@@ -412,9 +415,6 @@ public sealed partial class SqliteDiscussionStore(string connectionString, Appen
             _writeLock.Release();
         }
     }
-
-    private static readonly TimeSpan WriterCloseWait = TimeSpan.FromSeconds(5);
-    private bool _disposed;
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
