@@ -4,17 +4,19 @@ using IWouldArgue.Contracts.V1;
 using IWouldArgue.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using System.Buffers;
+using System.IO.Pipelines;
 
 namespace IWouldArgue.Live.Fanout;
 
 /// <summary>One frame for watchers (shared by all of them, never changed once made), and the last event sequence it carries (0: no events).</summary>
 internal readonly record struct LiveFrame(WatchResponse Message, ulong Through)
 {
-    /// <summary>What is written to the streams: the message, or for a frame many watchers get, its bytes made once.</summary>
-    public WatchResponse Wire { get; private init; } = Message;
+    /// <summary>For a frame many watchers get: the message as one gRPC length-prefixed message, made once (<see cref="GrpcMessageFrame"/>).</summary>
+    public byte[]? Framed { get; private init; }
 
-    /// <summary>A frame for many watchers: serialized here, once, rather than once per stream it is written to.</summary>
-    public static LiveFrame Shared(WatchResponse message, ulong through) => new(message, through) { Wire = WatchResponse.EncodedOnce(message) };
+    /// <summary>A frame for many watchers: serialized and framed here, once, rather than once per stream it is written to.</summary>
+    public static LiveFrame Shared(WatchResponse message, ulong through) => new(message, through) { Framed = GrpcMessageFrame.Of(message) };
 }
 
 /// <summary>How a watcher's stream ends.</summary>
@@ -179,7 +181,7 @@ internal sealed class Watcher
     {
         while (true)
         {
-            var write = Send(frame.Wire, flush: !more);
+            var write = Send(frame, flush: !more);
             if (!write.IsCompleted)
             {
                 _inFlight = frame;
@@ -205,6 +207,9 @@ internal sealed class Watcher
     // flushes (or the call ends). Written without a cancellation token: registering one on every write was 5% of the
     // gateway's samples in the tier bench, and it adds nothing, since a stream the peer resets or leaves is aborted by
     // Kestrel, which ends the write in progress, and a stuck one is reset by ResetIfStuck.
+    private Task Send(LiveFrame frame, bool flush = true) =>
+        frame.Framed is { } framed && _http.Response.HasStarted ? SendFramed(framed, flush) : Send(frame.Message, flush);
+
     private Task Send(WatchResponse message, bool flush = true)
     {
         try
@@ -216,6 +221,42 @@ internal sealed class Watcher
         {
             return Task.FromException(ex);
         }
+    }
+
+    // A frame made once for many watchers goes into the response body as it is: grpc-dotnet has no way to write a message
+    // already serialized, and its writer (serializer, serialization context, logging, flush) was 29% of the gateway's
+    // samples in the tier bench, where each frame is written to a thousand streams. It is what grpc-dotnet itself writes
+    // to the same body (gRPC-Web's middleware, which wraps the body, encodes it as for any message): the response has
+    // started (its headers went out with the first message, written by grpc-dotnet), responses are not compressed here,
+    // and this watcher's writes never overlap, nor outlive the call (CloseAsync). A body whose reader has gone, or a
+    // call already aborted, fails the write as grpc-dotnet's writer would.
+    private Task SendFramed(byte[] framed, bool flush)
+    {
+        try
+        {
+            if (_http.RequestAborted.IsCancellationRequested)
+            {
+                return Task.FromException(new InvalidOperationException("The call is over."));
+            }
+            var body = _http.Response.BodyWriter;
+            body.Write(framed);
+            if (!flush)
+            {
+                return Task.CompletedTask;
+            }
+            var flushing = body.FlushAsync();
+            return flushing.IsCompletedSuccessfully ? Flushed(flushing.Result) : AwaitFlush(flushing);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+
+        static async Task AwaitFlush(ValueTask<FlushResult> flushing) => await Flushed(await flushing.ConfigureAwait(false)).ConfigureAwait(false);
+
+        static Task Flushed(FlushResult result) => result.IsCanceled || result.IsCompleted
+            ? Task.FromException(new InvalidOperationException("The response body no longer takes writes."))
+            : Task.CompletedTask;
     }
 
     private void AfterAsyncWrite(Task write)
