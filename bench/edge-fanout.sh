@@ -23,6 +23,11 @@ ARRIVALS=staggered
 # Which systems to run (default all three); the tier's line also says each process's share of the core
 # (server_cores_each: gateway/Live/Discussions/nats-server).
 SYSTEMS=${SYSTEMS:-tier,embedded,floor,nats}
+# The tier's warm-up (default 200 s; WARMUP_SECONDS sets the others', default 75): four processes tiering their JIT up
+# on one shared core take minutes. Measured with DOTNET_JitDisasmSummary at 75 s: each still recompiling 30-60 hot
+# methods a second (bench/results/edge-fanout-20261207T200419Z.md); after 240 s the same tier took 0.11 cores for
+# Discussions instead of 0.15-0.22, and p99 260 ms instead of 468 (...201151Z.md).
+TIER_WARMUP_SECONDS=${TIER_WARMUP_SECONDS:-200}
 
 source bench/lib.sh
 need nats-server=nats-server taskset=util-linux
@@ -68,7 +73,7 @@ tier() { # discussions watchers rates
   pids+=($!); local tier_gateway_pid=$!
   wait_port "$gateway_grpc"
   echo "tier: $1 x $2 at $3 /s, $STREAMS_PER_CONNECTION streams per connection ..." >&2
-  taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$gateway_grpc" "$tier_gateway_pid,$live_pid,$discussions_pid,$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=tier /'
+  WARMUP_SECONDS=$TIER_WARMUP_SECONDS taskset -c 1 dotnet "$bench_dll" fanout "http://127.0.0.1:$gateway_grpc" "$tier_gateway_pid,$live_pid,$discussions_pid,$nats_pid" "$1" "$2" "$3" "$SECONDS_PER_RATE" "$STREAMS_PER_CONNECTION" "$ARRIVALS" | sed 's/^/system=tier /'
   kill "$tier_gateway_pid" "$live_pid" "$discussions_pid" "$nats_pid"; wait "$tier_gateway_pid" "$live_pid" "$discussions_pid" "$nats_pid" 2>/dev/null || true
 }
 
