@@ -224,12 +224,13 @@ internal sealed class Watcher
     }
 
     // A frame made once for many watchers goes into the response body as it is: grpc-dotnet has no way to write a message
-    // already serialized, and its writer (serializer, serialization context, logging, flush) was 29% of the gateway's
-    // samples in the tier bench, where each frame is written to a thousand streams. It is what grpc-dotnet itself writes
-    // to the same body (gRPC-Web's middleware, which wraps the body, encodes it as for any message): the response has
-    // started (its headers went out with the first message, written by grpc-dotnet), responses are not compressed here,
-    // and this watcher's writes never overlap, nor outlive the call (CloseAsync). A body whose reader has gone, or a
-    // call already aborted, fails the write as grpc-dotnet's writer would.
+    // already serialized. Its writer (serializer, serialization context, flush) took 29% of the gateway's samples in the
+    // tier bench, where each frame goes to a thousand streams; this write and flush take 20% (run notes in
+    // bench/results/edge-fanout-20261207T201714Z.md and ...203843Z.md). The bytes are what grpc-dotnet writes to the
+    // same body for the message (gRPC-Web's middleware wraps the body and encodes them as it encodes any): the response
+    // has started (its headers went out with the first message, which grpc-dotnet wrote), a message flagged uncompressed
+    // is valid whatever encoding the call settled on, and this watcher's writes never overlap nor outlive the call
+    // (CloseAsync). A body whose reader has gone, or a call already aborted, fails the write as grpc-dotnet's would.
     private Task SendFramed(byte[] framed, bool flush)
     {
         try
