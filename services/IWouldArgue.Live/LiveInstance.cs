@@ -59,13 +59,12 @@ internal sealed partial class LiveInstance(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
+            // Bounded like every routing write, and left at once when stopping: a renewal the store never answers (its
+            // token ignored, as by a broker gone mid-request) held the host's stop until its 30 s shutdown timeout.
+            if (await LiveHub.RoutingWriteAsync(t => routes.Instances.UpsertAsync(instance.Id, instance.Address, options.Value.RegistrationInterval * 3, t), stoppingToken) is { } failure
+                && !stoppingToken.IsCancellationRequested)
             {
-                await routes.Instances.UpsertAsync(instance.Id, instance.Address, options.Value.RegistrationInterval * 3, stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.HeartbeatFailed(logger, ex);
+                Log.HeartbeatFailed(logger, failure);
             }
             try
             {

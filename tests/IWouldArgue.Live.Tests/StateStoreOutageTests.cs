@@ -52,9 +52,13 @@ public sealed class StateStoreOutageTests
         await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
         await watcher.WaitUntilAsync(s => s.Frames.Any(f => f.Snapshot is not null));
         state.Hangs = true;
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the instance's renewal (every second here) has begun, and hangs
 
+        // Each routing write gets 5 s (the pumps' renewals, then the instance's removal: about 10 s): these bounds must end
+        // the stop, before the host's 30 s shutdown timeout would (which is what ended it while the instance's renewal
+        // waited on the store).
         var stopping = host.StopAsync();
-        var stopped = await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(60)));
+        var stopped = await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(25)));
         await watcher.WaitForEndAsync();
 
         Assert.Same(stopping, stopped);
