@@ -311,7 +311,8 @@ internal sealed partial class DiscussionFanout
 
     private async Task BroadcastAsync(DiscussionEvent[] events)
     {
-        var shared = Encode(events, forMany: true);
+        var batch = Encode(events);
+        var shared = LiveFrame.Shared(batch.Message, batch.Through); // framed once, for the watchers that get all of it
         var first = events[0].Seq;
         ProductMetrics.RecordFanoutLag(events[0], _hub.Clock.GetUtcNow());
         for (var i = 0; i < _watchers.Count; i++)
@@ -436,12 +437,11 @@ internal sealed partial class DiscussionFanout
         return new DateTimeOffset((now.UtcTicks / window + 1) * window, TimeSpan.Zero);
     }
 
-    private static LiveFrame Encode(IEnumerable<DiscussionEvent> events, bool forMany = false)
+    private static LiveFrame Encode(IEnumerable<DiscussionEvent> events)
     {
         var batch = new EventBatch();
         batch.Events.Add(events);
-        var message = new WatchResponse { Events = batch };
-        return forMany ? LiveFrame.Shared(message, batch.Events[^1].Seq) : new LiveFrame(message, batch.Events[^1].Seq);
+        return new LiveFrame(new WatchResponse { Events = batch }, batch.Events[^1].Seq);
     }
 
     private sealed record Join(Watcher Watcher, ulong Position)
