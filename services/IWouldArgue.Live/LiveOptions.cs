@@ -12,11 +12,15 @@ public sealed class LiveOptions
     /// <summary>The address watchers routed to this instance should use (what the gateway forwards to).</summary>
     public string AdvertisedAddress { get; set; } = "";
 
-    /// <summary>Events of a discussion arriving within one window go out as one frame; an event waits at most this long. 50 ms by default.</summary>
+    /// <summary>
+    /// A discussion sends at most one frame of events per window: an event that arrives when the last frame of events
+    /// left a window ago or more goes out at once, later ones wait for that frame's window to end and go out together.
+    /// So an event waits at most this long, and not at all at a few comments a second. 50 ms by default.
+    /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// False (the default): each window starts at its first event, which spreads the sends over time; on
+    /// False (the default): each window starts at the frame that opens it, which spreads the sends over time; on
     /// Kestrel every stream costs a write of its own. bench/fanout-align.sh (20 discussions x 1,000 watchers,
     /// two rounds) measured p99 211 / 171 ms this way against 454 / 160 ms aligned at 5 comments/s, and 459 / 485
     /// against 577 / 527 ms at 10/s. True: windows are slices of the clock shared by every discussion, so all

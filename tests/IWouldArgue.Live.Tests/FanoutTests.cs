@@ -66,6 +66,49 @@ public class FanoutTests
     }
 
     [Fact]
+    public async Task AnEventInAQuietDiscussion_GoesOutAtOnce_NotWhenTheBatchWindowEnds()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?>
+        {
+            ["Live:BatchWindow"] = "00:01:00",
+            ["Live:HeartbeatInterval"] = "00:10:00",
+        });
+        var room = await Room.OpenAsync(host, attendees: 1);
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(w => w.Frames.Count > 0);
+        // The fanout reads the log's tail 1, 3, 7, 15 and 31 s after it starts (each check doubles the wait), and a
+        // check would deliver the event whatever the window: post after the 15 s check, so only the window can.
+        await Task.Delay(TimeSpan.FromSeconds(16));
+
+        var seq = Assert.Single(await room.PostAsync(1));
+
+        // Well inside the 60 s window and before the next tail check: the discussion sent no events before, so
+        // nothing holds this one back.
+        await watcher.WaitForSeqAsync(seq, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task EventsWithinTheWindowOfTheFrameBefore_GoOutTogether()
+    {
+        using var db = new TestDatabase();
+        await using var host = await LiveTestHost.StartAsync(db, settings: new Dictionary<string, string?> { ["Live:BatchWindow"] = "00:00:03" });
+        var room = await Room.OpenAsync(host, attendees: 1);
+        await using var watcher = WatchSession.OverGrpc(host, room.Id, "user-0");
+        await watcher.WaitUntilAsync(w => w.Frames.Count > 0);
+        await Room.WaitForRoutesAsync();
+        var first = Assert.Single(await room.PostAsync(1, "opens a window"));
+        await watcher.WaitForSeqAsync(first);
+
+        var burst = await room.PostAsync(5, "within it");
+        await watcher.WaitForSeqAsync(burst[^1]);
+
+        var framesOfBurst = watcher.Frames.Count(f => f.Events is not null && f.Events.Events.Any(e => burst.Contains(e.Seq)));
+        Assert.Equal(burst, watcher.Seqs.Where(burst.Contains));
+        Assert.True(framesOfBurst < burst.Count, $"{framesOfBurst} frames carried {burst.Count} events");
+    }
+
+    [Fact]
     public async Task Snapshot_CarriesSpeakersHandsInOrderCountAndRecentComments()
     {
         using var db = new TestDatabase();

@@ -9,9 +9,9 @@ namespace IWouldArgue.Live.Fanout;
 
 /// <summary>
 /// The watchers of one discussion on this instance, fed by one pump. Events arrive from pub/sub in any
-/// order, possibly twice, possibly with holes; the pump keeps them in a sorted buffer, and once per batch
-/// window sends the contiguous run after the last sequence it delivered as ONE frame, made once and
-/// copied to every watcher. A hole is filled from the log before anything after it goes out, and a quiet
+/// order, possibly twice, possibly with holes; the pump keeps them in a sorted buffer, and sends the
+/// contiguous run after the last sequence it delivered as ONE frame, made once and copied to every watcher:
+/// at once when the discussion was quiet for a batch window, else when the window of its last frame ends. A hole is filled from the log before anything after it goes out, and a quiet
 /// discussion's log tail is checked now and then, so a lost publish delays an event but never loses or
 /// reorders it. Joins and leaves go through the same pump, so the watcher list needs no lock.
 /// </summary>
@@ -30,6 +30,7 @@ internal sealed partial class DiscussionFanout
     private bool _ended;
     private DateTimeOffset _windowEnds = DateTimeOffset.MaxValue;
     private DateTimeOffset _lastFrameAt;
+    private DateTimeOffset _lastEventsAt = DateTimeOffset.MinValue;
     private DateTimeOffset _nextTailCheck;
     private TimeSpan _tailBackoff;
     private DateTimeOffset _nextRenewal;
@@ -209,10 +210,7 @@ internal sealed partial class DiscussionFanout
             return;
         }
         _pending[e.Seq] = e;
-        if (_windowEnds == DateTimeOffset.MaxValue)
-        {
-            _windowEnds = NextWindowEnd();
-        }
+        OpenWindow();
     }
 
     private void Admit(Join join)
@@ -228,9 +226,9 @@ internal sealed partial class DiscussionFanout
                 _pending.Remove(stale);
             }
             // What came after the position goes out in the next window (a window closed while unpositioned sent nothing).
-            if (_pending.Count > 0 && _windowEnds == DateTimeOffset.MaxValue)
+            if (_pending.Count > 0)
             {
-                _windowEnds = NextWindowEnd();
+                OpenWindow();
             }
         }
         if (join.Position < _lastSeq)
@@ -332,7 +330,7 @@ internal sealed partial class DiscussionFanout
             watcher.Offer(watcher.SentThrough >= first ? Encode(events.Where(e => e.Seq > watcher.SentThrough)) : shared);
             watcher.SentThrough = shared.Through;
         }
-        _lastFrameAt = _hub.Clock.GetUtcNow();
+        _lastFrameAt = _lastEventsAt = _hub.Clock.GetUtcNow();
         ApplyConsequences(events, _watchers);
     }
 
@@ -423,6 +421,25 @@ internal sealed partial class DiscussionFanout
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    // When the pending events go out. A discussion sends at most one frame of events per window, but an event does not
+    // wait for a window of its own: one that continues the sequence goes out at once when the last frame of events left
+    // a window ago or more (at a few comments a second, every comment), else when that frame's window ends, together with
+    // whatever else arrived meanwhile. An event after a hole waits a whole window for the missing one to arrive before
+    // the log is read for it (pub/sub may deliver out of order). Aligned windows keep to their slices of the clock.
+    private void OpenWindow()
+    {
+        if (!_hub.Options.AlignBatchWindows && _positioned && _pending.ContainsKey(_lastSeq + 1))
+        {
+            var now = _hub.Clock.GetUtcNow();
+            var quietSince = _lastEventsAt + _hub.Options.BatchWindow;
+            _windowEnds = Min(_windowEnds, quietSince > now ? quietSince : now);
+        }
+        else if (_windowEnds == DateTimeOffset.MaxValue)
+        {
+            _windowEnds = NextWindowEnd();
+        }
+    }
 
     // Aligned: the end of the current slice of the clock, the same moment for every discussion. Otherwise one
     // window from now.
