@@ -134,6 +134,59 @@ public sealed class EdgeFanoutTests : IAsyncLifetime
         Assert.Equal(back.Seqs.Distinct().Order(), back.Seqs);
     }
 
+    [Fact]
+    public async Task TwoHundredWatchers_SomeJoiningWhileCommentsFlow_EachGetEveryEventAfterItsSnapshotOnceInOrder()
+    {
+        // Past the edge fan-out's slice of 100 watchers, which it offers a frame to between turns given to other work,
+        // while others join: a joiner must get a frame either from the fanout's kept frames or from its delivery, once.
+        var gateway = _mesh.Gateway;
+        var host = Bearer((await gateway.SignUpAsync("Selma")).Tokens.AccessToken);
+        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Sliced at the edge", GuestsMayComment = true }, host)).Discussion;
+        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        // Forty guests with five live views each (as many as one person may have open), six of whom post.
+        var people = new List<CallOptions>();
+        for (var i = 0; i < 40; i++)
+        {
+            people.Add(Bearer((await gateway.Identity.JoinAsGuestAsync(new JoinAsGuestRequest { InviteCode = created.InviteCode, DisplayName = $"Guest {i}" })).Tokens.AccessToken));
+        }
+        var posters = people.Take(6).ToList();
+        var live = new LiveService.LiveServiceClient(gateway.Channel);
+        Session Watch(int i) => new(live.Watch(new WatchRequest { DiscussionId = created.DiscussionId }, people[i % people.Count]));
+        var first = Enumerable.Range(0, 120).Select(Watch).ToList();
+        await Task.WhenAll(first.Select(w => w.UntilAsync(s => s.Snapshot is not null)));
+
+        // Six people post five comments each (their burst) while eighty more watchers join.
+        var posting = Task.WhenAll(posters.Select(async (poster, p) =>
+        {
+            for (var n = 0; n < 5; n++)
+            {
+                await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = $"{p}.{n}" }, poster);
+            }
+        }));
+        var late = new List<Session>();
+        for (var i = 0; i < 80; i++)
+        {
+            late.Add(Watch(120 + i));
+            await Task.Delay(5);
+        }
+        await posting;
+        await gateway.Discussions.PostCommentAsync(new PostCommentRequest { DiscussionId = created.DiscussionId, Text = "last" }, host);
+        var all = first.Concat(late).ToList();
+        await Task.WhenAll(all.Select(w => w.UntilAsync(s => s.Comments.Contains("last"))));
+
+        var lastSeq = all.Max(w => w.Seqs[^1]);
+        Assert.All(all, w =>
+        {
+            var after = w.Snapshot!.Seq;
+            Assert.Equal(Enumerable.Range(1, (int)(lastSeq - after)).Select(i => after + (ulong)i), w.Seqs);
+        });
+        Assert.Equal(31, first[0].Comments.Count);
+        foreach (var watch in all)
+        {
+            watch.Dispose();
+        }
+    }
+
     /// <summary>One Watch call read in the background: the snapshot, the comments' texts and every event's seq.</summary>
     private sealed class Session : IDisposable
     {
