@@ -30,9 +30,7 @@ public sealed class EdgeFanoutTests : IAsyncLifetime
     public async Task WatchersOfOneDiscussion_ShareOneStreamFromLive_EachGetsEveryCommentOnceInOrder_AndARemovedOneIsDenied()
     {
         var gateway = _mesh.Gateway;
-        var host = Bearer((await gateway.SignUpAsync("Edgar")).Tokens.AccessToken);
-        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Fanned out at the edge", GuestsMayComment = true }, host)).Discussion;
-        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        var (host, created) = await StartDiscussionAsync("Edgar", "Fanned out at the edge");
         var guests = new List<JoinAsGuestResponse>();
         for (var i = 0; i < 3; i++)
         {
@@ -109,9 +107,7 @@ public sealed class EdgeFanoutTests : IAsyncLifetime
     public async Task AWatcherThatResumes_GetsExactlyWhatItMissed_ThroughTheSharedStream()
     {
         var gateway = _mesh.Gateway;
-        var host = Bearer((await gateway.SignUpAsync("Rosa")).Tokens.AccessToken);
-        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Resume at the edge" }, host)).Discussion;
-        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        var (host, created) = await StartDiscussionAsync("Rosa", "Resume at the edge");
         using var staying = new Session(new LiveService.LiveServiceClient(gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, host));
         var leaving = new Session(new LiveService.LiveServiceClient(gateway.Channel).Watch(new WatchRequest { DiscussionId = created.DiscussionId }, host));
         await Task.WhenAll(staying.UntilAsync(s => s.Snapshot is not null), leaving.UntilAsync(s => s.Snapshot is not null));
@@ -140,9 +136,7 @@ public sealed class EdgeFanoutTests : IAsyncLifetime
         // Past the edge fan-out's slice of 100 watchers, which it offers a frame to between turns given to other work,
         // while others join: a joiner must get a frame either from the fanout's kept frames or from its delivery, once.
         var gateway = _mesh.Gateway;
-        var host = Bearer((await gateway.SignUpAsync("Selma")).Tokens.AccessToken);
-        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = "Sliced at the edge", GuestsMayComment = true }, host)).Discussion;
-        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        var (host, created) = await StartDiscussionAsync("Selma", "Sliced at the edge");
         // Forty guests with five live views each (as many as one person may have open), six of whom post.
         var people = new List<CallOptions>();
         for (var i = 0; i < 40; i++)
@@ -185,6 +179,16 @@ public sealed class EdgeFanoutTests : IAsyncLifetime
         {
             watch.Dispose();
         }
+    }
+
+    /// <summary>A new host's started discussion, open to guests' comments, and the host's call options.</summary>
+    private async Task<(CallOptions Host, Discussion Created)> StartDiscussionAsync(string hostName, string title)
+    {
+        var gateway = _mesh.Gateway;
+        var host = Bearer((await gateway.SignUpAsync(hostName)).Tokens.AccessToken);
+        var created = (await gateway.Discussions.CreateDiscussionAsync(new CreateDiscussionRequest { Title = title, GuestsMayComment = true }, host)).Discussion;
+        await gateway.Discussions.StartDiscussionAsync(new StartDiscussionRequest { DiscussionId = created.DiscussionId }, host);
+        return (host, created);
     }
 
     /// <summary>One Watch call read in the background: the snapshot, the comments' texts and every event's seq.</summary>
