@@ -13,7 +13,8 @@ namespace IWouldArgue.Live.Fanout;
 /// contiguous run after the last sequence it delivered as ONE frame, made once and copied to every watcher:
 /// at once when the discussion was quiet for a batch window, else when the window of its last frame ends.
 /// A hole is filled from the log before anything after it goes out, and a quiet discussion's log tail is
-/// checked now and then, so a lost publish delays an event but never loses or reorders it. Joins and leaves go through the same pump, so the watcher list needs no lock.
+/// checked now and then, so a lost publish delays an event but never loses or reorders it. Joins and
+/// leaves go through the same pump, so the watcher list needs no lock.
 /// </summary>
 internal sealed partial class DiscussionFanout
 {
