@@ -24,7 +24,6 @@ namespace IWouldArgue.Gateway.Edge;
 internal sealed partial class EdgeFanout
 {
     private const int KeptFrames = 64;
-    private const int WatchersPerSlice = 100;
     private readonly Lock _lock = new();
     private readonly List<Watcher> _watchers = [];
     private readonly LinkedList<(ulong First, LiveFrame Frame)> _recent = new();
@@ -194,7 +193,7 @@ internal sealed partial class EdgeFanout
                         // all run before the next call or answer the gateway reads (a post and its answer from
                         // Discussions waited 200 ms behind it at 10 streams per connection). In slices, what arrived
                         // meanwhile is taken in between, as Live's fan-out does.
-                        if (i > 0 && i % WatchersPerSlice == 0)
+                        if (i > 0 && i % DiscussionFanout.WatchersPerSlice == 0)
                         {
                             await Task.Yield();
                         }

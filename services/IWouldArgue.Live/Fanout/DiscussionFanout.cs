@@ -19,7 +19,8 @@ namespace IWouldArgue.Live.Fanout;
 internal sealed partial class DiscussionFanout
 {
     private const int MaxEventsPerFrame = 256;
-    private const int WatchersPerSlice = 100;
+    /// <summary>Watchers a fan-out offers a frame to before letting other work run (here and in the gateway's edge fan-out).</summary>
+    internal const int WatchersPerSlice = 100;
     private readonly LiveHub _hub;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Watcher> _watchers = [];
